@@ -1,0 +1,279 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# kube-lite's one non-recursive Makefile (STYLE §15). Each module declares data
+# in its module.mk (sources, dependencies, pkg-config packages, tests, fuzz
+# targets); the templates below turn that into rules. Objects go to
+# build/<variant>/, header dependencies come from -MMD, and every object depends
+# on build/<variant>/FLAGS, rewritten only when the flags change.
+#
+#   make                 the dynamically linked kube-lite (build/debug/kube-lite)
+#   make test            unit tests, fuzz-corpus replays and e2e, one summary
+#   make test SANITIZE=1 the same under ASan+UBSan (build/asan/)
+#   make check           unit tests and fuzz replays only
+#   make e2e             bats scenarios only
+#   make static          the release binary, fully static against musl
+#   make lint            clang-format, clang-tidy, scripts/check-src.sh, check-deps
+#   make fuzz-smoke      every libFuzzer target over its corpus plus a short run
+#   make CC=clang        build with clang (its own build directory)
+#   make V=1             print full commands
+
+KL_VERSION := 0.1.0-dev
+KL_KUBE_VERSION := v1.32.0
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+CC_IS_CLANG := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),1,)
+
+ifeq ($(SANITIZE),1)
+VARIANT ?= asan
+endif
+VARIANT ?= debug
+B := build/$(VARIANT)$(if $(CC_IS_CLANG),-clang,)
+
+# Dependencies are installed by scripts/deps.sh; targets that compile call it
+# once per make run (it is a fast no-op when everything is present).
+DEPS_STAMP := $(B)/.deps-ok
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)./scripts/deps.sh
+	$(Q)touch $@
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wundef -Wformat=2 -Wformat-security \
+	-Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Wpointer-arith \
+	-Wvla -Wwrite-strings -Wimplicit-fallthrough -Wno-missing-field-initializers
+ifneq ($(CC_IS_CLANG),1)
+WARNINGS += -Wjump-misses-init
+endif
+
+BASE_CFLAGS := -std=gnu17 $(WARNINGS) -fno-common -Ipkg -D_GNU_SOURCE
+HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+
+ifeq ($(VARIANT),debug)
+OPT_CFLAGS := -O1 -g -DKL_TEST_BUILD -D_FORTIFY_SOURCE=2
+else ifeq ($(VARIANT),asan)
+OPT_CFLAGS := -O1 -g -DKL_TEST_BUILD -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+OPT_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(VARIANT),release)
+OPT_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -DNDEBUG
+else
+$(error unknown VARIANT '$(VARIANT)' (debug, asan, release))
+endif
+
+# Every module's packages, asked of pkg-config once.
+ALL_PKGS := libuv sqlite3 libarchive libcurl libseccomp libnl-3.0 libnl-route-3.0 \
+	libnl-genl-3.0 jansson yaml-0.1 openssl
+pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)),)
+pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1)),)
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+
+CFLAGS_ALL = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(OPT_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(OPT_LDFLAGS) $(LDFLAGS)
+
+# ---------------------------------------------------------------------------
+# Modules
+
+MODULES :=
+PROGRAMS :=
+include $(sort $(wildcard pkg/*/module.mk))
+include $(sort $(wildcard cmd/*/module.mk))
+
+# All modules a module depends on, transitively (no cycles: check-deps.sh).
+closure = $(sort $(foreach d,$($(1)_DEPS),$(d) $(call closure,$(d))))
+
+# Unit tests link the testing helpers; known before any template is expanded.
+testing_LIB := $(B)/pkg/testing/libtesting.a
+
+TEST_BINS :=
+FUZZ_REPLAY_BINS :=
+ALL_OBJS :=
+ALL_SRCS :=
+
+define MODULE_template
+$(1)_OBJS := $$(patsubst %.c,$(B)/pkg/$(1)/%.o,$$($(1)_SRCS))
+$(1)_LIB := $(B)/pkg/$(1)/lib$(1).a
+$(1)_CLOSURE := $$(call closure,$(1))
+$(1)_LINK_LIBS := $$($(1)_LIB) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_LIB))
+$(1)_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_PKGS)))
+$(1)_TEST_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/tests/%,$$($(1)_TESTS))
+$(1)_FUZZ_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/fuzz/%-replay,$$($(1)_FUZZ))
+TEST_BINS += $$($(1)_TEST_BINS)
+FUZZ_REPLAY_BINS += $$($(1)_FUZZ_BINS)
+ALL_OBJS += $$($(1)_OBJS)
+ALL_SRCS += $$(addprefix pkg/$(1)/,$$($(1)_SRCS) $$(addprefix tests/,$$($(1)_TESTS)) \
+	$$(addprefix fuzz/,$$($(1)_FUZZ)))
+
+$$($(1)_LIB): $$($(1)_OBJS)
+	@echo "  AR      $$@"
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(B)/pkg/$(1)/%.o: EXTRA_CFLAGS += $$(call pkg_cflags,$$($(1)_LINK_PKGS))
+
+$(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_LINK_LIBS) $$(testing_LIB)
+	@echo "  LINK    $$@"
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_LINK_LIBS) $$(testing_LIB) -Wl,--end-group \
+		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS) $$(testing_PKGS)) -lcriterion
+
+$(B)/pkg/$(1)/fuzz/%-replay: $(B)/pkg/$(1)/fuzz/%.o $(B)/pkg/testing/fuzz-main.o $$($(1)_LINK_LIBS)
+	@echo "  LINK    $$@"
+	$(Q)$$(CC) -o $$@ $$< $(B)/pkg/testing/fuzz-main.o -Wl,--start-group $$($(1)_LINK_LIBS) \
+		-Wl,--end-group $$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS))
+endef
+$(foreach m,$(MODULES),$(eval $(call MODULE_template,$(m))))
+
+define PROGRAM_template
+$(1)_OBJS := $$(patsubst %.c,$(B)/cmd/$(1)/%.o,$$($(1)_SRCS))
+$(1)_CLOSURE := $$(sort $$($(1)_DEPS) $$(foreach d,$$($(1)_DEPS),$$(call closure,$$(d))))
+$(1)_LINK_LIBS := $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_LIB))
+$(1)_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_PKGS)))
+ALL_OBJS += $$($(1)_OBJS)
+ALL_SRCS += $$(addprefix cmd/$(1)/,$$($(1)_SRCS))
+
+$(B)/cmd/$(1)/%.o: EXTRA_CFLAGS += $$(call pkg_cflags,$$($(1)_LINK_PKGS)) \
+	-DKL_VERSION='"$(KL_VERSION)"' -DKL_GIT_COMMIT='"$(GIT_COMMIT)"' \
+	-DKL_KUBE_VERSION='"$(KL_KUBE_VERSION)"'
+
+$(B)/$(1): $$($(1)_OBJS) $$($(1)_LINK_LIBS)
+	@echo "  LINK    $$@"
+	$(Q)$$(CC) -o $$@ $$($(1)_OBJS) -Wl,--start-group $$($(1)_LINK_LIBS) -Wl,--end-group \
+		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
+
+# ---------------------------------------------------------------------------
+# Compilation
+
+# Rewritten only when the effective flags change, so a flag change rebuilds
+# exactly what it must (git's GIT-CFLAGS).
+$(B)/FLAGS: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $(GIT_COMMIT)' > $@.new
+	$(Q)if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(B)/%.o: %.c $(B)/FLAGS | $(DEPS_STAMP)
+	@echo "  CC      $<"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+-include $(ALL_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d)
+
+# Test objects are intermediate files of their binaries; keep them for -MMD.
+.SECONDARY:
+
+.PHONY: all FORCE
+FORCE:
+
+all: $(addprefix $(B)/,$(PROGRAMS))
+	$(Q)for p in $(PROGRAMS); do ln -sf $(B)/$$p $$p; done
+
+# ---------------------------------------------------------------------------
+# Tests
+
+E2E_TESTS := $(sort $(wildcard e2e/t*.bats))
+PROVE := prove --exec ./scripts/tap-run --timer
+
+.PHONY: test check e2e build-tests
+build-tests: all $(TEST_BINS) $(FUZZ_REPLAY_BINS)
+
+check: build-tests
+	$(Q)$(PROVE) $(TEST_BINS) $(FUZZ_REPLAY_BINS)
+
+e2e: all
+	$(Q)KL_BIN=$(abspath $(B)/kube-lite) $(PROVE) $(E2E_TESTS)
+
+test: build-tests
+	$(Q)KL_BIN=$(abspath $(B)/kube-lite) $(PROVE) $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(E2E_TESTS)
+
+# ---------------------------------------------------------------------------
+# Fuzzing (clang, libFuzzer)
+
+FUZZ_B := build/fuzz
+FUZZ_CFLAGS := -std=gnu17 -Ipkg -D_GNU_SOURCE -DKL_TEST_BUILD -DKL_FUZZING -O1 -g \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(foreach m,$(MODULES),$(patsubst %.c,$(FUZZ_B)/pkg/$(m)/fuzz/%,$($(m)_FUZZ)))
+FUZZ_SMOKE_SECONDS ?= 5
+
+$(FUZZ_B)/%.o: %.c $(DEPS_STAMP)
+	@echo "  CC      $< (fuzz)"
+	$(Q)mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) $(call pkg_cflags,$(ALL_PKGS)) -MMD -MP -c -o $@ $<
+
+define FUZZ_template
+$(FUZZ_B)/pkg/$(1)/fuzz/%: $(FUZZ_B)/pkg/$(1)/fuzz/%.o \
+		$$(patsubst $(B)/%,$(FUZZ_B)/%,$$(foreach d,$(1) $$($(1)_CLOSURE),$$($$(d)_OBJS)))
+	@echo "  LINK    $$@"
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(call pkg_libs,$$($(1)_LINK_PKGS))
+endef
+$(foreach m,$(MODULES),$(eval $(call FUZZ_template,$(m))))
+
+.PHONY: fuzz fuzz-smoke
+fuzz: $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_TARGETS)
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		name=$$(basename $$t); mod=$$(echo $$t | cut -d/ -f4); \
+		corpus=pkg/$$mod/fuzz/corpus/$$name; work=$$(mktemp -d); \
+		echo "  FUZZ    $$name ($(FUZZ_SMOKE_SECONDS)s)"; \
+		$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=65536 $$work $$corpus \
+			>$$work.log 2>&1 || { tail -n 40 $$work.log; exit 1; }; \
+		rm -rf $$work $$work.log; \
+	done
+
+# ---------------------------------------------------------------------------
+# Lint
+
+.PHONY: lint format compile_commands.json
+LINT_FILES = $(shell git ls-files '*.c' '*.h' | grep -v '^third_party/')
+
+compile_commands.json:
+	$(Q)./scripts/compile-commands.sh "$(CC) $(CFLAGS_ALL) $(call pkg_cflags,$(ALL_PKGS))" \
+		$(ALL_SRCS) pkg/testing/fuzz-main.c > $@
+
+lint: compile_commands.json | $(DEPS_STAMP)
+	@echo "  FORMAT  (clang-format --dry-run)"
+	$(Q)clang-format --dry-run --Werror $(LINT_FILES)
+	@echo "  CHECK   scripts/check-src.sh"
+	$(Q)./scripts/check-src.sh
+	@echo "  CHECK   scripts/check-deps.sh"
+	$(Q)./scripts/check-deps.sh
+	@echo "  TIDY    (clang-tidy)"
+	$(Q)./scripts/run-clang-tidy.sh $(filter %.c,$(LINT_FILES))
+
+format:
+	$(Q)clang-format -i $(LINT_FILES)
+
+# ---------------------------------------------------------------------------
+# The fully static release binary (musl; third_party/build.sh builds the libraries)
+
+STATIC_B := build/static
+STATIC_SRCS = $(foreach p,$(PROGRAMS),$(addprefix cmd/$(p)/,$($(p)_SRCS))) \
+	$(foreach m,$(kube-lite_CLOSURE),$(addprefix pkg/$(m)/,$($(m)_SRCS)))
+
+.PHONY: static
+static: | $(DEPS_STAMP)
+	$(Q)./scripts/build-static.sh "$(STATIC_B)" "$(KL_VERSION)" "$(GIT_COMMIT)" \
+		"$(KL_KUBE_VERSION)" $(STATIC_SRCS)
+
+# ---------------------------------------------------------------------------
+
+.PHONY: clean install
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(B)/kube-lite $(DESTDIR)$(PREFIX)/bin/kube-lite
+
+clean:
+	rm -rf build $(PROGRAMS) compile_commands.json

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Strict number and boolean parsing. The only file allowed to call strtol and
+ * friends (scripts/check-src.sh): everyone else uses these, which reject
+ * leading whitespace, signs where none is allowed, trailing garbage, empty
+ * strings and overflow. Return 0, -EINVAL (not a number) or -ERANGE.
+ */
+#ifndef KL_BASE_PARSE_H
+#define KL_BASE_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int kl_parse_int64(const char *s, int64_t *ret);
+int kl_parse_uint64(const char *s, uint64_t *ret);
+int kl_parse_int(const char *s, int *ret);
+int kl_parse_uint(const char *s, unsigned *ret);
+/* A port: 1..65535. */
+int kl_parse_port(const char *s, uint16_t *ret);
+int kl_parse_pid(const char *s, pid_t *ret);
+/* A file mode in octal ("0644", "600"). */
+int kl_parse_mode(const char *s, unsigned *ret);
+/* Go's strconv.ParseBool, which k3s flags use: 1 t T TRUE true True, and the false forms. */
+int kl_parse_bool(const char *s, bool *ret);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <criterion/criterion.h>
+
+#include "base/base.h"
+
+Test(parse, int64)
+{
+        int64_t v = 0;
+
+        cr_assert_eq(kl_parse_int64("-42", &v), 0);
+        cr_assert_eq(v, -42);
+        cr_assert_eq(kl_parse_int64("9223372036854775807", &v), 0);
+        cr_assert_eq(kl_parse_int64("9223372036854775808", &v), -ERANGE);
+        cr_assert_eq(kl_parse_int64("", &v), -EINVAL);
+        cr_assert_eq(kl_parse_int64(" 1", &v), -EINVAL);
+        cr_assert_eq(kl_parse_int64("1 ", &v), -EINVAL);
+        cr_assert_eq(kl_parse_int64("12abc", &v), -EINVAL);
+        cr_assert_eq(kl_parse_int64(NULL, &v), -EINVAL);
+}
+
+Test(parse, unsigned_refuses_sign)
+{
+        uint64_t u = 0;
+        unsigned x = 0;
+
+        cr_assert_eq(kl_parse_uint64("-1", &u), -EINVAL);
+        cr_assert_eq(kl_parse_uint64("+1", &u), -EINVAL);
+        cr_assert_eq(kl_parse_uint64("18446744073709551615", &u), 0);
+        cr_assert_eq(u, UINT64_MAX);
+        cr_assert_eq(kl_parse_uint("4294967296", &x), -ERANGE);
+}
+
+Test(parse, port_pid_mode)
+{
+        uint16_t port = 0;
+        pid_t pid = 0;
+        unsigned mode = 0;
+
+        cr_assert_eq(kl_parse_port("6443", &port), 0);
+        cr_assert_eq(port, 6443);
+        cr_assert_eq(kl_parse_port("0", &port), -ERANGE);
+        cr_assert_eq(kl_parse_port("65536", &port), -ERANGE);
+        cr_assert_eq(kl_parse_pid("1", &pid), 0);
+        cr_assert_eq(kl_parse_pid("0", &pid), -ERANGE);
+        cr_assert_eq(kl_parse_mode("0644", &mode), 0);
+        cr_assert_eq(mode, 0644);
+        cr_assert_eq(kl_parse_mode("600", &mode), 0);
+        cr_assert_eq(mode, 0600);
+        cr_assert_eq(kl_parse_mode("0800", &mode), -EINVAL);
+        cr_assert_eq(kl_parse_mode("17777", &mode), -ERANGE);
+}
+
+Test(parse, bool_go_forms)
+{
+        bool b = false;
+
+        cr_assert_eq(kl_parse_bool("true", &b), 0);
+        cr_assert(b);
+        cr_assert_eq(kl_parse_bool("F", &b), 0);
+        cr_assert(!b);
+        cr_assert_eq(kl_parse_bool("1", &b), 0);
+        cr_assert(b);
+        cr_assert_eq(kl_parse_bool("yes", &b), -EINVAL);
+        cr_assert_eq(kl_parse_bool("tRUE", &b), -EINVAL);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "testing/testing.h"
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+static char *tmpdirs[16];
+static size_t n_tmpdirs;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        (void)remove(path);
+        return 0;
+}
+
+static void remove_tmpdirs(void)
+{
+        for (size_t i = 0; i < n_tmpdirs; i++) {
+                (void)nftw(tmpdirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+                free(tmpdirs[i]);
+        }
+        n_tmpdirs = 0;
+}
+
+const char *kl_test_tmpdir(void)
+{
+        const char *base = getenv("TMPDIR");
+        char *path;
+
+        cr_assert(n_tmpdirs < KL_ARRAY_SIZE(tmpdirs), "too many temporary directories");
+        path = kl_asprintf("%s/kl-test-XXXXXX", base && *base ? base : "/tmp");
+        cr_assert(mkdtemp(path), "mkdtemp '%s': %s", path, strerror(errno));
+        if (n_tmpdirs == 0)
+                cr_assert(atexit(remove_tmpdirs) == 0);
+        tmpdirs[n_tmpdirs++] = path;
+        return path;
+}
+
+char *kl_test_write_file(const char *dir, const char *name, const char *text)
+{
+        char *path = kl_asprintf("%s/%s", dir, name);
+        int r = kl_write_file_atomic(path, text, strlen(text), 0644,
+                                     KL_WRITE_FILE_MKDIR | KL_WRITE_FILE_NOSYNC);
+
+        cr_assert(r >= 0, "write '%s': %s", path, strerror(-r));
+        return path;
+}
+
+char *kl_test_data_path(const char *module, const char *name)
+{
+        const char *root = getenv("KL_SRCDIR");
+
+        return kl_asprintf("%s/pkg/%s/tests/data/%s", root && *root ? root : ".", module, name);
+}
+
+char *kl_test_read_file(const char *path)
+{
+        char *text = NULL;
+        int r = kl_read_file(path, 64 << 20, &text, NULL);
+
+        cr_assert(r >= 0, "read '%s': %s", path, strerror(-r));
+        return text;
+}
