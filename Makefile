@@ -39,7 +39,8 @@ ifeq ($(SANITIZE),1)
 VARIANT ?= asan
 endif
 VARIANT ?= debug
-B := build/$(VARIANT)$(if $(CC_IS_CLANG),-clang,)
+# BUILD_DIR overrides the directory (parallel work trees of one checkout).
+B := $(or $(BUILD_DIR),build/$(VARIANT)$(if $(CC_IS_CLANG),-clang,))
 
 # Dependencies are installed by scripts/deps.sh; targets that compile call it
 # once per make run (it is a fast no-op when everything is present).
@@ -100,6 +101,7 @@ testing_LIB := $(B)/pkg/testing/libtesting.a
 
 TEST_BINS :=
 FUZZ_REPLAY_BINS :=
+BENCH_BINS :=
 ALL_OBJS :=
 ALL_SRCS :=
 
@@ -111,11 +113,13 @@ $(1)_LINK_LIBS := $$($(1)_LIB) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_LIB))
 $(1)_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_PKGS)))
 $(1)_TEST_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/tests/%,$$($(1)_TESTS))
 $(1)_FUZZ_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/fuzz/%-replay,$$($(1)_FUZZ))
+$(1)_BENCH_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/bench/%,$$($(1)_BENCH))
+BENCH_BINS += $$($(1)_BENCH_BINS)
 TEST_BINS += $$($(1)_TEST_BINS)
 FUZZ_REPLAY_BINS += $$($(1)_FUZZ_BINS)
 ALL_OBJS += $$($(1)_OBJS)
 ALL_SRCS += $$(addprefix pkg/$(1)/,$$($(1)_SRCS) $$(addprefix tests/,$$($(1)_TESTS)) \
-	$$(addprefix fuzz/,$$($(1)_FUZZ)))
+	$$(addprefix fuzz/,$$($(1)_FUZZ)) $$(addprefix bench/,$$($(1)_BENCH)))
 
 $$($(1)_LIB): $$($(1)_OBJS)
 	@echo "  AR      $$@"
@@ -127,6 +131,11 @@ $(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_LINK_LIBS) $$(testing_LIB
 	@echo "  LINK    $$@"
 	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_LINK_LIBS) $$(testing_LIB) -Wl,--end-group \
 		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS) $$(testing_PKGS)) -lcriterion
+
+$(B)/pkg/$(1)/bench/%: $(B)/pkg/$(1)/bench/%.o $$($(1)_LINK_LIBS) $$(testing_LIB)
+	@echo "  LINK    $$@"
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_LINK_LIBS) $$(testing_LIB) -Wl,--end-group \
+		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS) $$(testing_PKGS))
 
 $(B)/pkg/$(1)/fuzz/%-replay: $(B)/pkg/$(1)/fuzz/%.o $(B)/pkg/testing/fuzz-main.o $$($(1)_LINK_LIBS)
 	@echo "  LINK    $$@"
@@ -186,17 +195,37 @@ all: $(addprefix $(B)/,$(PROGRAMS))
 E2E_TESTS := $(sort $(wildcard e2e/t*.bats))
 PROVE := prove --exec ./scripts/tap-run --timer
 
+# `make check M=store` builds and runs one module's unit tests and fuzz replays.
+ifneq ($(M),)
+CHECK_BINS := $(foreach m,$(M),$($(m)_TEST_BINS) $($(m)_FUZZ_BINS))
+CHECK_PROGRAMS :=
+else
+CHECK_BINS := $(TEST_BINS) $(FUZZ_REPLAY_BINS)
+CHECK_PROGRAMS := all
+endif
+
 .PHONY: test check e2e build-tests
-build-tests: all $(TEST_BINS) $(FUZZ_REPLAY_BINS)
+build-tests: $(CHECK_PROGRAMS) $(CHECK_BINS)
 
 check: build-tests
-	$(Q)$(PROVE) $(TEST_BINS) $(FUZZ_REPLAY_BINS)
+	$(Q)$(PROVE) $(CHECK_BINS)
 
 e2e: all
 	$(Q)KL_BIN=$(abspath $(B)/kube-lite) $(PROVE) $(E2E_TESTS)
 
 test: build-tests
 	$(Q)KL_BIN=$(abspath $(B)/kube-lite) $(PROVE) $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(E2E_TESTS)
+
+# ---------------------------------------------------------------------------
+# Benchmarks: built optimised (release variant) and run one after another, each
+# printing its figures beside the reference it measured in the same run.
+
+.PHONY: bench bench-run
+bench:
+	$(Q)$(MAKE) --no-print-directory VARIANT=release bench-run
+
+bench-run: all $(BENCH_BINS)
+	$(Q)./scripts/bench.sh $(BENCH_BINS)
 
 # ---------------------------------------------------------------------------
 # Fuzzing (clang, libFuzzer)
