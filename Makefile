@@ -9,6 +9,7 @@
 #   make                 the dynamically linked kube-lite (build/debug/kube-lite)
 #   make test            unit tests, fuzz-corpus replays and e2e, one summary
 #   make test SANITIZE=1 the same under ASan+UBSan (build/asan/)
+#   make ci              what CI runs: lint, the clang build, make test SANITIZE=1
 #   make check           unit tests and fuzz replays only
 #   make e2e             bats scenarios only
 #   make static          the release binary, fully static against musl
@@ -193,6 +194,9 @@ all: $(addprefix $(B)/,$(PROGRAMS))
 # Tests
 
 E2E_TESTS := $(sort $(wildcard e2e/t*.bats))
+# Sanitizer run-time options are part of the test command (STYLE R14.2).
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 PROVE := prove --exec ./scripts/tap-run --timer
 
 # `make check M=store` builds and runs one module's unit tests and fuzz replays.
@@ -215,6 +219,14 @@ e2e: all
 
 test: build-tests
 	$(Q)KL_BIN=$(abspath $(B)/kube-lite) $(PROVE) $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(E2E_TESTS)
+
+# What CI runs (.ci/run, the README's test command): the source checks, a clang
+# build that must be warning-free, then every test under ASan+UBSan.
+.PHONY: ci
+ci:
+	$(Q)$(MAKE) --no-print-directory lint
+	$(Q)$(MAKE) --no-print-directory CC=clang all
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
 
 # ---------------------------------------------------------------------------
 # Benchmarks: built optimised (release variant) and run one after another, each
@@ -269,7 +281,9 @@ fuzz-smoke: $(FUZZ_TARGETS)
 LINT_FILES = $(shell git ls-files '*.c' '*.h' | grep -v '^third_party/')
 
 compile_commands.json:
-	$(Q)./scripts/compile-commands.sh "$(CC) $(CFLAGS_ALL) $(call pkg_cflags,$(ALL_PKGS))" \
+	$(Q)./scripts/compile-commands.sh "clang $(filter-out -Wjump-misses-init,$(CFLAGS_ALL)) \
+		$(call pkg_cflags,$(ALL_PKGS)) -DKL_VERSION='\"$(KL_VERSION)\"' \
+		-DKL_GIT_COMMIT='\"$(GIT_COMMIT)\"' -DKL_KUBE_VERSION='\"$(KL_KUBE_VERSION)\"'" \
 		$(ALL_SRCS) pkg/testing/fuzz-main.c > $@
 
 lint: compile_commands.json | $(DEPS_STAMP)

@@ -97,6 +97,7 @@ int kl_buf_vprintf(struct kl_buf *b, const char *fmt, va_list ap)
         /* Try in the space we have; most formats fit, saving a second pass. */
         room = b->alloc ? b->alloc - b->len : 0;
         va_copy(cp, ap);
+        /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_copy just initialised it. */
         n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, cp);
         va_end(cp);
         if (n < 0)

@@ -21,6 +21,7 @@ Test(buf, append_printf_and_embedded_nul)
         cr_assert_eq(kl_buf_append(&b, "\0x", 2), 0);
         cr_assert_eq(kl_buf_printf(&b, "%d-%s", 42, "y"), 0);
         cr_assert_eq(b.len, 11);
+        /* NOLINTNEXTLINE(bugprone-string-literal-with-embedded-nul): that is the point. */
         cr_assert_eq(memcmp(b.buf, "hello\0x42-y", 11), 0);
         cr_assert_eq(b.buf[b.len], '\0');
 }
@@ -57,9 +58,14 @@ Test(buf, limit_with_existing_room)
 
         cr_assert_eq(kl_buf_grow(&b, 90), 0);
         cr_assert_eq(kl_buf_puts(&b, "abc"), 0);
+        cr_assert_eq(kl_buf_printf(&b, "%s", "abcdef"), 0);
+        kl_buf_release(&b);
+
         /* Fits in the allocation but not under the limit. */
         kl_buf_init(&b, 4);
+        cr_assert_eq(kl_buf_grow(&b, 4), 0);
         cr_assert_eq(kl_buf_printf(&b, "%s", "abcdef"), -E2BIG);
+        cr_assert_str_eq(b.buf, "");
 }
 
 Test(buf, detach_leaves_empty_buffer)
