@@ -16,7 +16,7 @@
 #include "base/macro.h"
 
 void *kl_malloc(size_t size);
-void *kl_calloc(size_t n, size_t size);  /* zeroed; n * size overflow aborts */
+void *kl_calloc(size_t n, size_t size); /* zeroed; n * size overflow aborts */
 void *kl_realloc(void *p, size_t size);
 void *kl_memdup(const void *p, size_t size);
 char *kl_strdup(const char *s);

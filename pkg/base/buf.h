@@ -32,8 +32,14 @@ struct kl_buf {
 
 extern char kl_buf_empty[1];
 
-#define KL_BUF_INIT            { .buf = kl_buf_empty, .len = 0, .alloc = 0, .max = SIZE_MAX }
-#define KL_BUF_INIT_MAX(limit) { .buf = kl_buf_empty, .len = 0, .alloc = 0, .max = (limit) }
+#define KL_BUF_INIT                                                        \
+        {                                                                  \
+                .buf = kl_buf_empty, .len = 0, .alloc = 0, .max = SIZE_MAX \
+        }
+#define KL_BUF_INIT_MAX(limit)                                            \
+        {                                                                 \
+                .buf = kl_buf_empty, .len = 0, .alloc = 0, .max = (limit) \
+        }
 
 /* Initialise with a maximum length (SIZE_MAX for none). Allocates nothing. */
 void kl_buf_init(struct kl_buf *b, size_t max);

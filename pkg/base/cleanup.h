@@ -23,12 +23,12 @@
 #define kl_cleanup(fn) __attribute__((cleanup(fn)))
 
 /* Define `static inline void fnp(type **p)` calling `fn(*p)` when *p is not NULL. */
-#define KL_DEFINE_CLEANUP_FUNC(type, fn)                     \
-        static inline void fn##p(type **p)                   \
-        {                                                    \
-                if (*p)                                      \
-                        fn(*p);                              \
-        }                                                    \
+#define KL_DEFINE_CLEANUP_FUNC(type, fn)   \
+        static inline void fn##p(type **p) \
+        {                                  \
+                if (*p)                    \
+                        fn(*p);            \
+        }                                  \
         struct kl__cleanup_##fn##_semicolon_eater_ KL_UNUSED
 
 static inline void kl_freep(void *p)

@@ -20,16 +20,16 @@
 #include "base/macro.h"
 
 /* name, value, HTTP status, StatusReason, default text */
-#define KL_ERRNO_MAP(XX)                                                                      \
-        XX(CONFLICT, 10001, 409, "Conflict", "conflict")                                      \
-        XX(INVALID, 10002, 422, "Invalid", "invalid object")                                  \
-        XX(EXPIRED, 10003, 410, "Expired", "revision has been compacted")                     \
-        XX(UNSUPPORTED_MEDIA, 10004, 415, "UnsupportedMediaType", "unsupported media type")   \
-        XX(TOO_MANY_REQUESTS, 10005, 429, "TooManyRequests", "too many requests")             \
-        XX(METHOD_NOT_ALLOWED, 10006, 405, "MethodNotAllowed", "method not allowed")          \
-        XX(NOT_ACCEPTABLE, 10007, 406, "NotAcceptable", "not acceptable")                     \
-        XX(UNAUTHORIZED, 10008, 401, "Unauthorized", "unauthorized")                          \
-        XX(UNAVAILABLE, 10009, 503, "ServiceUnavailable", "service unavailable")              \
+#define KL_ERRNO_MAP(XX)                                                                    \
+        XX(CONFLICT, 10001, 409, "Conflict", "conflict")                                    \
+        XX(INVALID, 10002, 422, "Invalid", "invalid object")                                \
+        XX(EXPIRED, 10003, 410, "Expired", "revision has been compacted")                   \
+        XX(UNSUPPORTED_MEDIA, 10004, 415, "UnsupportedMediaType", "unsupported media type") \
+        XX(TOO_MANY_REQUESTS, 10005, 429, "TooManyRequests", "too many requests")           \
+        XX(METHOD_NOT_ALLOWED, 10006, 405, "MethodNotAllowed", "method not allowed")        \
+        XX(NOT_ACCEPTABLE, 10007, 406, "NotAcceptable", "not acceptable")                   \
+        XX(UNAUTHORIZED, 10008, 401, "Unauthorized", "unauthorized")                        \
+        XX(UNAVAILABLE, 10009, 503, "ServiceUnavailable", "service unavailable")            \
         XX(GONE, 10010, 410, "Gone", "gone")
 
 enum {

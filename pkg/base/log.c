@@ -164,8 +164,7 @@ static void sink_stderr(enum kl_log_level level, const char *line, size_t len)
         (void)kl_write_all(STDERR_FILENO, line, len);
 }
 
-void kl_log_writev(enum kl_log_level level, enum kl_log_component comp, const char *fmt,
-                   va_list ap)
+void kl_log_writev(enum kl_log_level level, enum kl_log_component comp, const char *fmt, va_list ap)
 {
         kl_autobuf struct kl_buf line = KL_BUF_INIT_MAX(KL_LOG_LINE_MAX);
         kl_autobuf struct kl_buf msg = KL_BUF_INIT_MAX(KL_LOG_LINE_MAX);
@@ -180,8 +179,9 @@ void kl_log_writev(enum kl_log_level level, enum kl_log_component comp, const ch
                         msg.buf[i] = ' ';
 
         if (log_format == KL_LOG_FORMAT_JSON) {
-                (void)kl_buf_printf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"",
-                                    ts, kl_log_level_name(level), kl_log_component_name(comp));
+                (void)kl_buf_printf(
+                        &line, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"",
+                        ts, kl_log_level_name(level), kl_log_component_name(comp));
                 json_escape(&line, msg.buf, msg.len);
                 (void)kl_buf_puts(&line, "\"}");
         } else {

@@ -87,12 +87,12 @@ bool kl_log_enabled(enum kl_log_level level, enum kl_log_component comp);
 
 void kl_log_write(enum kl_log_level level, enum kl_log_component comp, const char *fmt, ...)
         KL_PRINTF(3, 4);
-void kl_log_writev(enum kl_log_level level, enum kl_log_component comp, const char *fmt,
-                   va_list ap) KL_PRINTF(3, 0);
+void kl_log_writev(enum kl_log_level level, enum kl_log_component comp, const char *fmt, va_list ap)
+        KL_PRINTF(3, 0);
 
-#define kl_log(level, comp, ...)                               \
-        do {                                                   \
-                if (kl_log_enabled((level), (comp)))           \
+#define kl_log(level, comp, ...)                                    \
+        do {                                                        \
+                if (kl_log_enabled((level), (comp)))                \
                         kl_log_write((level), (comp), __VA_ARGS__); \
         } while (0)
 

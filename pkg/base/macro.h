@@ -30,23 +30,23 @@
 #define kl_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Move a value out of a cleanup variable: the variable is left empty. */
-#define KL_TAKE_PTR(p)                           \
-        ({                                       \
+#define KL_TAKE_PTR(p)                            \
+        ({                                        \
                 __typeof__(p) kl_take_tmp_ = (p); \
-                (p) = NULL;                      \
-                kl_take_tmp_;                    \
+                (p) = NULL;                       \
+                kl_take_tmp_;                     \
         })
-#define KL_TAKE_FD(fd)                   \
-        ({                               \
-                int kl_take_fd_ = (fd);  \
-                (fd) = -EBADF;           \
-                kl_take_fd_;             \
+#define KL_TAKE_FD(fd)                  \
+        ({                              \
+                int kl_take_fd_ = (fd); \
+                (fd) = -EBADF;          \
+                kl_take_fd_;            \
         })
 
 /* Turn libc's -1/errno convention into a negative errno on the spot. */
-#define KL_NEG_ERRNO(expr)                       \
-        ({                                       \
-                long kl_ne_r_ = (long)(expr);    \
+#define KL_NEG_ERRNO(expr)                             \
+        ({                                             \
+                long kl_ne_r_ = (long)(expr);          \
                 kl_ne_r_ < 0 ? -errno : (int)kl_ne_r_; \
         })
 
@@ -59,9 +59,9 @@
 
 KL_NORETURN void kl__assert_fail(const char *expr, const char *file, int line, const char *func);
 
-#define kl_assert(expr)                                                        \
-        do {                                                                   \
-                if (KL_UNLIKELY(!(expr)))                                      \
+#define kl_assert(expr)                                                       \
+        do {                                                                  \
+                if (KL_UNLIKELY(!(expr)))                                     \
                         kl__assert_fail(#expr, __FILE__, __LINE__, __func__); \
         } while (0)
 
@@ -70,7 +70,7 @@ KL_NORETURN void kl__assert_fail(const char *expr, const char *file, int line, c
 #ifdef NDEBUG
 #define kl_assert_debug(expr) ((void)0)
 /* Believed impossible; in release a plain test so a wrong belief cannot crash. */
-#define KL_NEVER(x)           (x)
+#define KL_NEVER(x) (x)
 #else
 #define kl_assert_debug(expr) kl_assert(expr)
 #define KL_NEVER(x)           ((x) ? (kl__assert_fail(#x, __FILE__, __LINE__, __func__), 1) : 0)
