@@ -70,6 +70,20 @@ OPT_CFLAGS := -O1 -g -DKL_TEST_BUILD -fsanitize=address,undefined -fno-sanitize-
 OPT_LDFLAGS := -fsanitize=address,undefined
 else ifeq ($(VARIANT),release)
 OPT_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -DNDEBUG
+else ifeq ($(VARIANT),static)
+# The release binary: musl, every library from third_party/build.sh's prefix
+# (KL_STATIC_PREFIX, set by `make static`), unused sections dropped at link time.
+ifeq ($(KL_STATIC_PREFIX),)
+$(error VARIANT=static is built by `make static`)
+endif
+CC := musl-gcc
+CC_IS_CLANG :=
+OPT_CFLAGS := -O2 -g -DNDEBUG -ffunction-sections -fdata-sections \
+	$(shell ./third_party/build.sh --cflags)
+HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection
+HARDEN_LDFLAGS := $(shell ./third_party/build.sh --ldflags)
+PKG_CONFIG := env PKG_CONFIG_LIBDIR=$(KL_STATIC_PREFIX)/lib/pkgconfig PKG_CONFIG_PATH= pkg-config --static
+STATIC_LIBS := -Wl,--start-group $(shell ./third_party/build.sh --libs) -Wl,--end-group
 else
 $(error unknown VARIANT '$(VARIANT)' (debug, asan, release))
 endif
@@ -77,8 +91,13 @@ endif
 # Every module's packages, asked of pkg-config once.
 ALL_PKGS := libuv sqlite3 libarchive libcurl libseccomp libnl-3.0 libnl-route-3.0 \
 	libnl-genl-3.0 jansson yaml-0.1 openssl
-pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)),)
-pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1)),)
+PKG_CONFIG ?= pkg-config
+pkg_cflags = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --cflags $(1)),)
+ifeq ($(VARIANT),static)
+pkg_libs = $(STATIC_LIBS)
+else
+pkg_libs = $(if $(strip $(1)),$(shell $(PKG_CONFIG) --libs $(1)),)
+endif
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
 	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
@@ -161,6 +180,10 @@ $(B)/$(1): $$($(1)_OBJS) $$($(1)_LINK_LIBS)
 	@echo "  LINK    $$@"
 	$(Q)$$(CC) -o $$@ $$($(1)_OBJS) -Wl,--start-group $$($(1)_LINK_LIBS) -Wl,--end-group \
 		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS))
+ifeq ($(VARIANT),static)
+	$(Q)objcopy --only-keep-debug $$@ $$@.debug && strip --strip-all $$@ && \
+		objcopy --add-gnu-debuglink=$$@.debug $$@
+endif
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
 
@@ -302,14 +325,14 @@ format:
 # ---------------------------------------------------------------------------
 # The fully static release binary (musl; third_party/build.sh builds the libraries)
 
-STATIC_B := build/static
-STATIC_SRCS = $(foreach p,$(PROGRAMS),$(addprefix cmd/$(p)/,$($(p)_SRCS))) \
-	$(foreach m,$(kube-lite_CLOSURE),$(addprefix pkg/$(m)/,$($(m)_SRCS)))
-
 .PHONY: static
 static: | $(DEPS_STAMP)
-	$(Q)./scripts/build-static.sh "$(STATIC_B)" "$(KL_VERSION)" "$(GIT_COMMIT)" \
-		"$(KL_KUBE_VERSION)" $(STATIC_SRCS)
+	$(Q)prefix=$$(./third_party/build.sh | tail -n 1) && \
+		$(MAKE) --no-print-directory VARIANT=static KL_STATIC_PREFIX="$$prefix" build/static/kube-lite
+	$(Q)file build/static/kube-lite | grep -q 'statically linked' || \
+		{ echo "static: build/static/kube-lite is not statically linked" >&2; exit 1; }
+	@echo "  STATIC  build/static/kube-lite ($$(stat -c %s build/static/kube-lite) bytes stripped;" \
+		"debug info in build/static/kube-lite.debug)"
 
 # ---------------------------------------------------------------------------
 
