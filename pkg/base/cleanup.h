@@ -29,7 +29,7 @@
                 if (*p)                    \
                         fn(*p);            \
         }                                  \
-        struct kl__cleanup_##fn##_semicolon_eater_ KL_UNUSED
+        struct kl__cleanup_##fn##_semicolon_eater_
 
 static inline void kl_freep(void *p)
 {
