@@ -8,6 +8,7 @@
  *   macro.h     attributes, assertions, container_of, KL_TAKE_PTR
  *   alloc.h     allocation that aborts on OOM
  *   err.h       struct kl_err, the error-code table (HTTP status, StatusReason)
+ *   fault.h     KL_FAULT() fault points for tests (R13.6)
  *   cleanup.h   kl_autofree, kl_autoclose, ... scope-bound cleanup
  *   buf.h       struct kl_buf, bounded growable strings
  *   str.h       string helpers and string vectors
@@ -24,11 +25,14 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/cleanup.h"
+#include "base/duration.h"
 #include "base/err.h"
+#include "base/fault.h"
 #include "base/file.h"
 #include "base/log.h"
 #include "base/macro.h"
 #include "base/parse.h"
+#include "base/quantity.h"
 #include "base/str.h"
 #include "base/time.h"
 

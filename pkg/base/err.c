@@ -165,7 +165,7 @@ static bool code_describes_content(int code)
         return code == EINVAL || code == ERANGE || code == E2BIG || code > 10000;
 }
 
-int kl_err_setv(struct kl_err **err, int neg_code, const char *fmt, va_list ap)
+static int err_setv(struct kl_err **err, int neg_code, bool verbatim, const char *fmt, va_list ap)
 {
         struct kl_err *e;
         char *msg;
@@ -177,7 +177,7 @@ int kl_err_setv(struct kl_err **err, int neg_code, const char *fmt, va_list ap)
         kl_assert(*err == NULL);
 
         msg = kl_vasprintf(fmt, ap);
-        if (!code_describes_content(code)) {
+        if (!verbatim && !code_describes_content(code)) {
                 char *full = kl_asprintf("%s: %s", msg, kl_strerror(code));
 
                 free(msg);
@@ -188,6 +188,22 @@ int kl_err_setv(struct kl_err **err, int neg_code, const char *fmt, va_list ap)
         e->msg = msg;
         *err = e;
         return -code;
+}
+
+int kl_err_setv(struct kl_err **err, int neg_code, const char *fmt, va_list ap)
+{
+        return err_setv(err, neg_code, false, fmt, ap);
+}
+
+int kl_err_set_msg(struct kl_err **err, int neg_code, const char *fmt, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = err_setv(err, neg_code, true, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 int kl_err_set(struct kl_err **err, int neg_code, const char *fmt, ...)

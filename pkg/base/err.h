@@ -54,6 +54,14 @@ int kl_err_set(struct kl_err **err, int neg_code, const char *fmt, ...) KL_PRINT
 int kl_err_setv(struct kl_err **err, int neg_code, const char *fmt, va_list ap) KL_PRINTF(3, 0);
 
 /**
+ * As kl_err_set(), but the message is exactly `fmt` formatted, whatever the
+ * code: for errno values that describe content rather than a system call
+ * (`pods "x" not found` is ENOENT, and "No such file or directory" would
+ * mislead).
+ */
+int kl_err_set_msg(struct kl_err **err, int neg_code, const char *fmt, ...) KL_PRINTF(3, 4);
+
+/**
  * Add context on the way up: "<fmt>: <previous message>". Returns `r`, the code
  * the failed callee returned, so `return kl_err_wrap(err, r, "update '%s'", n);`
  * works whether or not the caller asked for a message. (STYLE's sketch has no

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,24 @@ int kl_parse_mode(const char *s, unsigned *ret)
         if (v > 07777)
                 return -ERANGE;
         *ret = (unsigned)v;
+        return 0;
+}
+
+int kl_parse_double(const char *s, double *ret)
+{
+        char *end = NULL;
+        double v;
+
+        /* strtod() also takes "inf", "nan" and hex floats, which no caller wants. */
+        if (!s || !*s || s[strspn(s, "0123456789+-.eE")] != '\0')
+                return -EINVAL;
+        errno = 0;
+        v = strtod(s, &end);
+        if (end == s || *end != '\0')
+                return -EINVAL;
+        if (errno == ERANGE && isinf(v))
+                return -ERANGE;
+        *ret = v;
         return 0;
 }
 

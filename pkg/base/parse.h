@@ -21,6 +21,13 @@ int kl_parse_port(const char *s, uint16_t *ret);
 int kl_parse_pid(const char *s, pid_t *ret);
 /* A file mode in octal ("0644", "600"). */
 int kl_parse_mode(const char *s, unsigned *ret);
+/*
+ * A finite decimal number in the C locale ("1.5", "-2e-3", "7"): no hex
+ * floats, inf or nan. -ERANGE when the magnitude overflows a double; a value
+ * too small for one reads as the nearest double (possibly 0), as Go's
+ * strconv.ParseFloat does.
+ */
+int kl_parse_double(const char *s, double *ret);
 /* Go's strconv.ParseBool, which k3s flags use: 1 t T TRUE true True, and the false forms. */
 int kl_parse_bool(const char *s, bool *ret);
 

@@ -24,6 +24,15 @@ Test(err, set_keeps_content_errors_verbatim)
         cr_assert_eq(kl_err_http_status(e), 400);
 }
 
+Test(err, set_msg_is_verbatim)
+{
+        kl_autoerr struct kl_err *e = NULL;
+
+        cr_assert_eq(kl_err_set_msg(&e, -ENOENT, "pods \"%s\" not found", "x"), -ENOENT);
+        cr_assert_str_eq(e->msg, "pods \"x\" not found");
+        cr_assert_eq(kl_err_http_status(e), 404);
+}
+
 Test(err, null_err_returns_code)
 {
         cr_assert_eq(kl_err_set(NULL, -KL_ECONFLICT, "x"), -KL_ECONFLICT);

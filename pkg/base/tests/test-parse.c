@@ -63,3 +63,29 @@ Test(parse, bool_go_forms)
         cr_assert_eq(kl_parse_bool("yes", &b), -EINVAL);
         cr_assert_eq(kl_parse_bool("tRUE", &b), -EINVAL);
 }
+
+Test(parse, double_strict_decimal)
+{
+        double d = 0;
+
+        cr_assert_eq(kl_parse_double("1.5", &d), 0);
+        cr_assert_eq(d, 1.5);
+        cr_assert_eq(kl_parse_double("-2e-3", &d), 0);
+        cr_assert_eq(d, -2e-3);
+        cr_assert_eq(kl_parse_double("7", &d), 0);
+        cr_assert_eq(d, 7);
+        cr_assert_eq(kl_parse_double("1e-400", &d), 0); /* underflow reads as 0, as in Go */
+        cr_assert_eq(d, 0);
+        cr_assert_eq(kl_parse_double("1e400", &d), -ERANGE);
+        cr_assert_eq(kl_parse_double("-1e400", &d), -ERANGE);
+        cr_assert_eq(kl_parse_double("", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double(" 1", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double("1 ", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double("inf", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double("nan", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double("0x1p3", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double("1e5e5", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double(".", &d), -EINVAL);
+        cr_assert_eq(kl_parse_double(NULL, &d), -EINVAL);
+        cr_assert_eq(d, 0);
+}
