@@ -116,8 +116,10 @@ include $(sort $(wildcard cmd/*/module.mk))
 # All modules a module depends on, transitively (no cycles: check-deps.sh).
 closure = $(sort $(foreach d,$($(1)_DEPS),$(d) $(call closure,$(d))))
 
-# Unit tests link the testing helpers; known before any template is expanded.
-testing_LIB := $(B)/pkg/testing/libtesting.a
+# Every module's library path is known before any template is expanded: a
+# module's link line names the libraries of its dependencies, which may sort
+# after it (config depends on yaml). Unit tests also link the testing helpers.
+$(foreach m,$(MODULES),$(eval $(m)_LIB := $(B)/pkg/$(m)/lib$(m).a))
 
 TEST_BINS :=
 FUZZ_REPLAY_BINS :=
@@ -204,8 +206,11 @@ $(B)/%.o: %.c $(B)/FLAGS | $(DEPS_STAMP)
 
 -include $(ALL_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d)
 
-# Test objects are intermediate files of their binaries; keep them for -MMD.
-.SECONDARY:
+# Test, bench and fuzz objects are made by pattern rules, so make would treat
+# them as intermediate and delete them; keep them (their .d files need them).
+# Only these: a blanket .SECONDARY would also stop make from noticing a module
+# object that is missing when its archive is newer than its new source.
+.SECONDARY: $(addsuffix .o,$(TEST_BINS) $(BENCH_BINS)) $(FUZZ_REPLAY_BINS:-replay=.o)
 
 .PHONY: all FORCE
 FORCE:

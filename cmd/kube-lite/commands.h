@@ -1,12 +1,75 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The subcommands of kube-lite (STYLE R2.5): main.c holds the table, each
- * subcommand lives in cmd-<name>.c. Handlers get argv with argv[0] set to the
- * subcommand's name and return the process exit code.
+ * subcommand lives in cmd-<name>.c with its flag table (pkg/config) and its
+ * wiring. Handlers get argv with argv[0] set to the subcommand's name and
+ * return the process exit code: 0, 1 for a failure, 2 for a usage error.
+ *
+ * Global options (logging) are part of every subcommand's flag table through
+ * KL_CMD_GLOBAL_FLAGS(), so they come from flags, the environment and the
+ * config file like any other option. Given before the subcommand's name
+ * (`kube-lite --debug version`), main.c hands them on to the subcommand as
+ * flags.
  */
 #ifndef KL_CMD_COMMANDS_H
 #define KL_CMD_COMMANDS_H
 
+#include <stdbool.h>
+
+#include "base/log.h"
+#include "config/config.h"
+
+struct kl_cmd_global {
+        bool debug;
+        char *log_level;  /* owned by the kl_config, as every option string */
+        char *log_format; /* likewise */
+        char **log_trace; /* likewise */
+};
+
+/* The names kl_log_level_parse() and kl_log_format_parse() accept, as flag choices. */
+extern const char *const kl_cmd_log_levels[];
+extern const char *const kl_cmd_log_formats[];
+
+#define KL_CMD_LOG_COMPONENT_(id, name) " " name
+
+/* The global flags, stored in the `struct kl_cmd_global` member `m` of the options struct `T`. */
+#define KL_CMD_GLOBAL_FLAGS(T, m)                                                                   \
+        { KL_CONFIG_BOOL_AT(T, m.debug), .name = "debug", .group = "Logging",                       \
+          .help = "Turn on debug logs (--log-level=debug)" },                                       \
+                { KL_CONFIG_STRING_AT(T, m.log_level),                                              \
+                  .name = "log-level",                                                              \
+                  .def = "info",                                                                    \
+                  .choices = kl_cmd_log_levels,                                                     \
+                  .group = "Logging",                                                               \
+                  .help = "Log events of this level and more severe" },                             \
+                { KL_CONFIG_STRING_AT(T, m.log_format),                                             \
+                  .name = "log-format",                                                             \
+                  .def = "text",                                                                    \
+                  .choices = kl_cmd_log_formats,                                                    \
+                  .group = "Logging",                                                               \
+                  .help = "One line of text per event, or one JSON object per line" },              \
+        {                                                                                           \
+                KL_CONFIG_STRINGS_AT(T, m.log_trace),                                               \
+                        .name = "log-trace", .metavar = "COMPONENT,...", .group = "Logging",        \
+                        .help = "Log these components at trace level; they are:" KL_LOG_COMPONENTS( \
+                                KL_CMD_LOG_COMPONENT_)                                              \
+        }
+
+/* kl_cmd_parse() returns this when the handler should go on with its work. */
+#define KL_CMD_CONTINUE (-1)
+
+/**
+ * Parse a subcommand's argv with its flag table (pkg/config) and apply the
+ * global logging options in `global` (a member of `opts`). On success `*ret`
+ * owns the options' strings and KL_CMD_CONTINUE is returned. Otherwise the
+ * handler returns the exit status it gets at once: 0 after printing --help,
+ * 2 after a usage error, 1 when a config file could not be read; the message
+ * has been printed to stderr.
+ */
+int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
+                 int argc, char **argv, struct kl_config **ret);
+
+extern const struct kl_config_cmd kl_cmd_version_config;
 int kl_cmd_version(int argc, char **argv);
 
 #endif
