@@ -42,6 +42,8 @@ endif
 VARIANT ?= debug
 # BUILD_DIR overrides the directory (parallel work trees of one checkout).
 B := $(or $(BUILD_DIR),build/$(VARIANT)$(if $(CC_IS_CLANG),-clang,))
+# libFuzzer builds (clang) have their own directory; FUZZ_B overrides it.
+FUZZ_B ?= build/fuzz
 
 # Dependencies are installed by scripts/deps.sh; targets that compile call it
 # once per make run (it is a fast no-op when everything is present).
@@ -204,7 +206,10 @@ $(B)/%.o: %.c $(B)/FLAGS | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
--include $(ALL_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d)
+FUZZ_OBJS_ALL := $(patsubst $(B)/%,$(FUZZ_B)/%,$(ALL_OBJS)) \
+	$(foreach m,$(MODULES),$(patsubst %.c,$(FUZZ_B)/pkg/$(m)/fuzz/%.o,$($(m)_FUZZ)))
+-include $(ALL_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d) \
+	$(wildcard $(addsuffix .d,$(basename $(FUZZ_OBJS_ALL))))
 
 # Test, bench and fuzz objects are made by pattern rules, so make would treat
 # them as intermediate and delete them; keep them (their .d files need them).
@@ -270,7 +275,6 @@ bench-run: all $(BENCH_BINS)
 # ---------------------------------------------------------------------------
 # Fuzzing (clang, libFuzzer)
 
-FUZZ_B := build/fuzz
 FUZZ_CFLAGS := -std=gnu17 -Ipkg -D_GNU_SOURCE -DKL_TEST_BUILD -DKL_FUZZING -O1 -g \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(foreach m,$(MODULES),$(patsubst %.c,$(FUZZ_B)/pkg/$(m)/fuzz/%,$($(m)_FUZZ)))
