@@ -19,7 +19,7 @@ TESTS="libcriterion-dev bats iproute2 nftables util-linux procps"
 # The fully static build (third_party/build.sh): musl, Debian source packages and
 # the generators some of them need.
 STATIC="musl-tools dpkg-dev autoconf automake libtool gperf flex bison tcl
-linux-libc-dev xz-utils"
+linux-libc-dev xz-utils cmake"
 
 PKGS=$(echo $LIBS $TOOLS $TESTS $STATIC)
 

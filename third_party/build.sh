@@ -97,6 +97,10 @@ require_complete() {
         }
 }
 
+[ $# -le 1 ] || {
+        usage
+        exit 2
+}
 case ${1:-} in
 "") ;;
 --print-prefix)
@@ -106,7 +110,8 @@ case ${1:-} in
         ;;
 --cflags)
         require_complete
-        echo "-I$PREFIX/include -isystem $KHDR"
+        # libnl installs its headers under include/libnl3 (as Debian's does).
+        echo "-I$PREFIX/include -I$PREFIX/include/libnl3 -isystem $KHDR"
         exit 0
         ;;
 --ldflags)
@@ -128,11 +133,6 @@ case ${1:-} in
         exit 2
         ;;
 esac
-[ $# -le 1 ] || {
-        usage
-        exit 2
-}
-
 if [ -f "$TOP/.complete" ]; then
         echo "$PREFIX"
         exit 0
@@ -259,6 +259,15 @@ verify_sources() {
 fetch() {
         SRC=$CACHE_ROOT/sources/${1}_$(echo "$2" | tr ':' '_')
         [ -f "$SRC/.complete" ] && return 0
+        # sources/ is shared by the builds of every hash: fetch one at a time.
+        if command -v flock >/dev/null 2>&1; then
+                exec 8>"$CACHE_ROOT/sources/.lock"
+                flock 8
+                if [ -f "$SRC/.complete" ]; then
+                        exec 8>&-
+                        return 0
+                fi
+        fi
         apt_ready "$1" "$2"
         tmp=$SRC.tmp.$$
         flog=$TOP/logs/$1.fetch.log
@@ -278,6 +287,7 @@ fetch() {
         rm -rf "$SRC"
         mv "$tmp" "$SRC"
         touch "$SRC/.complete"
+        exec 8>&-
 }
 
 # --- building -----------------------------------------------------------------
@@ -367,6 +377,15 @@ build_one() {
         esac
         cd "$bdir/src"
 
+        # Reproducible archives: dates that end up in a library (OpenSSL's
+        # "built on", __DATE__) come from the source, not from the clock.
+        case $form in
+        debian) SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l debian/changelog -STimestamp) ;;
+        orig) SOURCE_DATE_EPOCH=$(find . -type f -printf '%T@\n' | sort -n | tail -n 1 | cut -d. -f1) ;;
+        esac
+        [ -n "$SOURCE_DATE_EPOCH" ] || die "$pkg: no source date"
+        export SOURCE_DATE_EPOCH
+
         CC=musl-gcc
         # -Os: the libraries end up in one binary copied to every node, so size
         # is what we optimise; the hot paths that -O2 would speed up (OpenSSL's
@@ -374,7 +393,10 @@ build_one() {
         # object let the final link drop what kube-lite never calls
         # (-Wl,--gc-sections); -fPIE keeps a static-pie link possible.
         CFLAGS="-Os -pipe -ffunction-sections -fdata-sections -fPIE"
-        CPPFLAGS="-I$PREFIX/include -isystem $KHDR"
+        # -ffile-prefix-map: __FILE__ in assert() and friends names the file
+        # relative to its source tree; CMake compiles by absolute path, and
+        # the binary would otherwise carry the build cache's path.
+        CPPFLAGS="-I$PREFIX/include -isystem $KHDR -ffile-prefix-map=$bdir/src=."
         # -static: configure's link tests then resolve like the final binary.
         LDFLAGS="-L$PREFIX/lib -static"
         # Only the prefix: never the host's glibc .pc files (nghttp2, libxml2, ...).

@@ -7,7 +7,8 @@ kl_build() {
         # The Debian tarball has configure.ac but no configure.
         autoreconf -fi
         kl_configure
-        # src/ only: not doc/ (sphinx) or test/.
-        kl_make SUBDIRS=src
-        kl_make install SUBDIRS=src DESTDIR="$STAGE"
+        # src/ and the .pc only: not doc/ (sphinx) or test/.
+        kl_make -C src
+        kl_make -C src install DESTDIR="$STAGE"
+        kl_make install-pkgconfigDATA DESTDIR="$STAGE"
 }

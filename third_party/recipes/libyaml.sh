@@ -7,7 +7,10 @@ kl_build() {
         # The Debian tarball has configure.ac but no configure.
         autoreconf -fi
         kl_configure
-        # include/ and src/ only: not the test programs.
-        kl_make SUBDIRS="include src"
-        kl_make install SUBDIRS="include src" DESTDIR="$STAGE"
+        # include/, src/ and the .pc only: not the test programs.
+        kl_make -C include
+        kl_make -C src
+        kl_make -C include install DESTDIR="$STAGE"
+        kl_make -C src install DESTDIR="$STAGE"
+        kl_make install-pkgconfigDATA DESTDIR="$STAGE"
 }

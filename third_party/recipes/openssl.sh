@@ -25,13 +25,28 @@ kl_build() {
         # Configure takes CC, CFLAGS, CPPFLAGS and LDFLAGS from the environment
         # (CFLAGS replaces its default -O3).
         # no-async: the ASYNC job API needs makecontext/swapcontext, absent in musl.
-        # --openssldir=/etc/ssl: openssl.cnf and the CA store of the machine the
-        # binary runs on, as Debian's own build; not a path in the build cache.
-        # --libdir=lib: not lib64.
-        ./Configure "$(openssl_target)" --prefix="$PREFIX" --libdir=lib --openssldir=/etc/ssl \
+        # --openssldir=/etc/ssl: openssl.cnf and certs/ of the machine the binary
+        # runs on (Debian reaches them there through /usr/lib/ssl's symlinks,
+        # Alpine keeps them there); never a path in the build cache.
+        # --prefix=/usr: libcrypto compiles in ENGINESDIR and MODULESDIR under
+        # the prefix; with the cache's path there the binary would carry the
+        # build machine's home directory (and differ per user). A static
+        # libcrypto cannot load modules anyway (no dlopen), so a neutral system
+        # path is as good as any. The files are moved into the real prefix below. --libdir=lib: not lib64.
+        # The compiler flags are compiled in too (OpenSSL_version(OPENSSL_CFLAGS)):
+        # reach the kernel headers (for the built-in afalg engine) through a
+        # relative symlink, and drop the prefix's include directory, which
+        # OpenSSL does not need (and -ffile-prefix-map: OpenSSL's Makefile
+        # runs every command from the top with relative paths).
+        ln -s "$KHDR" kl-kernel-headers
+        CPPFLAGS="-isystem kl-kernel-headers"
+        ./Configure "$(openssl_target)" --prefix=/usr --libdir=lib --openssldir=/etc/ssl \
                 no-shared no-tests no-async
         # build_libs + install_dev: libraries, headers and .pc files only; the
         # CLI and the manual pages would double the build time.
         kl_make build_libs
         kl_make install_dev DESTDIR="$STAGE"
+        mkdir -p "$STAGE$PREFIX"
+        mv "$STAGE/usr/include" "$STAGE/usr/lib" "$STAGE$PREFIX/"
+        sed -i "s|^prefix=.*|prefix=$PREFIX|" "$STAGE$PREFIX"/lib/pkgconfig/*.pc
 }
