@@ -215,7 +215,8 @@ FUZZ_OBJS_ALL := $(patsubst $(B)/%,$(FUZZ_B)/%,$(ALL_OBJS)) \
 # them as intermediate and delete them; keep them (their .d files need them).
 # Only these: a blanket .SECONDARY would also stop make from noticing a module
 # object that is missing when its archive is newer than its new source.
-.SECONDARY: $(addsuffix .o,$(TEST_BINS) $(BENCH_BINS)) $(FUZZ_REPLAY_BINS:-replay=.o)
+.SECONDARY: $(addsuffix .o,$(TEST_BINS) $(BENCH_BINS)) $(FUZZ_REPLAY_BINS:-replay=.o) \
+	$(B)/pkg/testing/fuzz-main.o
 
 .PHONY: all FORCE
 FORCE:
