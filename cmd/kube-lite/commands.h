@@ -69,6 +69,9 @@ extern const char *const kl_cmd_log_formats[];
 int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
                  int argc, char **argv, struct kl_config **ret);
 
+extern const struct kl_config_cmd kl_cmd_server_config;
+int kl_cmd_server(int argc, char **argv);
+
 extern const struct kl_config_cmd kl_cmd_version_config;
 int kl_cmd_version(int argc, char **argv);
 

@@ -25,6 +25,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+        { "server", kl_cmd_server, &kl_cmd_server_config },
         { "version", kl_cmd_version, &kl_cmd_version_config },
 };
 

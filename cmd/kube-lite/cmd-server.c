@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kube-lite server: the control plane. Flags (k3s's names) and wiring only:
+ * the API server is pkg/apiserver. Until the embedded agent exists the
+ * server runs as if --disable-agent were given.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "apiserver/apiserver.h"
+#include "base/base.h"
+#include "commands.h"
+#include "config/config.h"
+#include "loop/loop.h"
+#include "store/store.h"
+
+/* How long requests in progress may run on after SIGTERM. */
+#define SHUTDOWN_GRACE (5 * KL_USEC_PER_SEC)
+
+struct server_opts {
+        struct kl_cmd_global global;
+        char *config;
+        char *data_dir;
+        uint16_t port;
+        char *bind_address;
+        char **tls_san;
+        char *write_kubeconfig;
+        unsigned write_kubeconfig_mode;
+        char *token_file;
+        char *datastore_sync;
+        bool disable_agent;
+};
+
+static const char *const sync_choices[] = { "full", "relaxed", NULL };
+
+/* The rootless paths (config.h) apply: no agent runs yet, so a non-root user gets ~/.kube-lite. */
+static int default_data_dir(const void *opts, char **ret, struct kl_err **err)
+{
+        (void)opts;
+        return kl_config_default_path(KL_CONFIG_PATH_DATA, kl_config_is_rootless(true), ret, err);
+}
+
+static int default_kubeconfig(const void *opts, char **ret, struct kl_err **err)
+{
+        (void)opts;
+        return kl_config_default_path(KL_CONFIG_PATH_KUBECONFIG, kl_config_is_rootless(true), ret,
+                                      err);
+}
+
+#define O struct server_opts
+static const struct kl_config_flag server_flags[] = {
+        KL_CONFIG_FILE_FLAG(O, config),
+        { KL_CONFIG_STRING_AT(O, data_dir), .name = "data-dir", .short_name = 'd', .metavar = "DIR",
+          .default_fn = default_data_dir,
+          .default_help = "/var/lib/kube-lite, or ~/.kube-lite/data for non-root", .group = "Data",
+          .help = "Folder to hold state" },
+        { KL_CONFIG_PORT_AT(O, port), .name = "https-listen-port", .def = "6443",
+          .group = "Listener", .help = "HTTPS listen port" },
+        { KL_CONFIG_STRING_AT(O, bind_address), .name = "bind-address", .def = "0.0.0.0",
+          .group = "Listener", .help = "Address the API server listens on" },
+        { KL_CONFIG_STRINGS_AT(O, tls_san), .name = "tls-san", .group = "Listener",
+          .help = "Add additional hostnames or IPv4/IPv6 addresses as Subject Alternative Names "
+                  "on the server TLS cert" },
+        { KL_CONFIG_STRING_AT(O, write_kubeconfig), .name = "write-kubeconfig", .short_name = 'o',
+          .metavar = "FILE", .default_fn = default_kubeconfig,
+          .default_help = "/etc/kube-lite/kube-lite.yaml, or ~/.kube-lite/kube-lite.yaml for "
+                          "non-root",
+          .group = "Client", .help = "Write the admin kubeconfig to this file" },
+        { KL_CONFIG_MODE_AT(O, write_kubeconfig_mode), .name = "write-kubeconfig-mode",
+          .def = "0600", .group = "Client", .help = "Write the kubeconfig with this mode" },
+        { KL_CONFIG_STRING_AT(O, token_file), .name = "token-file", .metavar = "FILE",
+          .group = "Client",
+          .help = "Static bearer tokens: CSV of token,user,uid[,\"group1,group2\"]" },
+        { KL_CONFIG_STRING_AT(O, datastore_sync), .name = "datastore-sync", .def = "full",
+          .choices = sync_choices, .group = "Data",
+          .help = "full: fsync every commit; relaxed: sync at most 100 ms later (SD cards)" },
+        { KL_CONFIG_BOOL_AT(O, disable_agent), .name = "disable-agent", .group = "Agent",
+          .help = "Do not run a local agent (always the case until the agent exists)" },
+        KL_CMD_GLOBAL_FLAGS(O, global),
+};
+#undef O
+
+const struct kl_config_cmd kl_cmd_server_config = {
+        .name = "kube-lite server",
+        .summary = "Run the control plane",
+        .description = "Run the Kubernetes API server over HTTPS, backed by the embedded store.",
+        .flags = server_flags,
+        .n_flags = KL_ARRAY_SIZE(server_flags),
+};
+
+struct server_run {
+        uv_signal_t sigterm;
+        uv_signal_t sigint;
+        struct kl_apiserver *api;
+        bool stopping;
+};
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+        struct server_run *run = h->data;
+
+        kl_log_info(KL_LOG_MAIN, "received signal %d, shutting down", signum);
+        if (run->stopping)
+                return;
+        run->stopping = true;
+        uv_close((uv_handle_t *)&run->sigterm, NULL);
+        uv_close((uv_handle_t *)&run->sigint, NULL);
+        kl_apiserver_close(run->api, SHUTDOWN_GRACE, NULL, NULL);
+}
+
+int kl_cmd_server(int argc, char **argv)
+{
+        kl_cleanup(kl_config_freep) struct kl_config *cfg = NULL;
+        kl_autoerr struct kl_err *e = NULL;
+        struct server_opts opts = { 0 };
+        struct server_run run = { 0 };
+        struct kl_apiserver_options ao = { 0 };
+        uv_loop_t loop;
+        int r;
+
+        r = kl_cmd_parse(&kl_cmd_server_config, &opts, &opts.global, argc, argv, &cfg);
+        if (r != KL_CMD_CONTINUE)
+                return r;
+        /* Before any thread: the store's work and our writes share libuv's pool (R8.6). */
+        if (!getenv("UV_THREADPOOL_SIZE"))
+                (void)setenv("UV_THREADPOOL_SIZE", "8", 1);
+
+        ao.data_dir = opts.data_dir;
+        ao.bind_address = opts.bind_address;
+        ao.port = opts.port;
+        ao.tls_sans = (const char *const *)opts.tls_san;
+        ao.kubeconfig = kl_isempty(opts.write_kubeconfig) ? NULL : opts.write_kubeconfig;
+        ao.kubeconfig_mode = opts.write_kubeconfig_mode;
+        ao.token_file = opts.token_file;
+        ao.sync = kl_store_sync_parse(opts.datastore_sync);
+
+        kl_assert(kl_loop_init(&loop) == 0);
+        r = kl_apiserver_new(&loop, &ao, &run.api, &e);
+        if (r < 0) {
+                kl_log_err(KL_LOG_ERROR, KL_LOG_MAIN, e, "kube-lite server");
+                (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
+                (void)kl_loop_finish(&loop);
+                return 1;
+        }
+        kl_log_info(KL_LOG_MAIN, "API server listening on https://%s:%d", opts.bind_address,
+                    kl_apiserver_port(run.api));
+        kl_assert(uv_signal_init(&loop, &run.sigterm) == 0);
+        kl_assert(uv_signal_init(&loop, &run.sigint) == 0);
+        run.sigterm.data = &run;
+        run.sigint.data = &run;
+        kl_assert(uv_signal_start(&run.sigterm, on_signal, SIGTERM) == 0);
+        kl_assert(uv_signal_start(&run.sigint, on_signal, SIGINT) == 0);
+
+        (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
+        r = kl_loop_finish(&loop);
+        if (r != 0) {
+                kl_log_error(KL_LOG_MAIN, "shutdown left %d handles open", r);
+                return 1;
+        }
+        kl_log_info(KL_LOG_MAIN, "stopped");
+        return 0;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * apiserver internals shared by the files of this module and its unit tests.
+ * Nothing here is for other modules (STYLE R2.1).
+ *
+ *   request.c    URL routing, query parsing, Accept/Content-Type negotiation (pure)
+ *   status.c     Status objects (pure)
+ *   object.c     object lifecycle on create/update: uid, timestamps, generation (pure)
+ *   cache.c      the watch cache: objects as stored bytes, the event window
+ *   handler.c    the resource handler layer (apiserver.h), writes on workers
+ *   watch.c      cache watchers and the apiserver watch API
+ *   discovery.c  aggregated and legacy discovery documents (pure)
+ *   openapi.c    OpenAPI v3 index and per-group-version documents
+ *   http-api.c   the HTTP routes: authn, authz, negotiation, responses, watch streams
+ *   server.c     start-up, bootstrap objects, shutdown
+ */
+#ifndef KL_APISERVER_APISERVER_INTERNAL_H
+#define KL_APISERVER_APISERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "api/resource.h"
+#include "apiserver/apiserver.h"
+#include "base/base.h"
+#include "base/pool.h"
+#include "http/http.h"
+#include "pki/pki.h"
+#include "store/store.h"
+
+/* The minor version kubectl's dispatcher reads (kubectl-contract §0.1). */
+#define KL_APISERVER_GIT_VERSION "v1.32.0+kube-lite"
+/* Recent events kept per resource for watches that resume (R5.2: bounded). */
+#define KL_APISERVER_WINDOW 1024u
+/* Longest a write waits for its change to reach the watch cache before answering anyway. */
+#define KL_APISERVER_CATCH_UP_USEC (5 * KL_USEC_PER_SEC)
+/* A watch without timeoutSeconds ends after this long (upstream picks 30-60 min). */
+#define KL_APISERVER_WATCH_MAX_SEC 1800
+/* Bookmarks go out this often to watches that allow them. */
+#define KL_APISERVER_BOOKMARK_SEC 30
+/* Query parameters per request (R5.2). */
+#define KL_APISERVER_MAX_QUERY_PARAMS 64
+
+/* ------------------------------------------------------------------------- */
+/* request.c: routing and negotiation, pure functions over request text */
+
+enum kl_apiserver__route_kind {
+        KL_APISERVER_ROUTE_NOT_FOUND,
+        KL_APISERVER_ROUTE_VERSION,       /* /version */
+        KL_APISERVER_ROUTE_HEALTH,        /* /healthz, /livez, /readyz (and their sub-paths) */
+        KL_APISERVER_ROUTE_API,           /* /api */
+        KL_APISERVER_ROUTE_APIS,          /* /apis */
+        KL_APISERVER_ROUTE_GROUP,         /* /apis/{g} */
+        KL_APISERVER_ROUTE_GROUP_VERSION, /* /api/v1, /apis/{g}/{v} */
+        KL_APISERVER_ROUTE_OPENAPI_V3,    /* /openapi/v3 */
+        KL_APISERVER_ROUTE_OPENAPI_V3_GV, /* /openapi/v3/api/v1, /openapi/v3/apis/{g}/{v} */
+        KL_APISERVER_ROUTE_RESOURCE,      /* a resource URL: see the other fields */
+        KL_APISERVER_ROUTE_KIND__COUNT,
+        KL_APISERVER_ROUTE_KIND__INVALID = -EINVAL,
+};
+
+/* A parsed request path. Strings point into the pool given to the parser. */
+struct kl_apiserver__route {
+        enum kl_apiserver__route_kind kind;
+        const char *group; /* "" for core; set for GROUP, GROUP_VERSION, OPENAPI_V3_GV, RESOURCE */
+        const char *version; /* set for GROUP_VERSION, OPENAPI_V3_GV, RESOURCE */
+        const char *plural;  /* RESOURCE */
+        const char *ns;      /* RESOURCE: the namespace segment, or NULL */
+        const char *name;    /* RESOURCE: the object's name, or NULL for a collection */
+        const char *sub;     /* RESOURCE: the subresource, or NULL */
+};
+
+/**
+ * Parse a request path (not decoded, as kl_http_req_path() gives it) into
+ * `*ret`. Segments are percent-decoded into `pool`. A path that names no
+ * route gives KL_APISERVER_ROUTE_NOT_FOUND; -EINVAL for a bad escape.
+ * Resources are not looked up here: `plural` is whatever the URL says.
+ */
+int kl_apiserver__route_parse(const char *path, struct kl_pool *pool,
+                              struct kl_apiserver__route *ret);
+
+struct kl_apiserver__query {
+        size_t n;
+        const char *keys[KL_APISERVER_MAX_QUERY_PARAMS];   /* decoded, in the pool */
+        const char *values[KL_APISERVER_MAX_QUERY_PARAMS]; /* decoded; "" when no '=' */
+};
+
+/**
+ * Parse a query string (after '?', not decoded): `a=b&c=d`, '+' is a space,
+ * %XX escapes. -E2BIG past KL_APISERVER_MAX_QUERY_PARAMS, -EINVAL for a bad
+ * escape.
+ */
+int kl_apiserver__query_parse(const char *query, struct kl_pool *pool,
+                              struct kl_apiserver__query *ret);
+/* The first value of `key`, or NULL. Borrowed from `q`. */
+const char *kl_apiserver__query_get(const struct kl_apiserver__query *q, const char *key);
+/* `key` as a boolean: "true"/"1" (Go's ParseBool forms); absent or unparsable: false. */
+bool kl_apiserver__query_bool(const struct kl_apiserver__query *q, const char *key);
+
+enum kl_apiserver__output {
+        KL_APISERVER_OUTPUT_JSON,
+        KL_APISERVER_OUTPUT_TABLE,
+        KL_APISERVER_OUTPUT_DISCOVERY_V2,      /* application/json;g=apidiscovery.k8s.io;v=v2 */
+        KL_APISERVER_OUTPUT_DISCOVERY_V2BETA1, /* the same, v2beta1 */
+        KL_APISERVER_OUTPUT__COUNT,
+        KL_APISERVER_OUTPUT__INVALID = -EINVAL,
+};
+
+/**
+ * What to answer with, from an Accept header (NULL: JSON). Media ranges are
+ * tried in order; the first we can produce wins: the Table form
+ * (`application/json;as=Table;g=meta.k8s.io;v=v1|v1beta1`), aggregated
+ * discovery (`as=APIGroupDiscoveryList`, only when `discovery` is set), plain
+ * JSON (application/json, any type, any application type). Protobuf is never
+ * produced: a range of it alone falls through to JSON, which kubectl's typed
+ * clients accept (contract §6). Nothing acceptable at all: JSON as well,
+ * since every kubectl request lists JSON somewhere.
+ */
+enum kl_apiserver__output kl_apiserver__negotiate(const char *accept, bool discovery);
+
+enum kl_apiserver__body_type {
+        KL_APISERVER_BODY_JSON,
+        KL_APISERVER_BODY_YAML,
+        KL_APISERVER_BODY_PROTOBUF,
+        KL_APISERVER_BODY_TYPE__COUNT,
+        KL_APISERVER_BODY_TYPE__INVALID = -EINVAL,
+};
+
+/**
+ * The encoding of a create/update body from its Content-Type. A missing
+ * header is JSON (kubectl's PUT of /scale sends none, contract §6).
+ * -KL_EUNSUPPORTED_MEDIA (415) with upstream's message otherwise.
+ */
+int kl_apiserver__body_type(const char *content_type, enum kl_apiserver__body_type *ret,
+                            struct kl_err **err);
+
+/**
+ * Decode a request body into a new JSON value (*ret): JSON, the first YAML
+ * document, or a Kubernetes protobuf envelope. Errors -EINVAL (400) with
+ * the decoder's message, -E2BIG (413).
+ */
+int kl_apiserver__body_decode(enum kl_apiserver__body_type type, const char *body, size_t len,
+                              json_t **ret, struct kl_err **err);
+
+/* ------------------------------------------------------------------------- */
+/* status.c */
+
+/**
+ * A Status object for an error (new reference): code and reason from the
+ * error code (base/err.h), message verbatim, details {name, group, kind}
+ * when `res` is given (kind is the plural, as upstream).
+ */
+json_t *kl_apiserver__status_error(int code, const char *message, const struct kl_api_resource *res,
+                                   const char *name);
+/* The Success Status of a delete (new): details {name, group, kind, uid}. */
+json_t *kl_apiserver__status_success(const struct kl_api_resource *res, const char *name,
+                                     const char *uid);
+/* upstream's `pods "x" not found` / `deployments.apps "x" not found`, into *err. */
+int kl_apiserver__err_not_found(struct kl_err **err, const struct kl_api_resource *res,
+                                const char *name);
+/* upstream's 409 `Operation cannot be fulfilled on deployments.apps "web": ...`. */
+int kl_apiserver__err_conflict(struct kl_err **err, const struct kl_api_resource *res,
+                               const char *name);
+
+/* ------------------------------------------------------------------------- */
+/* object.c: the lifecycle of an object's metadata, pure */
+
+/**
+ * Prepare `obj` (borrowed, modified) for create into namespace `ns` (NULL
+ * for cluster-scoped kinds): kind/apiVersion, namespace (filled when empty;
+ * -EINVAL 400 when it differs), generateName, uid, creationTimestamp
+ * (`now`), generation 1 for kinds with a spec; drops resourceVersion,
+ * deletionTimestamp and managedFields' absence is kept as is; status is
+ * dropped when `drop_status` (kinds with a status subresource). Validates
+ * the name (-KL_EINVALID 422 with upstream's field path).
+ */
+int kl_apiserver__object_prepare_create(const struct kl_api_resource *res, const char *ns,
+                                        json_t *obj, kl_usec_t now, bool drop_status,
+                                        struct kl_err **err);
+
+/**
+ * Carry over what a client may not change from `old` into `obj` (both
+ * borrowed; `obj` modified) for an update of the main resource: uid,
+ * creationTimestamp, generation (bumped when spec changed), deletion fields,
+ * status when `keep_status`. Checks name/namespace match (400).
+ */
+int kl_apiserver__object_prepare_update(const struct kl_api_resource *res, const json_t *old,
+                                        json_t *obj, bool keep_status, struct kl_err **err);
+
+/* A random v4 UUID, lowercase, into `buf` (37 bytes). */
+void kl_apiserver__uuid(char buf[37]);
+/* Fill `buf` with `n` random characters of [bcdfghjklmnpqrstvwxz2456789] (upstream's alphabet). */
+void kl_apiserver__random_suffix(char *buf, size_t n);
+
+/* Set metadata.resourceVersion of `obj` (modified) to `rev`. */
+void kl_apiserver__object_set_rv(json_t *obj, int64_t rev);
+
+/* ------------------------------------------------------------------------- */
+/* cache.c: the watch cache */
+
+/*
+ * One stored object as the store holds it: canonical JSON bytes (without
+ * resourceVersion, which is the key's mod revision), immutable and
+ * ref-counted so the items array, the event window and in-flight responses
+ * share it. Loop thread only.
+ */
+struct kl_apiserver__obj {
+        unsigned refs;
+        int64_t mod_rev;
+        int64_t create_rev;
+        size_t len;      /* bytes of JSON at data */
+        const char *key; /* inside the allocation, after the data */
+        char data[];     /* JSON text, NUL, key, NUL */
+};
+
+struct kl_apiserver__obj *kl_apiserver__obj_new(const char *key, const void *data, size_t len,
+                                                int64_t mod_rev, int64_t create_rev);
+struct kl_apiserver__obj *kl_apiserver__obj_ref(struct kl_apiserver__obj *o);
+/* NULL is a no-op; returns NULL. */
+struct kl_apiserver__obj *kl_apiserver__obj_unref(struct kl_apiserver__obj *o);
+/* The object as a new JSON value with metadata.resourceVersion set; NULL if it does not parse. */
+json_t *kl_apiserver__obj_decode(const struct kl_apiserver__obj *o);
+
+enum kl_apiserver__change {
+        KL_APISERVER_CHANGE_PUT,
+        KL_APISERVER_CHANGE_DELETE,
+};
+
+/* One change in the window. */
+struct kl_apiserver__event {
+        enum kl_apiserver__change type;
+        int64_t rev;
+        struct kl_apiserver__obj *obj;  /* ref: the new state (PUT), or the last state (DELETE) */
+        struct kl_apiserver__obj *prev; /* ref: the state before, NULL for a create */
+};
+
+struct kl_apiserver__cache_watcher;
+/*
+ * An event for a cache watcher. `obj_json`/`prev_json` are the decoded
+ * objects (borrowed for the call, shared by all watchers of the event; prev
+ * NULL for a create).
+ */
+typedef void kl_apiserver__cache_fn(struct kl_apiserver__cache_watcher *cw,
+                                    const struct kl_apiserver__event *ev, const json_t *obj_json,
+                                    const json_t *prev_json);
+
+struct kl_apiserver__cache_watcher {
+        struct kl_apiserver__cache_watcher *next, *prev; /* in the cache's list */
+        kl_apiserver__cache_fn *fn;
+        int64_t after_rev; /* deliver only events with rev > after_rev */
+};
+
+/*
+ * The objects of one storage prefix ("/registry/apps/deployments/"): sorted
+ * by key, plus a ring of the last KL_APISERVER_WINDOW events. Every event
+ * with a revision above `window_rev` is in the ring.
+ */
+struct kl_apiserver__cache {
+        char *prefix;                     /* owned */
+        struct kl_apiserver__obj **items; /* owned array of refs, sorted by key */
+        size_t n, alloc;
+        struct kl_apiserver__event *ring; /* owned, KL_APISERVER_WINDOW entries */
+        size_t ring_head, ring_len;       /* oldest entry, entries used */
+        int64_t window_rev;
+        struct kl_apiserver__cache_watcher *watchers; /* borrowed; owners unlink themselves */
+};
+
+void kl_apiserver__cache_init(struct kl_apiserver__cache *c, const char *prefix, int64_t rev);
+void kl_apiserver__cache_release(struct kl_apiserver__cache *c);
+/* Insert or replace (takes the reference `o`), used while loading. */
+void kl_apiserver__cache_load(struct kl_apiserver__cache *c, struct kl_apiserver__obj *o);
+/* The object at `key`, borrowed, or NULL. */
+struct kl_apiserver__obj *kl_apiserver__cache_find(const struct kl_apiserver__cache *c,
+                                                   const char *key);
+/* Index of the first item with key > `key` (or >= when `inclusive`). */
+size_t kl_apiserver__cache_lower_bound(const struct kl_apiserver__cache *c, const char *key,
+                                       bool inclusive);
+/**
+ * Apply one store change (loop thread): update the items, push it into the
+ * ring, deliver it to the watchers. `value` NULL for a delete.
+ */
+void kl_apiserver__cache_apply(struct kl_apiserver__cache *c, enum kl_apiserver__change type,
+                               const char *key, const void *value, size_t len, int64_t rev,
+                               int64_t create_rev);
+/**
+ * Register a watcher that wants events after `after_rev`; events of the
+ * window newer than that are replayed into it now. -KL_EEXPIRED when
+ * `after_rev` is older than the window.
+ */
+int kl_apiserver__cache_watch(struct kl_apiserver__cache *c, struct kl_apiserver__cache_watcher *cw,
+                              int64_t after_rev);
+void kl_apiserver__cache_unwatch(struct kl_apiserver__cache *c,
+                                 struct kl_apiserver__cache_watcher *cw);
+
+/* ------------------------------------------------------------------------- */
+/* The server */
+
+struct kl_apiserver__waiter; /* a write waiting for the cache to catch up */
+struct kl_apiserver__http_watch;
+
+struct kl_apiserver {
+        uv_loop_t *loop;                    /* borrowed */
+        struct kl_store *store;             /* owned; closed last */
+        struct kl_http_server *http;        /* owned; closed by kl_apiserver_close() */
+        struct kl_pki_server *pki;          /* owned */
+        struct kl_pki_token_file *tokens;   /* owned; NULL without --token-file */
+        struct kl_store_watch *store_watch; /* owned */
+        struct kl_apiserver__cache *caches; /* owned, one per storage prefix */
+        size_t n_caches;
+        const struct kl_apiserver__cache **by_row; /* owned array, borrowed entries: row -> cache */
+        int64_t rev;                               /* the watch cache's revision */
+        uv_timer_t tick;         /* owned: waiter time-outs, watch deadlines, bookmarks */
+        uv_timer_t kick;         /* owned: delivers watches' initial events */
+        unsigned pending_closes; /* handles whose close callback has not run */
+        unsigned ops;            /* writes on worker threads */
+        bool closing;
+        bool http_closed;
+        struct kl_apiserver__waiter *waiters;          /* owned list, by revision */
+        struct kl_apiserver_watch *watches;            /* borrowed list of live watches */
+        struct kl_apiserver__http_watch *http_watches; /* borrowed list of HTTP watch streams */
+        char *server_address;                          /* owned: "127.0.0.1:6443" for /api */
+        json_t *openapi; /* owned, built on first use: {"index": doc, "docs": {"api/v1": text}} */
+        kl_apiserver_closed_fn *closed_cb;
+        void *closed_arg;
+};
+
+/* The cache of a resource row (never NULL for a row of the table). */
+struct kl_apiserver__cache *kl_apiserver__cache_of(struct kl_apiserver *s,
+                                                   const struct kl_api_resource *res);
+
+/**
+ * Call `fn(arg)` once the cache has reached revision `rev` (at once if it
+ * has), or after KL_APISERVER_CATCH_UP_USEC at the latest, or when closing.
+ */
+void kl_apiserver__wait_rev(struct kl_apiserver *s, int64_t rev, void (*fn)(void *arg), void *arg);
+/* Deliver due waiters (after the revision moved, or on the tick). */
+void kl_apiserver__waiters_run(struct kl_apiserver *s, bool all);
+
+/* watch.c */
+void kl_apiserver__watches_kick(struct kl_apiserver *s);
+void kl_apiserver__watches_tick(struct kl_apiserver *s);
+
+/* http-api.c */
+void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata);
+void kl_apiserver__http_watches_tick(struct kl_apiserver *s);
+void kl_apiserver__http_watches_end_all(struct kl_apiserver *s);
+
+/* discovery.c: new documents */
+json_t *kl_apiserver__discovery_aggregated(bool core, bool v2beta1);
+json_t *kl_apiserver__discovery_api_versions(const char *server_address);
+json_t *kl_apiserver__discovery_group_list(void);
+/* NULL when the group is not served. */
+json_t *kl_apiserver__discovery_group(const char *group);
+/* NULL when the group/version is not served. */
+json_t *kl_apiserver__discovery_resource_list(const char *group, const char *version);
+json_t *kl_apiserver__version_info(void);
+
+/* openapi.c: new documents, NULL when the group/version is not served */
+json_t *kl_apiserver__openapi_index(void);
+json_t *kl_apiserver__openapi_gv(const char *group, const char *version);
+
+/* handler.c: the autoscaling/v1 Scale view of an object (new) */
+json_t *kl_apiserver__scale_of(const json_t *obj);
+/* Continue shutting down when the last write or handle is gone (server.c). */
+void kl_apiserver__close_step(struct kl_apiserver *s);
+
+/* handler.c: field getter for selectors of a resource (pods' spec.nodeName ...) */
+const char *kl_apiserver__field_get(const void *obj, const char *field, void *userdata);
+
+#endif

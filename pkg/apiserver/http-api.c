@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The HTTP route layer: every request from pkg/http lands in
+ * kl_apiserver__http_handler(), which routes it, authenticates and
+ * authorizes it, negotiates the encodings and calls the resource handler
+ * layer. Everything a client sees of an error is rendered here as a Status
+ * (kubectl-contract §7).
+ */
+#include <string.h>
+
+#include "api/patch.h"
+#include "api/schema.h"
+#include "api/table.h"
+#include "apiserver/apiserver-internal.h"
+#include "json/json.h"
+
+/* The group whose members may do everything until RBAC exists (issue 4 §3). */
+#define ADMIN_GROUP "system:masters"
+
+/* Who is asking. Strings borrowed from the request or the token file. */
+struct user {
+        const char *name;
+        const char *const *groups;
+        size_t n_groups;
+};
+
+/* ------------------------------------------------------------------------- */
+/* Responses */
+
+static void respond_json(struct kl_http_req *req, int status, const json_t *obj,
+                         const char *content_type)
+{
+        struct kl_buf out = KL_BUF_INIT;
+        char *body;
+        size_t len;
+
+        if (kl_json_encode(obj, 0, &out, NULL) < 0) {
+                kl_buf_release(&out);
+                (void)kl_http_respond_status(req, 500);
+                return;
+        }
+        body = kl_buf_detach(&out, &len);
+        (void)kl_http_respond_take(req, status, content_type ? content_type : "application/json",
+                                   body, len);
+}
+
+static void respond_error(struct kl_http_req *req, int code, const char *msg,
+                          const struct kl_api_resource *res, const char *name)
+{
+        json_auto_t *st = kl_apiserver__status_error(code, msg, res, name);
+
+        respond_json(req, kl_err_code_http_status(code), st, NULL);
+}
+
+static void respond_kl_err(struct kl_http_req *req, int r, const struct kl_err *e,
+                           const struct kl_api_resource *res, const char *name)
+{
+        const char *msg = e ? kl_err_msg(e) : kl_strerror(r);
+
+        /* Upstream answers every patch that does not apply with one fixed message (patch.h). */
+        if (r == -KL_EINVALID && !strstr(msg, "is invalid"))
+                msg = KL_API_PATCH_INVALID_MSG;
+        if (kl_err_code_http_status(r) >= 500)
+                kl_log_warn(KL_LOG_API, "%s %s: %s", kl_http_req_method(req), kl_http_req_path(req),
+                            msg);
+        respond_error(req, r, msg, res, name);
+}
+
+static void respond_not_found(struct kl_http_req *req)
+{
+        respond_error(req, -ENOENT, "the server could not find the requested resource", NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Authentication and authorization */
+
+static int authenticate(struct kl_apiserver *s, struct kl_http_req *req, struct user *ret)
+{
+        const struct kl_http_client_cert *cert = kl_http_req_client_cert(req);
+        const char *auth = kl_http_req_header(req, "Authorization");
+
+        if (auth && s->tokens) {
+                const char *tok = kl_startswith(auth, "Bearer ");
+                const struct kl_pki_token_user *u;
+
+                if (!tok)
+                        return -KL_EUNAUTHORIZED;
+                while (*tok == ' ')
+                        tok++;
+                u = kl_pki_token_file_lookup(s->tokens, tok, strlen(tok));
+                if (!u)
+                        return -KL_EUNAUTHORIZED;
+                ret->name = u->name;
+                ret->groups = u->groups;
+                ret->n_groups = kl_strv_length((char *const *)u->groups);
+                return 0;
+        }
+        if (cert && !kl_isempty(cert->common_name)) {
+                ret->name = cert->common_name;
+                ret->groups = cert->organizations;
+                ret->n_groups = cert->n_organizations;
+                return 0;
+        }
+        return -KL_EUNAUTHORIZED;
+}
+
+static bool is_admin(const struct user *u)
+{
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (kl_streq(u->groups[i], ADMIN_GROUP))
+                        return true;
+        return false;
+}
+
+static const char *verb_of(const char *method, bool has_name, bool watch)
+{
+        if (kl_streq(method, "GET") || kl_streq(method, "HEAD"))
+                return watch ? "watch" : has_name ? "get" : "list";
+        if (kl_streq(method, "POST"))
+                return "create";
+        if (kl_streq(method, "PUT"))
+                return "update";
+        if (kl_streq(method, "PATCH"))
+                return "patch";
+        if (kl_streq(method, "DELETE"))
+                return has_name ? "delete" : "deletecollection";
+        return "unknown";
+}
+
+/* The 403 upstream's authorizer words (kubectl-contract §7). */
+static void respond_forbidden(struct kl_http_req *req, const struct user *u, const char *verb,
+                              const struct kl_api_resource *res, const char *ns, const char *name)
+{
+        kl_autobuf struct kl_buf msg = KL_BUF_INIT;
+        char q[128];
+
+        (void)kl_api_resource_qualified(res, q, sizeof(q));
+        if (name)
+                (void)kl_buf_printf(&msg, "%s \"%s\" is forbidden: ", q, name);
+        else
+                (void)kl_buf_printf(&msg, "%s is forbidden: ", q);
+        (void)kl_buf_printf(&msg, "User \"%s\" cannot %s resource \"%s\" in API group \"%s\"",
+                            u->name, verb, res->plural, res->group);
+        if (ns)
+                (void)kl_buf_printf(&msg, " in the namespace \"%s\"", ns);
+        else
+                (void)kl_buf_puts(&msg, " at the cluster scope");
+        respond_error(req, -EACCES, msg.buf, res, name);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Discovery and OpenAPI */
+
+static void serve_discovery(struct kl_apiserver *s, struct kl_http_req *req,
+                            const struct kl_apiserver__route *rt)
+{
+        enum kl_apiserver__output out =
+                kl_apiserver__negotiate(kl_http_req_header(req, "Accept"), true);
+        json_auto_t *doc = NULL;
+        const char *ct = NULL;
+
+        if ((rt->kind == KL_APISERVER_ROUTE_API || rt->kind == KL_APISERVER_ROUTE_APIS) &&
+            (out == KL_APISERVER_OUTPUT_DISCOVERY_V2 ||
+             out == KL_APISERVER_OUTPUT_DISCOVERY_V2BETA1)) {
+                bool beta = out == KL_APISERVER_OUTPUT_DISCOVERY_V2BETA1;
+
+                doc = kl_apiserver__discovery_aggregated(rt->kind == KL_APISERVER_ROUTE_API, beta);
+                ct = beta ? "application/json;g=apidiscovery.k8s.io;v=v2beta1;as="
+                            "APIGroupDiscoveryList"
+                          : "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+                (void)kl_http_resp_add_header(req, "Vary", "Accept");
+                respond_json(req, 200, doc, ct);
+                return;
+        }
+        switch (rt->kind) {
+        case KL_APISERVER_ROUTE_API:
+                doc = kl_apiserver__discovery_api_versions(s->server_address);
+                break;
+        case KL_APISERVER_ROUTE_APIS:
+                doc = kl_apiserver__discovery_group_list();
+                break;
+        case KL_APISERVER_ROUTE_GROUP:
+                doc = kl_apiserver__discovery_group(rt->group);
+                break;
+        default:
+                doc = kl_apiserver__discovery_resource_list(rt->group, rt->version);
+                break;
+        }
+        if (!doc) {
+                respond_not_found(req);
+                return;
+        }
+        (void)kl_http_resp_add_header(req, "Vary", "Accept");
+        respond_json(req, 200, doc, NULL);
+}
+
+/* FNV-1a, 64 bits: the opaque hash in serverRelativeURL only has to change with the text. */
+static uint64_t fnv1a(const char *s, size_t n)
+{
+        uint64_t h = 14695981039346656037ULL;
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= (uint8_t)s[i];
+                h *= 1099511628211ULL;
+        }
+        return h;
+}
+
+/* Build every document once: they only depend on static tables. */
+static int openapi_build(struct kl_apiserver *s)
+{
+        json_auto_t *index = NULL;
+        json_t *docs;
+        const char *key;
+        json_t *entry;
+
+        if (s->openapi)
+                return 0;
+        index = kl_apiserver__openapi_index();
+        docs = json_object();
+        json_object_foreach(json_object_get(index, "paths"), key, entry) {
+                const char *gv = kl_startswith(key, "apis/");
+                char group[128] = "", url[256];
+                const char *version;
+                json_auto_t *doc = NULL;
+                kl_autobuf struct kl_buf text = KL_BUF_INIT;
+
+                if (gv) {
+                        const char *slash = strchr(gv, '/');
+
+                        (void)snprintf(group, sizeof(group), "%.*s", (int)(slash - gv), gv);
+                        version = slash + 1;
+                } else {
+                        version = key + strlen("api/");
+                }
+                doc = kl_apiserver__openapi_gv(group, version);
+                if (!doc || kl_json_encode(doc, 0, &text, NULL) < 0) {
+                        json_decref(docs);
+                        return -EIO;
+                }
+                (void)snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%016llX", key,
+                               (unsigned long long)fnv1a(text.buf, text.len));
+                (void)json_object_set_new(entry, "serverRelativeURL", json_string(url));
+                (void)json_object_set_new(docs, key, json_stringn(text.buf, text.len));
+        }
+        s->openapi = json_pack("{soso}", "index", KL_TAKE_PTR(index), "docs", docs);
+        return 0;
+}
+
+static void serve_openapi(struct kl_apiserver *s, struct kl_http_req *req,
+                          const struct kl_apiserver__route *rt)
+{
+        char key[192];
+        json_t *doc;
+
+        if (openapi_build(s) < 0) {
+                respond_error(req, -EIO, "building the OpenAPI documents failed", NULL, NULL);
+                return;
+        }
+        if (rt->kind == KL_APISERVER_ROUTE_OPENAPI_V3) {
+                respond_json(req, 200, json_object_get(s->openapi, "index"), NULL);
+                return;
+        }
+        if (*rt->group)
+                (void)snprintf(key, sizeof(key), "apis/%s/%s", rt->group, rt->version);
+        else
+                (void)snprintf(key, sizeof(key), "api/%s", rt->version);
+        doc = json_object_get(json_object_get(s->openapi, "docs"), key);
+        if (!doc) {
+                respond_not_found(req);
+                return;
+        }
+        (void)kl_http_respond(req, 200, "application/json", json_string_value(doc),
+                              json_string_length(doc));
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reads */
+
+static int table_options(const struct kl_api_resource *res, const struct kl_apiserver__query *q,
+                         struct kl_api_table_options *o, char *api_version, size_t size,
+                         struct kl_err **err)
+{
+        memset(o, 0, sizeof(*o));
+        o->group = res->group;
+        o->kind = res->kind;
+        o->api_version = kl_api_resource_api_version(res, api_version, size);
+        o->include = kl_api_table_include_parse(kl_apiserver__query_get(q, "includeObject"), err);
+        if ((int)o->include < 0)
+                return -EINVAL;
+        o->now = kl_now_realtime();
+        return 0;
+}
+
+static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
+                      const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                      const struct kl_apiserver__query *q, bool table)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *obj = NULL;
+        json_auto_t *out = NULL;
+        int r;
+
+        r = kl_apiserver_get(s, res, rt->ns, rt->name, &obj, &e);
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, rt->name);
+                return;
+        }
+        if (rt->sub && kl_streq(rt->sub, "scale")) {
+                out = kl_apiserver__scale_of(obj);
+                respond_json(req, 200, out, NULL);
+                return;
+        }
+        if (table) {
+                struct kl_api_table_options o;
+                char av[128];
+
+                r = table_options(res, q, &o, av, sizeof(av), &e);
+                if (r >= 0)
+                        r = kl_api_table_from_object(&o, obj, &out, &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, rt->name);
+                        return;
+                }
+                respond_json(req, 200, out, NULL);
+                return;
+        }
+        respond_json(req, 200, obj, NULL);
+}
+
+static void serve_list(struct kl_apiserver *s, struct kl_http_req *req,
+                       const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                       const struct kl_apiserver__query *q, bool table)
+{
+        struct kl_apiserver_list_opts lo = {
+                .label_selector = kl_apiserver__query_get(q, "labelSelector"),
+                .field_selector = kl_apiserver__query_get(q, "fieldSelector"),
+                .continue_token = kl_apiserver__query_get(q, "continue"),
+                .resource_version = kl_apiserver__query_get(q, "resourceVersion"),
+        };
+        const char *limit = kl_apiserver__query_get(q, "limit");
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *list = NULL;
+        json_auto_t *out = NULL;
+        int r;
+
+        if (!kl_isempty(limit) && (kl_parse_int64(limit, &lo.limit) < 0 || lo.limit < 0)) {
+                respond_error(req, -EINVAL, "invalid limit", res, NULL);
+                return;
+        }
+        r = kl_apiserver_list(s, res, rt->ns, &lo, &list, &e);
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, NULL);
+                return;
+        }
+        if (table) {
+                struct kl_api_table_options o;
+                json_t *meta = json_object_get(list, "metadata");
+                struct kl_api_table_list_meta tm = {
+                        .resource_version =
+                                json_string_value(json_object_get(meta, "resourceVersion")),
+                        .continue_token = json_string_value(json_object_get(meta, "continue")),
+                };
+                char av[128];
+
+                r = table_options(res, q, &o, av, sizeof(av), &e);
+                if (r >= 0)
+                        r = kl_api_table_from_list(&o, json_object_get(list, "items"), &tm, &out,
+                                                   &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, NULL);
+                        return;
+                }
+                respond_json(req, 200, out, NULL);
+                return;
+        }
+        respond_json(req, 200, list, NULL);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Watch streams */
+
+struct kl_apiserver__http_watch {
+        struct kl_apiserver *s;                       /* borrowed */
+        struct kl_apiserver__http_watch *next, *prev; /* in s->http_watches */
+        struct kl_http_req *req;                      /* ref */
+        struct kl_http_close_hook hook;               /* on req */
+        struct kl_apiserver_watch *w;                 /* owned */
+        const struct kl_api_resource *res;            /* static */
+        struct kl_api_table_options table;            /* when `as_table` */
+        char api_version[128];
+        bool as_table;
+        bool sent_columns;
+        uint64_t deadline; /* uv_now() ms */
+};
+
+static void http_watch_end(struct kl_apiserver__http_watch *hw)
+{
+        struct kl_apiserver *s = hw->s;
+
+        kl_apiserver_watch_stop(hw->w);
+        kl_http_close_hook_remove(&hw->hook);
+        (void)kl_http_stream_end(hw->req);
+        kl_http_req_unref(hw->req);
+        if (hw->prev)
+                hw->prev->next = hw->next;
+        else
+                s->http_watches = hw->next;
+        if (hw->next)
+                hw->next->prev = hw->prev;
+        free(hw);
+}
+
+static void http_watch_on_close(struct kl_http_req *req, int reason, void *userdata)
+{
+        (void)req;
+        (void)reason;
+        http_watch_end(userdata);
+}
+
+static void http_watch_on_event(struct kl_apiserver_watch *w, enum kl_apiserver_event_type t,
+                                const json_t *obj, void *arg)
+{
+        struct kl_apiserver__http_watch *hw = arg;
+        kl_autobuf struct kl_buf line = KL_BUF_INIT;
+        json_auto_t *table = NULL;
+        json_auto_t *ev = NULL;
+        int r;
+
+        (void)w;
+        if (hw->as_table && t <= KL_APISERVER_EVENT_DELETED) {
+                hw->table.no_headers = hw->sent_columns;
+                if (kl_api_table_from_object(&hw->table, obj, &table, NULL) == 0) {
+                        hw->sent_columns = true;
+                        obj = table;
+                }
+        }
+        ev = json_pack("{sssO}", "type", kl_apiserver_event_type_name(t), "object", obj);
+        r = kl_json_encode(ev, 0, &line, NULL);
+        if (r >= 0)
+                r = kl_http_stream_write(hw->req, line.buf, line.len);
+        /* -ENOBUFS: a client this far behind is ended; it re-watches from its last event. */
+        if (r < 0 || t == KL_APISERVER_EVENT_ERROR)
+                http_watch_end(hw);
+}
+
+static void serve_watch(struct kl_apiserver *s, struct kl_http_req *req,
+                        const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                        const struct kl_apiserver__query *q, bool table)
+{
+        struct kl_apiserver_watch_opts wo = {
+                .label_selector = kl_apiserver__query_get(q, "labelSelector"),
+                .field_selector = kl_apiserver__query_get(q, "fieldSelector"),
+                .resource_version = kl_apiserver__query_get(q, "resourceVersion"),
+                .allow_bookmarks = kl_apiserver__query_bool(q, "allowWatchBookmarks"),
+        };
+        const char *timeout = kl_apiserver__query_get(q, "timeoutSeconds");
+        struct kl_apiserver__http_watch *hw;
+        kl_autoerr struct kl_err *e = NULL;
+        int64_t secs = KL_APISERVER_WATCH_MAX_SEC;
+        int r;
+
+        if (rt->name) {
+                /* A watch of one object is a watch with a metadata.name selector. */
+                wo.field_selector =
+                        kl_pool_printf(kl_http_req_pool(req), "metadata.name=%s", rt->name);
+        }
+        if (!kl_isempty(timeout) && (kl_parse_int64(timeout, &secs) < 0 || secs < 0)) {
+                respond_error(req, -EINVAL, "invalid timeoutSeconds", res, NULL);
+                return;
+        }
+        if (secs == 0 || secs > KL_APISERVER_WATCH_MAX_SEC)
+                secs = KL_APISERVER_WATCH_MAX_SEC;
+        hw = kl_new0(struct kl_apiserver__http_watch);
+        hw->s = s;
+        hw->res = res;
+        hw->as_table = table;
+        if (table &&
+            table_options(res, q, &hw->table, hw->api_version, sizeof(hw->api_version), &e) < 0) {
+                free(hw);
+                respond_kl_err(req, -EINVAL, e, res, NULL);
+                return;
+        }
+        r = kl_apiserver_watch_start(s, res, rt->ns, &wo, http_watch_on_event, hw, &hw->w, &e);
+        if (r < 0) {
+                free(hw);
+                respond_kl_err(req, r, e, res, NULL);
+                return;
+        }
+        hw->req = kl_http_req_ref(req);
+        hw->deadline = uv_now(s->loop) + (uint64_t)secs * 1000;
+        hw->next = s->http_watches;
+        if (s->http_watches)
+                s->http_watches->prev = hw;
+        s->http_watches = hw;
+        r = kl_http_stream_start(req, 200, "application/json");
+        if (r == 0)
+                r = kl_http_req_add_close_hook(req, &hw->hook, http_watch_on_close, hw);
+        if (r < 0)
+                http_watch_end(hw);
+}
+
+void kl_apiserver__http_watches_tick(struct kl_apiserver *s)
+{
+        uint64_t now = uv_now(s->loop);
+
+        for (struct kl_apiserver__http_watch *hw = s->http_watches, *next; hw; hw = next) {
+                next = hw->next;
+                if (now >= hw->deadline)
+                        http_watch_end(hw);
+        }
+}
+
+void kl_apiserver__http_watches_end_all(struct kl_apiserver *s)
+{
+        while (s->http_watches)
+                http_watch_end(s->http_watches);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Writes */
+
+struct write_ctx {
+        struct kl_http_req *req; /* ref */
+        const struct kl_api_resource *res;
+        char name[256];
+};
+
+static void write_done(void *arg, int r, const struct kl_apiserver_result *res,
+                       const struct kl_err *err)
+{
+        struct write_ctx *ctx = arg;
+
+        if (r < 0)
+                respond_kl_err(ctx->req, r, err, ctx->res, ctx->name[0] ? ctx->name : NULL);
+        else
+                respond_json(ctx->req, res->status, res->obj, NULL);
+        kl_http_req_unref(ctx->req);
+        free(ctx);
+}
+
+static struct write_ctx *write_ctx_new(struct kl_http_req *req, const struct kl_api_resource *res,
+                                       const char *name)
+{
+        struct write_ctx *ctx = kl_new0(struct write_ctx);
+
+        ctx->req = kl_http_req_ref(req);
+        ctx->res = res;
+        if (name)
+                (void)snprintf(ctx->name, sizeof(ctx->name), "%s", name);
+        return ctx;
+}
+
+static int write_opts(const struct kl_apiserver__query *q, struct kl_apiserver_write_opts *o,
+                      struct kl_err **err)
+{
+        const char *dry = kl_apiserver__query_get(q, "dryRun");
+        const char *fv = kl_apiserver__query_get(q, "fieldValidation");
+
+        memset(o, 0, sizeof(*o));
+        if (dry && !kl_streq(dry, "All"))
+                return kl_err_set_msg(err, -EINVAL, "Invalid dryRun parameter: %s", dry);
+        o->dry_run = dry != NULL;
+        o->field_manager = kl_apiserver__query_get(q, "fieldManager");
+        o->force = kl_apiserver__query_bool(q, "force");
+        /* Without the parameter upstream warns; we keep what we cannot check quietly. */
+        o->field_validation = KL_API_FIELD_VALIDATION_IGNORE;
+        if (!kl_isempty(fv)) {
+                int v = kl_api_field_validation_parse(fv);
+
+                if (v < 0)
+                        return kl_err_set_msg(err, -EINVAL,
+                                              "fieldValidation parameter unsupported: %s", fv);
+                /* Warn would need warning headers; until then it checks nothing. */
+                o->field_validation =
+                        v == KL_API_FIELD_VALIDATION_STRICT ? v : KL_API_FIELD_VALIDATION_IGNORE;
+        }
+        return 0;
+}
+
+static int decode_body(struct kl_http_req *req, json_t **ret, struct kl_err **err)
+{
+        enum kl_apiserver__body_type type;
+        const char *body;
+        size_t len;
+        int r;
+
+        r = kl_apiserver__body_type(kl_http_req_header(req, "Content-Type"), &type, err);
+        if (r < 0)
+                return r;
+        body = kl_http_req_body(req, &len);
+        return kl_apiserver__body_decode(type, body, len, ret, err);
+}
+
+static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
+                        const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                        const struct kl_apiserver__query *q)
+{
+        const char *method = kl_http_req_method(req);
+        struct kl_apiserver_write_opts wo;
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *body = NULL;
+        int r;
+
+        r = write_opts(q, &wo, &e);
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, rt->name);
+                return;
+        }
+        if (kl_streq(method, "POST")) {
+                if (rt->name) {
+                        respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
+                                      "the server does not allow this method on the requested "
+                                      "resource",
+                                      res, rt->name);
+                        return;
+                }
+                r = decode_body(req, &body, &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, NULL);
+                        return;
+                }
+                kl_apiserver_create(s, res, rt->ns, KL_TAKE_PTR(body), &wo, write_done,
+                                    write_ctx_new(req, res, NULL));
+                return;
+        }
+        if (!rt->name) {
+                respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
+                              "the server does not allow this method on the requested resource",
+                              res, NULL);
+                return;
+        }
+        if (kl_streq(method, "PUT")) {
+                r = decode_body(req, &body, &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, rt->name);
+                        return;
+                }
+                kl_apiserver_update(s, res, rt->ns, rt->name, rt->sub, KL_TAKE_PTR(body), &wo,
+                                    write_done, write_ctx_new(req, res, rt->name));
+                return;
+        }
+        if (kl_streq(method, "PATCH")) {
+                enum kl_api_patch_type type;
+                const char *text;
+                size_t len;
+
+                r = kl_api_patch_type_check(kl_http_req_header(req, "Content-Type"), true, &type,
+                                            &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, rt->name);
+                        return;
+                }
+                text = kl_http_req_body(req, &len);
+                r = type == KL_API_PATCH_TYPE_APPLY_YAML
+                            ? kl_apiserver__body_decode(KL_APISERVER_BODY_YAML, text, len, &body,
+                                                        &e)
+                            : kl_json_decode(text, len, KL_JSON_DEFAULT_MAX, &body, &e);
+                if (r < 0) {
+                        respond_kl_err(req, r, e, res, rt->name);
+                        return;
+                }
+                kl_apiserver_patch(s, res, rt->ns, rt->name, rt->sub, type, KL_TAKE_PTR(body), &wo,
+                                   write_done, write_ctx_new(req, res, rt->name));
+                return;
+        }
+        if (kl_streq(method, "DELETE")) {
+                size_t len;
+
+                (void)kl_http_req_body(req, &len);
+                if (len > 0) {
+                        r = decode_body(req, &body, &e);
+                        if (r < 0) {
+                                respond_kl_err(req, r, e, res, rt->name);
+                                return;
+                        }
+                }
+                kl_apiserver_delete(s, res, rt->ns, rt->name, KL_TAKE_PTR(body), &wo, write_done,
+                                    write_ctx_new(req, res, rt->name));
+                return;
+        }
+        respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
+                      "the server does not allow this method on the requested resource", res,
+                      rt->name);
+}
+
+/* ------------------------------------------------------------------------- */
+/* The handler */
+
+static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, const struct user *u,
+                           const struct kl_apiserver__route *rt,
+                           const struct kl_apiserver__query *q)
+{
+        const struct kl_api_resource *res =
+                kl_api_resource_find(rt->group, rt->version, rt->plural);
+        const char *method = kl_http_req_method(req);
+        bool watch = kl_apiserver__query_bool(q, "watch");
+        bool is_get = kl_streq(method, "GET") || kl_streq(method, "HEAD");
+        bool table;
+
+        if (!res || (rt->ns && !res->namespaced && !kl_streq(res->plural, "namespaces")) ||
+            (res->namespaced && rt->name && !rt->ns)) {
+                respond_not_found(req);
+                return;
+        }
+        if (rt->sub && !kl_api_resource_subresource(res, rt->sub)) {
+                respond_not_found(req);
+                return;
+        }
+        if (rt->sub && !kl_streq(rt->sub, "status") && !kl_streq(rt->sub, "scale")) {
+                /* binding, eviction, finalize: not served yet. */
+                respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
+                              "the server does not allow this method on the requested resource",
+                              res, rt->name);
+                return;
+        }
+        if (!is_admin(u)) {
+                respond_forbidden(req, u, verb_of(method, rt->name, watch), res,
+                                  res->namespaced ? rt->ns : NULL, rt->name);
+                return;
+        }
+        table = kl_apiserver__negotiate(kl_http_req_header(req, "Accept"), false) ==
+                KL_APISERVER_OUTPUT_TABLE;
+        if (is_get) {
+                if (watch)
+                        serve_watch(s, req, res, rt, q, table);
+                else if (rt->name)
+                        serve_get(s, req, res, rt, q, table);
+                else
+                        serve_list(s, req, res, rt, q, table);
+                return;
+        }
+        serve_write(s, req, res, rt, q);
+}
+
+void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
+{
+        struct kl_apiserver *s = userdata;
+        struct kl_pool *pool = kl_http_req_pool(req);
+        struct kl_apiserver__route rt;
+        struct kl_apiserver__query q;
+        struct user u = { 0 };
+        json_auto_t *doc = NULL;
+
+        if (kl_apiserver__route_parse(kl_http_req_path(req), pool, &rt) < 0 ||
+            kl_apiserver__query_parse(kl_http_req_query(req), pool, &q) < 0) {
+                respond_error(req, -EINVAL, "malformed request URL", NULL, NULL);
+                return;
+        }
+        switch (rt.kind) {
+        case KL_APISERVER_ROUTE_VERSION:
+                doc = kl_apiserver__version_info();
+                respond_json(req, 200, doc, NULL);
+                return;
+        case KL_APISERVER_ROUTE_HEALTH:
+                (void)kl_http_respond(req, 200, "text/plain; charset=utf-8", "ok", 2);
+                return;
+        default:
+                break;
+        }
+        if (authenticate(s, req, &u) < 0) {
+                respond_error(req, -KL_EUNAUTHORIZED, "Unauthorized", NULL, NULL);
+                return;
+        }
+        switch (rt.kind) {
+        case KL_APISERVER_ROUTE_API:
+        case KL_APISERVER_ROUTE_APIS:
+        case KL_APISERVER_ROUTE_GROUP:
+        case KL_APISERVER_ROUTE_GROUP_VERSION:
+                serve_discovery(s, req, &rt);
+                return;
+        case KL_APISERVER_ROUTE_OPENAPI_V3:
+        case KL_APISERVER_ROUTE_OPENAPI_V3_GV:
+                serve_openapi(s, req, &rt);
+                return;
+        case KL_APISERVER_ROUTE_RESOURCE:
+                serve_resource(s, req, &u, &rt, &q);
+                return;
+        default:
+                respond_not_found(req);
+                return;
+        }
+}

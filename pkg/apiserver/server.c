@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Start-up and shutdown of the API server, the bootstrap objects, the store
+ * watch that feeds the caches, and the waiters of writes that want their
+ * change visible in the cache before they answer.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "apiserver/apiserver-internal.h"
+#include "loop/loop.h"
+#include "json/json.h"
+
+struct kl_apiserver__waiter {
+        struct kl_apiserver__waiter *next;
+        int64_t rev;
+        uint64_t deadline; /* uv_now() ms */
+        void (*fn)(void *arg);
+        void *arg;
+};
+
+/* ------------------------------------------------------------------------- */
+/* Waiters */
+
+void kl_apiserver__wait_rev(struct kl_apiserver *s, int64_t rev, void (*fn)(void *arg), void *arg)
+{
+        struct kl_apiserver__waiter *w, **pp;
+
+        if (s->rev >= rev || s->closing) {
+                fn(arg);
+                return;
+        }
+        w = kl_new0(struct kl_apiserver__waiter);
+        w->rev = rev;
+        w->deadline = uv_now(s->loop) + KL_APISERVER_CATCH_UP_USEC / 1000;
+        w->fn = fn;
+        w->arg = arg;
+        for (pp = &s->waiters; *pp && (*pp)->rev <= rev; pp = &(*pp)->next)
+                ;
+        w->next = *pp;
+        *pp = w;
+}
+
+void kl_apiserver__waiters_run(struct kl_apiserver *s, bool all)
+{
+        uint64_t now = uv_now(s->loop);
+        struct kl_apiserver__waiter **pp = &s->waiters;
+
+        while (*pp) {
+                struct kl_apiserver__waiter *w = *pp;
+
+                if (all || w->rev <= s->rev || now >= w->deadline) {
+                        *pp = w->next;
+                        w->fn(w->arg);
+                        free(w);
+                        /* The callback may have added waiters: start over from the head. */
+                        pp = &s->waiters;
+                        continue;
+                }
+                pp = &w->next;
+        }
+}
+
+/* ------------------------------------------------------------------------- */
+/* The store watch */
+
+static struct kl_apiserver__cache *cache_for_key(struct kl_apiserver *s, const char *key)
+{
+        for (size_t i = 0; i < s->n_caches; i++)
+                if (kl_startswith(key, s->caches[i].prefix))
+                        return &s->caches[i];
+        return NULL;
+}
+
+static void on_store_watch(struct kl_store_watch *sw, void *arg);
+
+static int store_watch_start(struct kl_apiserver *s, int64_t from, struct kl_err **err)
+{
+        int r = kl_store_watch_start(s->store, "/registry/", from, on_store_watch, s,
+                                     &s->store_watch, err);
+
+        /* The callback only comes after a drain has found nothing (store.h): drain now. */
+        if (r >= 0)
+                on_store_watch(s->store_watch, s);
+        return r;
+}
+
+static void on_store_watch(struct kl_store_watch *sw, void *arg)
+{
+        struct kl_apiserver *s = arg;
+        int r;
+
+        for (;;) {
+                kl_cleanup(kl_store_event_unrefp) struct kl_store_event *ev = NULL;
+                struct kl_apiserver__cache *c;
+
+                r = kl_store_watch_next(sw, &ev);
+                if (r <= 0)
+                        break;
+                c = cache_for_key(s, ev->kv.key);
+                if (c)
+                        kl_apiserver__cache_apply(c,
+                                                  ev->type == KL_STORE_EVENT_PUT
+                                                          ? KL_APISERVER_CHANGE_PUT
+                                                          : KL_APISERVER_CHANGE_DELETE,
+                                                  ev->kv.key, ev->kv.value, ev->kv.len,
+                                                  ev->kv.mod_rev, ev->kv.create_rev);
+                if (ev->kv.mod_rev > s->rev)
+                        s->rev = ev->kv.mod_rev;
+        }
+        kl_apiserver__waiters_run(s, false);
+        if (r < 0 && r != -ECANCELED && !s->closing) {
+                kl_autoerr struct kl_err *e = NULL;
+
+                /* Behind (-ENOBUFS): the store keeps history; resume after the last event. */
+                kl_store_watch_stop(sw);
+                s->store_watch = NULL;
+                if (store_watch_start(s, s->rev + 1, &e) < 0)
+                        kl_log_err(KL_LOG_ERROR, KL_LOG_API, e,
+                                   "watch cache: cannot resume the store watch at %lld",
+                                   (long long)(s->rev + 1));
+        }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Start-up */
+
+/* The objects every cluster starts with (issue 4 §10), created when absent. */
+static int bootstrap(struct kl_apiserver *s, struct kl_err **err)
+{
+        static const char *const namespaces[] = { "default", "kube-system", "kube-public",
+                                                  "kube-node-lease" };
+        const struct kl_api_resource *nsres = kl_api_resource_find("", "v1", "namespaces");
+        const struct kl_api_resource *svc = kl_api_resource_find("", "v1", "services");
+        kl_usec_t now = kl_now_realtime();
+        int r;
+
+        kl_assert(nsres && svc);
+        for (size_t i = 0; i < KL_ARRAY_SIZE(namespaces) + 1; i++) {
+                const struct kl_api_resource *res = i < KL_ARRAY_SIZE(namespaces) ? nsres : svc;
+                kl_autobuf struct kl_buf value = KL_BUF_INIT;
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+                kl_autofree char *key = NULL;
+                json_auto_t *obj = NULL;
+
+                if (res == nsres) {
+                        obj = json_pack("{s{ss}s{s[s]}s{ss}}", "metadata", "name", namespaces[i],
+                                        "spec", "finalizers", "kubernetes", "status", "phase",
+                                        "Active");
+                        key = kl_api_storage_key(res, NULL, namespaces[i]);
+                } else {
+                        /* The `kubernetes` Service: the API server's address inside the cluster. */
+                        obj = json_pack("{s{sss{ssss}}s{sss[s]s[s]sss[{sssssisi}]ss}}", "metadata",
+                                        "name", "kubernetes", "labels", "component", "apiserver",
+                                        "provider", "kubernetes", "spec", "clusterIP", "10.43.0.1",
+                                        "clusterIPs", "10.43.0.1", "ipFamilies", "IPv4",
+                                        "ipFamilyPolicy", "SingleStack", "ports", "name", "https",
+                                        "protocol", "TCP", "port", 443, "targetPort", 6443, "type",
+                                        "ClusterIP");
+                        key = kl_api_storage_key(res, "default", "kubernetes");
+                }
+                r = kl_store_get(s->store, key, 0, &kv, NULL);
+                if (r == 0)
+                        continue;
+                r = kl_apiserver__object_prepare_create(res, res == svc ? "default" : NULL, obj,
+                                                        now, false, err);
+                if (r < 0)
+                        return r;
+                r = kl_json_encode(obj, KL_JSON_ENCODE_CANONICAL, &value, err);
+                if (r < 0)
+                        return r;
+                r = kl_store_create(s->store, key, value.buf, value.len, 0, NULL, NULL, NULL);
+                if (r < 0 && r != -EEXIST)
+                        return kl_err_set(err, r, "create '%s'", key);
+        }
+        return 0;
+}
+
+/* One cache per storage prefix; rows sharing storage share the cache. */
+static int caches_load(struct kl_apiserver *s, struct kl_err **err)
+{
+        size_t n;
+        const struct kl_api_resource *rows = kl_api_resources(&n);
+        kl_cleanup(kl_store_list_freep) struct kl_store_list *l = NULL;
+        int r;
+
+        r = kl_store_list(s->store, "/registry/", 0, 0, NULL, &l, err);
+        if (r < 0)
+                return r;
+        s->rev = l->rev;
+        s->caches = kl_calloc(n, sizeof(*s->caches));
+        s->by_row = kl_calloc(n, sizeof(*s->by_row));
+        for (size_t i = 0; i < n; i++) {
+                kl_autofree char *prefix = kl_api_storage_key(&rows[i], NULL, NULL);
+                struct kl_apiserver__cache *c = NULL;
+
+                for (size_t j = 0; j < s->n_caches; j++)
+                        if (kl_streq(s->caches[j].prefix, prefix))
+                                c = &s->caches[j];
+                if (!c) {
+                        c = &s->caches[s->n_caches++];
+                        kl_apiserver__cache_init(c, prefix, l->rev);
+                }
+                s->by_row[i] = c;
+        }
+        for (size_t i = 0; i < l->n; i++) {
+                const struct kl_store_kv *kv = l->items[i];
+                struct kl_apiserver__cache *c = cache_for_key(s, kv->key);
+
+                if (c)
+                        kl_apiserver__cache_load(c, kl_apiserver__obj_new(kv->key, kv->value,
+                                                                          kv->len, kv->mod_rev,
+                                                                          kv->create_rev));
+        }
+        return 0;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+        struct kl_apiserver *s = kl_container_of(t, struct kl_apiserver, tick);
+
+        kl_apiserver__waiters_run(s, false);
+        kl_apiserver__http_watches_tick(s);
+        kl_apiserver__watches_tick(s);
+}
+
+static void server_free(struct kl_apiserver *s)
+{
+        for (size_t i = 0; i < s->n_caches; i++)
+                kl_apiserver__cache_release(&s->caches[i]);
+        free(s->caches);
+        free(s->by_row);
+        kl_pki_server_free(s->pki);
+        kl_pki_token_file_free(s->tokens);
+        json_decref(s->openapi);
+        free(s->server_address);
+        free(s);
+}
+
+/* The serving SANs: the caller's plus this host's name. */
+static char **serving_sans(const char *const *extra)
+{
+        char **sans = NULL;
+        char host[256];
+
+        if (gethostname(host, sizeof(host)) == 0) {
+                host[sizeof(host) - 1] = '\0';
+                kl_strv_push(&sans, host);
+        }
+        for (size_t i = 0; extra && extra[i]; i++)
+                kl_strv_push(&sans, extra[i]);
+        return sans;
+}
+
+static int server_start(struct kl_apiserver *s, const struct kl_apiserver_options *o,
+                        struct kl_err **err)
+{
+        kl_autofree char *tls_dir = kl_asprintf("%s/server/tls", o->data_dir);
+        kl_autofree char *db_dir = kl_asprintf("%s/server/db", o->data_dir);
+        kl_autofree char *dsn = kl_asprintf("sqlite://%s/state.db", db_dir);
+        kl_autostrv char **sans = serving_sans(o->tls_sans);
+        struct kl_pki_server_opts po = { .dir = tls_dir, .sans = (const char *const *)sans };
+        struct kl_store_options so = { .dsn = dsn, .sync = o->sync };
+        struct kl_http_tls_config tls = { 0 };
+        struct kl_http_server_config hc = { .handler = kl_apiserver__http_handler, .userdata = s };
+        const char *bind = o->bind_address ? o->bind_address : "0.0.0.0";
+        int r;
+
+        r = kl_pki_server_ensure(&po, &s->pki, err);
+        if (r < 0)
+                return kl_err_wrap(err, r, "certificates in '%s'", tls_dir);
+        if (o->token_file) {
+                r = kl_pki_token_file_load(o->token_file, &s->tokens, err);
+                if (r < 0)
+                        return r;
+        }
+        r = kl_mkdir_p(db_dir, 0700);
+        if (r < 0)
+                return kl_err_set(err, r, "create '%s'", db_dir);
+        r = kl_store_open(s->loop, &so, &s->store, err);
+        if (r < 0)
+                return r;
+        r = bootstrap(s, err);
+        if (r < 0)
+                return kl_err_wrap(err, r, "bootstrap objects");
+        r = caches_load(s, err);
+        if (r < 0)
+                return kl_err_wrap(err, r, "fill the watch cache");
+        r = store_watch_start(s, s->rev + 1, err);
+        if (r < 0)
+                return r;
+
+        tls.cert_file = kl_pki_server_path(s->pki, KL_PKI_SERVING_CERT);
+        tls.key_file = kl_pki_server_path(s->pki, KL_PKI_SERVING_KEY);
+        tls.client_ca_file = kl_pki_server_path(s->pki, KL_PKI_CLIENT_CA_CERT);
+        hc.tls = &tls;
+        r = kl_http_server_new(s->loop, &hc, &s->http, err);
+        if (r < 0)
+                return r;
+        r = kl_http_server_listen(s->http, bind, o->port, err);
+        if (r < 0)
+                return r;
+        s->server_address = kl_asprintf("%s:%d", kl_streq(bind, "0.0.0.0") ? "127.0.0.1" : bind,
+                                        kl_http_server_port(s->http));
+        if (o->kubeconfig) {
+                kl_autofree char *url =
+                        kl_asprintf("https://127.0.0.1:%d", kl_http_server_port(s->http));
+
+                r = kl_pki_server_write_kubeconfig(
+                        s->pki, url, o->kubeconfig,
+                        o->kubeconfig_mode ? o->kubeconfig_mode : KL_PKI_KUBECONFIG_MODE, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+        struct kl_apiserver *s = h->data;
+
+        kl_assert(s->pending_closes > 0);
+        s->pending_closes--;
+        kl_apiserver__close_step(s);
+}
+
+int kl_apiserver_new(uv_loop_t *loop, const struct kl_apiserver_options *opts,
+                     struct kl_apiserver **ret, struct kl_err **err)
+{
+        struct kl_apiserver *s = kl_new0(struct kl_apiserver);
+        int r;
+
+        s->loop = loop;
+        kl_assert(uv_timer_init(loop, &s->tick) == 0);
+        kl_assert(uv_timer_init(loop, &s->kick) == 0);
+        s->tick.data = s;
+        s->kick.data = s;
+        r = server_start(s, opts, err);
+        if (r < 0) {
+                /* Half-built: close what exists; the loop's owner runs it until idle. */
+                s->closing = true;
+                s->http_closed = s->http == NULL;
+                kl_apiserver_close(s, 0, NULL, NULL);
+                return r;
+        }
+        (void)uv_timer_start(&s->tick, on_tick, 1000, 1000);
+        *ret = s;
+        return 0;
+}
+
+int kl_apiserver_port(const struct kl_apiserver *s)
+{
+        return kl_http_server_port(s->http);
+}
+
+static void on_http_closed(struct kl_http_server *h, void *userdata)
+{
+        struct kl_apiserver *s = userdata;
+
+        (void)h;
+        s->http = NULL;
+        s->http_closed = true;
+        kl_apiserver__close_step(s);
+}
+
+void kl_apiserver__close_step(struct kl_apiserver *s)
+{
+        kl_apiserver_closed_fn *cb;
+        void *arg;
+
+        if (!s->closing || !s->http_closed || s->ops > 0 || s->pending_closes > 0)
+                return;
+        kl_apiserver__waiters_run(s, true);
+        /* Watches of the in-process API (none yet besides HTTP ones) end with the server. */
+        while (s->watches)
+                kl_apiserver_watch_stop(s->watches);
+        kl_store_watch_stop(s->store_watch);
+        s->store_watch = NULL;
+        kl_store_close(s->store);
+        s->store = NULL;
+        cb = s->closed_cb;
+        arg = s->closed_arg;
+        server_free(s);
+        if (cb)
+                cb(arg);
+}
+
+void kl_apiserver_close(struct kl_apiserver *s, kl_usec_t grace, kl_apiserver_closed_fn *cb,
+                        void *userdata)
+{
+        s->closing = true;
+        s->closed_cb = cb;
+        s->closed_arg = userdata;
+        kl_apiserver__http_watches_end_all(s);
+        kl_apiserver__waiters_run(s, true);
+        s->pending_closes += 2;
+        uv_close((uv_handle_t *)&s->tick, on_handle_closed);
+        uv_close((uv_handle_t *)&s->kick, on_handle_closed);
+        if (s->http)
+                kl_http_server_close(s->http, grace, on_http_closed, s);
+        else
+                s->http_closed = true;
+}
