@@ -165,8 +165,8 @@ static bool code_describes_content(int code)
         return code == EINVAL || code == ERANGE || code == E2BIG || code > 10000;
 }
 
-static int err_setv(struct kl_err **err, int neg_code, bool verbatim, const char *fmt,
-                    va_list ap) KL_PRINTF(4, 0);
+static int err_setv(struct kl_err **err, int neg_code, bool verbatim, const char *fmt, va_list ap)
+        KL_PRINTF(4, 0);
 
 static int err_setv(struct kl_err **err, int neg_code, bool verbatim, const char *fmt, va_list ap)
 {
