@@ -9,7 +9,8 @@
 #   make                 the dynamically linked kube-lite (build/debug/kube-lite)
 #   make test            unit tests, fuzz-corpus replays and e2e, one summary
 #   make test SANITIZE=1 the same under ASan+UBSan (build/asan/)
-#   make ci              what CI runs: lint, the clang build, make test SANITIZE=1
+#   make ci              what CI runs: lint, the clang build, make static-check,
+#                        make test SANITIZE=1
 #   make check           unit tests and fuzz replays only
 #   make e2e             bats scenarios only
 #   make static          the release binary, fully static against musl
@@ -260,6 +261,7 @@ test: build-tests
 ci:
 	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory CC=clang all
+	$(Q)$(MAKE) --no-print-directory static-check
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
 
 # ---------------------------------------------------------------------------
@@ -343,6 +345,11 @@ static: | $(DEPS_STAMP)
 		{ echo "static: build/static/kube-lite is not statically linked" >&2; exit 1; }
 	@echo "  STATIC  build/static/kube-lite ($$(stat -c %s build/static/kube-lite) bytes stripped;" \
 		"debug info in build/static/kube-lite.debug)"
+
+# The static binary's own checks (e2e/static/): statically linked, runs alone in a chroot.
+.PHONY: static-check
+static-check: static
+	$(Q)KL_STATIC_BIN=$(abspath build/static/kube-lite) $(PROVE) e2e/static/*.bats
 
 # ---------------------------------------------------------------------------
 

@@ -49,16 +49,14 @@ struct kl_api_subresource {
 };
 
 struct kl_api_resource {
-        const char *group;     /* "" for the core group */
-        const char *version;   /* "v1" */
-        const char *kind;      /* "Deployment" */
-        const char *plural;    /* "deployments": the URL segment and storage name */
-        const char *singular;  /* "deployment" */
-        const char *list_kind; /* "DeploymentList" */
-        bool namespaced;
-        unsigned verbs;                                /* enum kl_api_verb */
-        const char *const *short_names;                /* NULL-terminated, may be NULL */
-        const char *const *categories;                 /* NULL-terminated, may be NULL */
+        const char *group;              /* "" for the core group */
+        const char *version;            /* "v1" */
+        const char *kind;               /* "Deployment" */
+        const char *plural;             /* "deployments": the URL segment and storage name */
+        const char *singular;           /* "deployment" */
+        const char *list_kind;          /* "DeploymentList" */
+        const char *const *short_names; /* NULL-terminated, may be NULL */
+        const char *const *categories;  /* NULL-terminated, may be NULL */
         const struct kl_api_subresource *subresources; /* terminated by a NULL name */
         /* Where objects are stored, when another version owns them; else NULL. */
         const char *storage_group;
@@ -67,6 +65,8 @@ struct kl_api_resource {
         const char *schema;
         /* Field selectors beyond metadata.name and metadata.namespace; NULL-terminated. */
         const char *const *field_selectors;
+        unsigned verbs; /* enum kl_api_verb */
+        bool namespaced;
         /* Has a spec whose changes bump metadata.generation. */
         bool has_spec;
 };

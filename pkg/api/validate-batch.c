@@ -230,6 +230,8 @@ int kl_api__cron_parse(const char *spec, char **ret_msg)
                 kl_strv_push_take(&fields, KL_TAKE_PTR(owned));
                 p += len;
         }
+        if (!fields)
+                fields = kl_calloc(1, sizeof(*fields)); /* no fields: an empty vector */
         n = kl_strv_length(fields);
         if (n != 5) {
                 kl_autobuf struct kl_buf list = KL_BUF_INIT;
