@@ -285,7 +285,26 @@ struct churn {
         int value[PAGE_KEYS + 40];
         struct churn_op ops[20000];
         size_t n_ops;
+        size_t done; /* n_ops, published atomically for the paging thread */
 };
+
+/*
+ * Wait until the churn thread has written something since `seen`, so that
+ * every page is read with writes having landed in between, however the
+ * threads are scheduled (a busy or sanitized machine can starve the writer).
+ * Bounded: the writer makes progress in milliseconds.
+ */
+static size_t churn_wait_progress(struct churn *c, size_t seen)
+{
+        for (int i = 0; i < 5000; i++) {
+                size_t now = __atomic_load_n(&c->done, __ATOMIC_ACQUIRE);
+
+                if (now > seen)
+                        return now;
+                (void)usleep(1000);
+        }
+        return __atomic_load_n(&c->done, __ATOMIC_ACQUIRE);
+}
 
 static void *churn_main(void *arg)
 {
@@ -312,6 +331,7 @@ static void *churn_main(void *arg)
                 t_check(r == 0, "churn on '%s': %d", key, r);
                 c->live[k] = op.kind != 1;
                 c->ops[c->n_ops++] = op;
+                __atomic_store_n(&c->done, c->n_ops, __ATOMIC_RELEASE);
         }
         return NULL;
 }
@@ -327,6 +347,7 @@ Test(conformance, pagination_consistent_under_concurrent_writes)
         int64_t list_rev = 0, base_rev;
         size_t n_got = 0, pages = 0;
         pthread_t tid;
+        size_t seen = 0;
 
         c = (struct churn){ .s = s };
         for (int k = 0; k < PAGE_KEYS; k++) {
@@ -345,7 +366,7 @@ Test(conformance, pagination_consistent_under_concurrent_writes)
                 struct kl_store_list *l = NULL;
                 kl_autoerr struct kl_err *e = NULL;
 
-                (void)usleep(2000); /* let writes land between pages */
+                seen = churn_wait_progress(&c, seen); /* writes land between pages */
                 cr_assert_eq(kl_store_list(s, "/registry/p/", 0, 7, token, &l, &e), 0, "%s",
                              kl_err_msg(e));
                 if (pages++ == 0)
