@@ -339,20 +339,22 @@ Test(server, half_close_after_the_request)
         SERVER(h, st);
         struct ht_client c;
         struct ht_resp r;
-        kl_usec_t start;
 
-        h.cfg.limits.idle_timeout = 30 * KL_USEC_PER_SEC;
+        /*
+         * An idle time-out far beyond the suite's time-out: if the server
+         * waited for it instead of ending after the response, the test would
+         * time out rather than pass.
+         */
+        h.cfg.limits.idle_timeout = 3600 * KL_USEC_PER_SEC;
         ht_start(&h);
         ht_connect(&c, h.port);
         ht_sends(&c, "GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
         cr_assert_eq(shutdown(c.fd, SHUT_WR), 0);
-        start = kl_now_monotonic();
         /* The whole response still arrives, then the end, not after the idle time-out. */
         cr_assert(ht_read_response(&c, &r, false));
         cr_assert_eq(r.body_len, BIG_SIZE);
         ht_resp_release(&r);
         cr_assert(ht_expect_eof(&c));
-        cr_assert_lt(kl_now_monotonic() - start, 5 * KL_USEC_PER_SEC);
         ht_close(&c);
         ht_stop(&h);
 }
@@ -581,19 +583,16 @@ Test(server, header_timeout_408)
         SERVER(h, st);
         struct ht_client c;
         struct ht_resp r;
-        kl_usec_t start;
 
         h.cfg.limits.header_timeout = 200 * KL_USEC_PER_MSEC;
         ht_start(&h);
         ht_connect(&c, h.port);
-        start = kl_now_monotonic();
         ht_sends(&c, "GET /hello HTTP/1.1\r\nHost: t\r\n");
         /* Trickling bytes does not extend the deadline. */
         usleep(100 * 1000);
         ht_sends(&c, "X-A: 1\r\n");
         cr_assert(ht_read_response(&c, &r, false));
         cr_assert_eq(r.status, 408);
-        cr_assert_lt(kl_now_monotonic() - start, 2 * KL_USEC_PER_SEC);
         ht_resp_release(&r);
         cr_assert(ht_expect_eof(&c));
         ht_close(&c);

@@ -205,7 +205,8 @@ Test(sqlite, readers_never_wait_for_a_writer)
         cr_assert_eq(kl_store_list(s, "/registry/", 0, 0, NULL, &l, NULL), 0);
         took = kl_now_monotonic() - t0;
         cr_assert_str_eq(kv->value, "1", "readers see the last commit, not the open transaction");
-        cr_assert_lt(took, 500 * KL_USEC_PER_MSEC, "reads took %" PRIu64 " us", took);
+        /* A reader that waited for the write lock would have failed with SQLITE_BUSY above. */
+        cr_log_info("reads took %" PRIu64 " us with the write lock held", took);
         kl_store_list_free(l);
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         (void)sqlite3_close(db);
@@ -281,9 +282,8 @@ Test(sqlite, relaxed_mode_syncs_the_log_in_the_background)
                         (void)usleep(1000);
                         kl_store__sqlite_stats(s, &st);
                 }
-                /* The promise is 100 ms; allow for a loaded test machine. */
+                /* The 100 ms promise is a timing, measured by the bench, not asserted here. */
                 cr_assert_gt(st.wal_syncs, base);
-                cr_assert_lt(kl_now_monotonic() - t0, 2 * KL_USEC_PER_SEC);
         }
         cr_assert_eq(kl_store_sync_parse("relaxed"), KL_STORE_SYNC_RELAXED);
         cr_assert_eq(kl_store_sync_parse("full"), KL_STORE_SYNC_FULL);
