@@ -15,13 +15,17 @@ zlib1g-dev libzstd-dev"
 TOOLS="build-essential pkg-config clang clang-format clang-tidy cppcheck bear
 libclang-rt-14-dev file"
 # Tests: unit (Criterion), e2e (bats, prove), node tests.
-TESTS="libcriterion-dev bats iproute2 nftables util-linux procps"
+TESTS="libcriterion-dev bats iproute2 nftables util-linux procps docker-registry skopeo
+busybox-static umoci"
 # The fully static build (third_party/build.sh): musl, Debian source packages and
 # the generators some of them need.
 STATIC="musl-tools dpkg-dev autoconf automake libtool gperf flex bison tcl
 linux-libc-dev xz-utils cmake"
 
-PKGS=$(echo $LIBS $TOOLS $TESTS $STATIC)
+# Benchmarks: nginx is the reference the API server's rates are printed against.
+BENCH="nginx-light"
+
+PKGS=$(echo $LIBS $TOOLS $TESTS $STATIC $BENCH)
 
 missing=""
 for p in $PKGS; do
