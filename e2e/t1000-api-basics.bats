@@ -5,28 +5,10 @@
 # discovery, authentication, CRUD, errors worded as upstream, watch, patches.
 
 load lib/common
-
-kl_free_port() {
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-kl_server_start() {
-        "$KL_BIN" server --data-dir "$KL_TEST_DIR/data" --https-listen-port "$KL_PORT" \
-                --bind-address 127.0.0.1 --write-kubeconfig "$KUBECONFIG" \
-                >>"$KL_TEST_DIR/server.log" 2>&1 &
-        KL_SERVER_PID=$!
-        KL_PIDS+=("$KL_SERVER_PID")
-        kl_wait_for 10 curl -sfk "https://127.0.0.1:$KL_PORT/readyz" -o /dev/null
-        kl_wait_for 5 test -s "$KUBECONFIG"
-}
+load lib/server
 
 setup() {
-        kl_setup
-        export HOME="$KL_TEST_DIR/home" # kubectl's discovery cache starts empty
-        mkdir -p "$HOME"
-        export KUBECONFIG="$KL_TEST_DIR/kubeconfig.yaml"
-        KL_PORT=$(kl_free_port)
-        kl_server_start
+        kl_server_setup
 }
 
 teardown() {

@@ -30,6 +30,7 @@ struct server_opts {
         char *write_kubeconfig;
         unsigned write_kubeconfig_mode;
         char *token_file;
+        char *service_cidr;
         char *datastore_sync;
         bool disable_agent;
 };
@@ -74,6 +75,8 @@ static const struct kl_config_flag server_flags[] = {
         { KL_CONFIG_STRING_AT(O, token_file), .name = "token-file", .metavar = "FILE",
           .group = "Client",
           .help = "Static bearer tokens: CSV of token,user,uid[,\"group1,group2\"]" },
+        { KL_CONFIG_STRING_AT(O, service_cidr), .name = "service-cidr", .def = "10.43.0.0/16",
+          .group = "Networking", .help = "IPv4 network CIDR to use for service IPs" },
         { KL_CONFIG_STRING_AT(O, datastore_sync), .name = "datastore-sync", .def = "full",
           .choices = sync_choices, .group = "Data",
           .help = "full: fsync every commit; relaxed: sync at most 100 ms later (SD cards)" },
@@ -135,6 +138,7 @@ int kl_cmd_server(int argc, char **argv)
         ao.kubeconfig = kl_isempty(opts.write_kubeconfig) ? NULL : opts.write_kubeconfig;
         ao.kubeconfig_mode = opts.write_kubeconfig_mode;
         ao.token_file = opts.token_file;
+        ao.service_cidr = opts.service_cidr;
         ao.sync = kl_store_sync_parse(opts.datastore_sync);
 
         kl_assert(kl_loop_init(&loop) == 0);

@@ -6,9 +6,12 @@
  *   request.c    URL routing, query parsing, Accept/Content-Type negotiation (pure)
  *   status.c     Status objects (pure)
  *   object.c     object lifecycle on create/update: uid, timestamps, generation (pure)
+ *   alloc.c      Service cluster IP and node port ranges and their bitmaps (pure)
+ *   managed.c    managedFields: field sets (FieldsV1), ownership, apply conflicts (pure)
  *   cache.c      the watch cache: objects as stored bytes, the event window
  *   handler.c    the resource handler layer (apiserver.h), writes on workers
  *   watch.c      cache watchers and the apiserver watch API
+ *   read.c       lists at a revision, continue tokens, pages and objects as text
  *   discovery.c  aggregated and legacy discovery documents (pure)
  *   openapi.c    OpenAPI v3 index and per-group-version documents
  *   http-api.c   the HTTP routes: authn, authz, negotiation, responses, watch streams
@@ -173,10 +176,11 @@ int kl_apiserver__err_conflict(struct kl_err **err, const struct kl_api_resource
  * Prepare `obj` (borrowed, modified) for create into namespace `ns` (NULL
  * for cluster-scoped kinds): kind/apiVersion, namespace (filled when empty;
  * -EINVAL 400 when it differs), generateName, uid, creationTimestamp
- * (`now`), generation 1 for kinds with a spec; drops resourceVersion,
- * deletionTimestamp and managedFields' absence is kept as is; status is
- * dropped when `drop_status` (kinds with a status subresource). Validates
- * the name (-KL_EINVALID 422 with upstream's field path).
+ * (`now`), generation 1 for kinds with a spec; drops resourceVersion and
+ * the deletion fields; status is dropped when `drop_status` (kinds with a
+ * status subresource). A missing name and generateName is -KL_EINVALID;
+ * the name's syntax is kl_api_validate()'s (handler.c), which reports it
+ * with details.causes.
  */
 int kl_apiserver__object_prepare_create(const struct kl_api_resource *res, const char *ns,
                                         json_t *obj, kl_usec_t now, bool drop_status,
@@ -198,6 +202,129 @@ void kl_apiserver__random_suffix(char *buf, size_t n);
 
 /* Set metadata.resourceVersion of `obj` (modified) to `rev`. */
 void kl_apiserver__object_set_rv(json_t *obj, int64_t rev);
+
+/* ------------------------------------------------------------------------- */
+/* alloc.c: the Service allocators (pure; handler.c persists them) */
+
+/* Where allocations are stored (RangeAllocation objects, outside every cache). */
+#define KL_APISERVER_RANGE_IPS_KEY   "/registry/ranges/serviceips"
+#define KL_APISERVER_RANGE_PORTS_KEY "/registry/ranges/servicenodeports"
+/* Upstream's default --service-node-port-range. */
+#define KL_APISERVER_NODE_PORT_FIRST 30000u
+#define KL_APISERVER_NODE_PORT_LAST  32767u
+
+/* A range of IPv4 addresses (a CIDR) or of ports; offsets count from base. */
+struct kl_apiserver__range {
+        uint32_t base; /* first address (host order) or first port */
+        uint32_t size;
+        bool is_ip;
+        char text[48]; /* "10.43.0.0/16", "30000-32767" */
+};
+
+/* Parse an IPv4 CIDR with a prefix of 12..30 bits. -EINVAL otherwise. */
+int kl_apiserver__range_parse_cidr(const char *cidr, struct kl_apiserver__range *ret);
+void kl_apiserver__range_ports(uint32_t first, uint32_t last, struct kl_apiserver__range *ret);
+/*
+ * The offset of an address or port (text) in the range: -EINVAL when it
+ * does not parse, -ERANGE when outside (the network and broadcast addresses
+ * of a CIDR count as outside).
+ */
+int kl_apiserver__range_offset(const struct kl_apiserver__range *r, const char *value,
+                               uint32_t *ret);
+/* The text of offset `off` into `buf`. */
+void kl_apiserver__range_format(const struct kl_apiserver__range *r, uint32_t off, char *buf,
+                                size_t size);
+
+struct kl_apiserver__bitmap {
+        uint8_t *bits; /* owned */
+        uint32_t size;
+};
+
+void kl_apiserver__bitmap_init(struct kl_apiserver__bitmap *b, uint32_t size);
+void kl_apiserver__bitmap_release(struct kl_apiserver__bitmap *b);
+bool kl_apiserver__bitmap_test(const struct kl_apiserver__bitmap *b, uint32_t off);
+void kl_apiserver__bitmap_set(struct kl_apiserver__bitmap *b, uint32_t off, bool on);
+/*
+ * Take a free offset in [lo, hi), not one of `skip`, starting the scan at a
+ * random place; -ENOSPC when none is left.
+ */
+int kl_apiserver__bitmap_take_any(struct kl_apiserver__bitmap *b, uint32_t lo, uint32_t hi,
+                                  const uint32_t *skip, size_t n_skip, uint32_t *ret);
+/* The RangeAllocation object to store (new): {range, allocated: [offsets]}. */
+json_t *kl_apiserver__bitmap_encode(const struct kl_apiserver__bitmap *b,
+                                    const struct kl_apiserver__range *r);
+/*
+ * Fill `b` (initialised here, release it in every case) from a stored
+ * RangeAllocation. -ESTALE when it is for another range or malformed: the
+ * caller rebuilds it from the Services.
+ */
+int kl_apiserver__bitmap_decode(const json_t *obj, const struct kl_apiserver__range *r,
+                                struct kl_apiserver__bitmap *b);
+
+/* ------------------------------------------------------------------------- */
+/* managed.c: managedFields (pure) */
+
+struct kl_api_message;
+
+/* Which part of an object a write may own: the main resource leaves status to /status. */
+enum kl_apiserver__fields_scope {
+        KL_APISERVER_FIELDS_ALL,       /* kinds without a status subresource */
+        KL_APISERVER_FIELDS_NO_STATUS, /* the main resource of kinds with one */
+        KL_APISERVER_FIELDS_STATUS,    /* the status subresource */
+};
+
+/* Who writes, for the managedFields entry. Strings borrowed for the call. */
+struct kl_apiserver__manager {
+        const char *manager;     /* fieldManager */
+        const char *api_version; /* "apps/v1" */
+        const char *sub;         /* "status", "scale", ...; NULL for the main resource */
+        kl_usec_t now;
+        enum kl_apiserver__fields_scope scope;
+};
+
+/*
+ * The field set (FieldsV1 tree, new) of `obj` (borrowed) described by
+ * message `m` (may be NULL: maps all the way down): every member but
+ * apiVersion, kind and server-owned metadata (only labels, annotations,
+ * finalizers and ownerReferences count).
+ */
+json_t *kl_apiserver__fields_of(const json_t *obj, const struct kl_api_message *m,
+                                enum kl_apiserver__fields_scope scope);
+/* Field-set algebra on FieldsV1 trees: `a` modified, `b` borrowed. */
+void kl_apiserver__fields_subtract(json_t *a, const json_t *b);
+void kl_apiserver__fields_union(json_t *a, const json_t *b);
+
+/**
+ * Record an ordinary write (create when `old` is NULL, update, patch) in
+ * `next`'s managedFields (modified): the writer's Update entry gains the
+ * fields whose value it set or changed, every other entry loses them, and
+ * fields that disappeared leave every entry. When the client wrote
+ * managedFields itself (they differ from `old`'s), they are kept as given.
+ */
+void kl_apiserver__managed_update(json_t *next, const json_t *old, const struct kl_api_message *m,
+                                  const struct kl_apiserver__manager *who);
+
+/**
+ * Server-side apply of `config` (borrowed, the applied manifest) to `live`
+ * (borrowed, the stored object): merge (strategic merge rules), find the
+ * fields that other managers own and whose value `config` changes, and
+ * record the applier's Apply entry. Without `force` any conflict fails
+ * with -KL_ECONFLICT and *ret_conflicts (new array of {manager, field}).
+ * With it the applier takes those fields. Fields the applier applied
+ * before, no longer applies and nobody else owns are removed. On success
+ * *ret_obj is new. -EINVAL for a config the merge rejects.
+ */
+int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
+                                const struct kl_api_message *m,
+                                const struct kl_apiserver__manager *who, bool force,
+                                json_t **ret_obj, json_t **ret_conflicts, struct kl_err **err);
+
+/*
+ * upstream's 409 for apply conflicts (new Status, details.causes of reason
+ * FieldManagerConflict) and its message (*ret_message, owned).
+ */
+json_t *kl_apiserver__managed_conflict_status(const struct kl_api_resource *res, const char *name,
+                                              const json_t *conflicts, char **ret_message);
 
 /* ------------------------------------------------------------------------- */
 /* cache.c: the watch cache */
@@ -297,6 +424,70 @@ void kl_apiserver__cache_unwatch(struct kl_apiserver__cache *c,
                                  struct kl_apiserver__cache_watcher *cw);
 
 /* ------------------------------------------------------------------------- */
+/* read.c: lists at a revision, continue tokens, pages (pure except the last) */
+
+/* The longest continue token accepted (R5.2): a key and some JSON, in base64. */
+#define KL_APISERVER_CONTINUE_MAX 4096
+
+/**
+ * Upstream's continue token for a list at `rev` whose last item served has
+ * the key `last` relative to the list's prefix: base64url (unpadded) of
+ * {"v":"meta.k8s.io/v1","rv":rev,"start":"<last>\u0000"}. New string.
+ */
+char *kl_apiserver__continue_encode(int64_t rev, const char *last);
+/**
+ * Decode a continue token: its revision, the relative key to resume at
+ * (*ret_start, new) and whether that key itself is excluded (upstream's
+ * trailing NUL). -EINVAL (400) worded as upstream's `invalid continue
+ * token: ...`; a start key that could leave the list's prefix is refused.
+ */
+int kl_apiserver__continue_decode(const char *token, int64_t *ret_rev, char **ret_start,
+                                  bool *ret_exclusive, struct kl_err **err);
+
+struct kl_api_label_selector;
+struct kl_api_field_selector;
+
+/* One page of a list; strings and selectors borrowed. */
+struct kl_apiserver__page {
+        int64_t rev;        /* metadata.resourceVersion, and the revision in continue tokens */
+        const char *prefix; /* storage prefix of the list ("/registry/pods/default/") */
+        const char *start;  /* resume at prefix + start; NULL: from the beginning */
+        bool start_exclusive;
+        int64_t limit;                          /* 0: all */
+        const struct kl_api_label_selector *ls; /* NULL: everything */
+        const struct kl_api_field_selector *fs; /* NULL: everything */
+};
+
+/**
+ * Build a `<Kind>List` from `items` (sorted by key, borrowed): the items
+ * under p->prefix from p->start on that match the selectors, at most
+ * p->limit of them; metadata.continue when more keys remain (resuming after
+ * the last key examined, as upstream), and remainingItemCount when no
+ * selector filtered. Into *ret_list (new) when `ret_list` is given, else as
+ * JSON text appended to `ret_text`, spliced from the stored bytes without a
+ * decode (kl_apiserver__obj_append_json()). Any thread: it only reads
+ * `items` and decodes.
+ */
+int kl_apiserver__list_page(const struct kl_api_resource *res,
+                            struct kl_apiserver__obj *const *items, size_t n,
+                            const struct kl_apiserver__page *p, json_t **ret_list,
+                            struct kl_buf *ret_text, struct kl_err **err);
+/**
+ * Append the JSON text of `o` with metadata.resourceVersion set, as
+ * kl_apiserver__obj_decode() and an encode would give it, straight from the
+ * stored bytes: the member goes at the end of metadata. -EINVAL when the text
+ * has no top-level metadata object, -EEXIST when metadata already holds a
+ * resourceVersion (callers then decode); `out` may hold a partial append.
+ */
+int kl_apiserver__obj_append_json(const struct kl_apiserver__obj *o, struct kl_buf *out);
+/**
+ * True when cache `c`, whose server is at `cache_rev`, holds exactly what
+ * the store held at `rev` under its prefix: no event of it is newer than
+ * `rev` (and `rev` is not in the future).
+ */
+bool kl_apiserver__cache_is_at(const struct kl_apiserver__cache *c, int64_t cache_rev, int64_t rev);
+
+/* ------------------------------------------------------------------------- */
 /* The server */
 
 struct kl_apiserver__waiter; /* a write waiting for the cache to catch up */
@@ -323,7 +514,20 @@ struct kl_apiserver {
         struct kl_apiserver_watch *watches;            /* borrowed list of live watches */
         struct kl_apiserver__http_watch *http_watches; /* borrowed list of HTTP watch streams */
         char *server_address;                          /* owned: "127.0.0.1:6443" for /api */
+        struct kl_apiserver__range service_ips;        /* --service-cidr */
+        struct kl_apiserver__range node_ports;         /* 30000-32767 */
         json_t *openapi; /* owned, built on first use: {"index": doc, "docs": {"api/v1": text}} */
+        /*
+         * The last watch event line encoded (http-api.c): every watcher of one
+         * change gets the same decoded object, so one encoding serves them all.
+         * The reference on the object keeps its address from being reused.
+         */
+        struct {
+                json_t *obj; /* ref */
+                int type;
+                char *line; /* owned */
+                size_t len;
+        } watch_line;
         kl_apiserver_closed_fn *closed_cb;
         void *closed_arg;
 };
@@ -348,6 +552,8 @@ void kl_apiserver__watches_tick(struct kl_apiserver *s);
 void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata);
 void kl_apiserver__http_watches_tick(struct kl_apiserver *s);
 void kl_apiserver__http_watches_end_all(struct kl_apiserver *s);
+/* Free what the HTTP layer keeps in `s` (server.c, when freeing). */
+void kl_apiserver__http_release(struct kl_apiserver *s);
 
 /* discovery.c: new documents */
 json_t *kl_apiserver__discovery_aggregated(bool core, bool v2beta1);
@@ -370,5 +576,29 @@ void kl_apiserver__close_step(struct kl_apiserver *s);
 
 /* handler.c: field getter for selectors of a resource (pods' spec.nodeName ...) */
 const char *kl_apiserver__field_get(const void *obj, const char *field, void *userdata);
+
+/*
+ * read.c: a list as the HTTP layer asks for it. `cb(arg, r, list, err)` runs
+ * on the loop thread exactly once, maybe from inside this call; `list` and
+ * `err` are borrowed for the call.
+ */
+typedef void kl_apiserver__list_fn(void *arg, int r, const json_t *list, const char *text,
+                                   size_t len, const struct kl_err *err);
+/**
+ * List with upstream's resourceVersion semantics: unset or "0" from the
+ * cache; N with NotOlderThan (or no match and no limit) from the cache once
+ * it has reached N (504 `Too large resource version` after waiting);
+ * Exact (or no match with a limit, upstream's legacy rule) and continue
+ * tokens at the revision asked for, from the cache when it is at that
+ * revision and otherwise from the store on a worker; 410 with upstream's
+ * words when that revision is compacted. `rv_match` is
+ * resourceVersionMatch (NULL or "" when absent); 400/422 for the
+ * combinations upstream refuses. With `as_text` the list comes as JSON
+ * text (`text`, `len`; `list` NULL), spliced from the stored bytes.
+ */
+void kl_apiserver__list_async(struct kl_apiserver *s, const struct kl_api_resource *res,
+                              const char *ns, const struct kl_apiserver_list_opts *opts,
+                              const char *rv_match, bool as_text, kl_apiserver__list_fn *cb,
+                              void *arg);
 
 #endif

@@ -49,6 +49,7 @@ struct kl_apiserver_options {
         const char *kubeconfig;      /* where to write the admin kubeconfig; NULL: nowhere */
         unsigned kubeconfig_mode;    /* 0: 0600 */
         const char *token_file;      /* static bearer tokens (CSV); NULL: none */
+        const char *service_cidr;    /* Service cluster IPs; NULL: "10.43.0.0/16" (k3s's) */
         enum kl_store_sync sync;
 };
 
@@ -90,17 +91,20 @@ struct kl_apiserver_write_opts {
 
 /** What a finished write hands back. */
 struct kl_apiserver_result {
-        int status;  /* HTTP status of success: 200, 201 */
-        json_t *obj; /* borrowed for the callback: the object, or a Status for deletes */
-        int64_t rev; /* store revision of the write (0 for dry runs and no-ops) */
+        int status;             /* HTTP status of success: 200, 201 */
+        json_t *obj;            /* borrowed for the callback: the object, or a Status for deletes */
+        int64_t rev;            /* store revision of the write (0 for dry runs and no-ops) */
+        const json_t *warnings; /* borrowed: warning texts (fieldValidation=Warn), or NULL */
 };
 
 /**
  * Called on the loop thread when a write has finished. `r` < 0 is the error
  * (with `err`, borrowed for the call, carrying upstream's message and the
- * StatusReason by its code); otherwise `res` is filled. When the write
- * changed the store, the watch cache already holds the change (a client that
- * reads after this sees its write).
+ * StatusReason by its code); `res` is then NULL, or, for failures whose
+ * Status has details (422 with causes, 409 apply conflicts), filled with
+ * `obj` the whole Status to answer with. On success `res` is filled. When
+ * the write changed the store, the watch cache already holds the change (a
+ * client that reads after this sees its write).
  */
 typedef void kl_apiserver_write_fn(void *arg, int r, const struct kl_apiserver_result *res,
                                    const struct kl_err *err);
@@ -154,7 +158,11 @@ void kl_apiserver_update(struct kl_apiserver *s, const struct kl_api_resource *r
 /**
  * Patch object `name` (or its subresource `sub`) with `patch` (stolen) of
  * type `type` (enum kl_api_patch_type). Read, apply, write with CAS; retried
- * on conflicts unless the patch carries a resourceVersion.
+ * on conflicts unless the patch carries a resourceVersion. An
+ * apply-patch+yaml body is server-side apply: it creates an absent object
+ * (201), records field ownership under opts->field_manager and fails with
+ * 409 (the Status with details.causes in the result) on fields another
+ * manager owns, unless opts->force.
  */
 void kl_apiserver_patch(struct kl_apiserver *s, const struct kl_api_resource *res, const char *ns,
                         const char *name, const char *sub, int type, json_t *patch,
@@ -163,9 +171,14 @@ void kl_apiserver_patch(struct kl_apiserver *s, const struct kl_api_resource *re
 
 /**
  * Delete object `name`. `delete_opts` (stolen, may be NULL) is a
- * DeleteOptions object: propagationPolicy, preconditions, dryRun.
- * With finalizers the object stays with deletionTimestamp set until an update
- * empties them. Namespaces take their contents with them.
+ * DeleteOptions object: propagationPolicy, gracePeriodSeconds,
+ * preconditions (409 when they do not hold), dryRun. Objects held by
+ * finalizers (Foreground and Orphan add theirs), pods bound to a node in
+ * their grace period and namespaces with content stay, with
+ * deletionTimestamp set, and the result is the object; otherwise it is the
+ * deleted object for pods, services and namespaces and a Success Status for
+ * the rest. README.md "Deletion" has the rules, including what is done
+ * inline until the garbage collector and the namespace controller exist.
  */
 void kl_apiserver_delete(struct kl_apiserver *s, const struct kl_api_resource *res, const char *ns,
                          const char *name, json_t *delete_opts,
@@ -201,6 +214,12 @@ struct kl_apiserver_watch_opts {
         const char *field_selector;
         const char *resource_version; /* "" or "0": synthetic ADDED first; N: changes after N */
         bool allow_bookmarks;
+        /*
+         * When the owner ends the watch (timeoutSeconds; 0: no deadline). With
+         * bookmarks one goes out 2 s before it, as upstream's cacher does, so a
+         * client resumes from a fresh resourceVersion.
+         */
+        uint64_t timeout_sec;
 };
 
 /**

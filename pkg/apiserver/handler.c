@@ -12,9 +12,11 @@
  */
 #include <string.h>
 
+#include "api/defaults.h"
 #include "api/patch.h"
 #include "api/schema.h"
 #include "api/selector.h"
+#include "api/validate.h"
 #include "apiserver/apiserver-internal.h"
 #include "loop/loop.h"
 #include "json/json.h"
@@ -39,6 +41,10 @@ struct op {
         json_t *body;                      /* owned: object, patch or DeleteOptions */
         int patch_type;
         bool dry_run;
+        bool ns_cleanup;         /* deleting a namespace's content: do not re-check the namespace */
+        bool force;              /* server-side apply takes conflicting fields */
+        const char *cascade_uid; /* borrowed: the owner whose dependents are being deleted */
+        char *field_manager;     /* owned */
         int field_validation;
         kl_apiserver_write_fn *cb;
         void *arg;
@@ -46,6 +52,8 @@ struct op {
         int r;
         struct kl_err *err; /* owned */
         json_t *result;     /* owned */
+        json_t *failure;    /* owned: the whole Status of a failure that has details (422) */
+        json_t *warnings;   /* owned: array of warning texts, or NULL */
         int status;
         int64_t rev;
 };
@@ -55,8 +63,11 @@ static void op_free(struct op *op)
         free(op->ns);
         free(op->name);
         free(op->sub);
+        free(op->field_manager);
         json_decref(op->body);
         json_decref(op->result);
+        json_decref(op->failure);
+        json_decref(op->warnings);
         kl_err_free(op->err);
         free(op);
 }
@@ -197,14 +208,69 @@ static json_t *decode_kv(const struct kl_store_kv *kv)
         return v;
 }
 
-static int check_schema(const struct op *op, const json_t *obj, struct kl_err **err)
+/*
+ * Unknown fields per fieldValidation: Strict fails (400), Warn collects
+ * warnings for the response's Warning headers, Ignore looks for nothing.
+ */
+static int check_schema(struct op *op, const json_t *obj, struct kl_err **err)
 {
         const struct kl_api_message *m =
                 op->res->schema ? kl_api_schema_message(op->res->schema) : NULL;
+        json_auto_t *warnings = NULL;
+        int r;
 
         if (!m)
                 return 0;
-        return kl_api_schema_check(m, obj, op->field_validation, NULL, err);
+        r = kl_api_schema_check(m, obj, op->field_validation, &warnings, err);
+        if (r < 0)
+                return r;
+        if (json_array_size(warnings) > 0) {
+                if (!op->warnings)
+                        op->warnings = json_array();
+                (void)json_array_extend(op->warnings, warnings);
+        }
+        return 0;
+}
+
+/* Validation alone (status writes are validated, not defaulted, upstream too). */
+static int validate(struct op *op, const json_t *obj, const json_t *old, struct kl_err **err)
+{
+        kl_autofielderrs struct kl_api_field_errors errs = KL_API_FIELD_ERRORS_INIT;
+        kl_autofree char *msg = NULL;
+        const char *name;
+
+        if (kl_api_validate(op->res, obj, old, &errs) == 0)
+                return 0;
+        name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+        kl_api_validate_status_parts(op->res, name, &errs, &msg, NULL);
+        json_decref(op->failure);
+        op->failure = kl_api_validate_status(op->res, name, &errs);
+        return kl_err_set_msg(err, -KL_EINVALID, "%s", msg);
+}
+
+/*
+ * Defaulting and validation of the main resource, in upstream's order
+ * (decode and default, then the strategy, then validate). `old` is the
+ * stored object for updates, NULL for creates. A 422 keeps its whole Status
+ * (details.causes) in op->failure.
+ */
+static int admit(struct op *op, json_t *obj, const json_t *old, struct kl_err **err)
+{
+        (void)kl_api_defaults_apply(op->res, obj);
+        if (old)
+                kl_api_defaults_update(op->res, obj, old);
+        if (!old && *op->res->group == '\0' && kl_streq(op->res->plural, "pods")) {
+                /* The Pod strategy's PrepareForCreate: the status starts as Pending. */
+                json_t *st = json_pack("{ss}", "phase", "Pending");
+
+                (void)json_object_set_new(st, "qosClass", json_string(kl_api_pod_qos_class(obj)));
+                (void)json_object_set_new(obj, "status", st);
+        }
+        if (!old && kl_streq(op->res->group, "batch") && kl_streq(op->res->plural, "jobs"))
+                (void)kl_api_defaults_job_selector(
+                        obj, json_string_value(
+                                     json_object_get(json_object_get(obj, "metadata"), "uid")));
+        return validate(op, obj, old, err);
 }
 
 static int check_namespace(struct op *op, const char *ns, const char *name, struct kl_err **err)
@@ -223,35 +289,462 @@ static int check_namespace(struct op *op, const char *ns, const char *name, stru
         if (r < 0)
                 return kl_err_set(err, r, "read namespace '%s'", ns);
         nsobj = decode_kv(kv);
-        if (json_object_get(json_object_get(nsobj, "metadata"), "deletionTimestamp"))
+        if (json_object_get(json_object_get(nsobj, "metadata"), "deletionTimestamp")) {
+                char q[128];
+
+                /* NamespaceLifecycle admission's 403, resource named with its group. */
                 return kl_err_set_msg(err, -EACCES,
                                       "%s \"%s\" is forbidden: unable to create new content in "
                                       "namespace %s because it is being terminated",
-                                      op->res->plural, name, ns);
+                                      kl_api_resource_qualified(op->res, q, sizeof(q)), name, ns);
+        }
         return 0;
 }
 
-/* Defaults the output and kubectl's logic depend on (contract §4). */
-static void apply_defaults(const struct kl_api_resource *res, json_t *obj)
-{
-        if (*res->group == '\0' && kl_streq(res->plural, "namespaces")) {
-                json_t *spec = json_object_get(obj, "spec");
-                json_t *status = json_object();
+/* ------------------------------------------------------------------------- */
+/* Service cluster IPs and node ports (the Service registry's allocators) */
 
-                if (!json_is_object(spec)) {
-                        spec = json_object();
-                        (void)json_object_set_new(obj, "spec", spec);
-                }
-                if (!json_object_get(spec, "finalizers"))
-                        (void)json_object_set_new(spec, "finalizers",
-                                                  json_pack("[s]", "kubernetes"));
-                (void)json_object_set_new(status, "phase", json_string("Active"));
-                (void)json_object_set_new(obj, "status", status);
+static bool is_core(const struct kl_api_resource *res, const char *plural)
+{
+        return *res->group == '\0' && kl_streq(res->plural, plural);
+}
+
+static const char *spec_str(const json_t *obj, const char *key)
+{
+        return json_string_value(json_object_get(json_object_get(obj, "spec"), key));
+}
+
+/* The cluster IP a Service holds or asks for: NULL for none (headless, ExternalName). */
+static const char *service_ip(const json_t *svc)
+{
+        const char *ip = spec_str(svc, "clusterIP");
+
+        if (!svc || kl_streq_null(spec_str(svc, "type"), "ExternalName") ||
+            kl_streq_null(ip, "None"))
+                return NULL;
+        return ip ? ip : "";
+}
+
+static bool service_has_node_ports(const json_t *svc)
+{
+        const char *type = spec_str(svc, "type");
+
+        return svc && (kl_streq_null(type, "NodePort") || kl_streq_null(type, "LoadBalancer"));
+}
+
+/* Is node port `port` held by `svc`? */
+static bool service_holds_port(const json_t *svc, json_int_t port)
+{
+        size_t i;
+        json_t *p;
+
+        if (!service_has_node_ports(svc))
+                return false;
+        json_array_foreach(json_object_get(json_object_get(svc, "spec"), "ports"), i, p) {
+                if (json_integer_value(json_object_get(p, "nodePort")) == port)
+                        return true;
         }
+        return false;
+}
+
+/* Mark what `svc` holds in the bitmaps (rebuilding a missing RangeAllocation). */
+static void service_mark(struct kl_apiserver *s, const json_t *svc, struct kl_apiserver__bitmap *b,
+                         bool ips)
+{
+        const char *ip = service_ip(svc);
+        size_t i;
+        json_t *p;
+        uint32_t off;
+
+        if (ips) {
+                if (!kl_isempty(ip) && kl_apiserver__range_offset(&s->service_ips, ip, &off) == 0)
+                        kl_apiserver__bitmap_set(b, off, true);
+                return;
+        }
+        if (!service_has_node_ports(svc))
+                return;
+        json_array_foreach(json_object_get(json_object_get(svc, "spec"), "ports"), i, p) {
+                json_int_t port = json_integer_value(json_object_get(p, "nodePort"));
+
+                if (port >= s->node_ports.base && port - s->node_ports.base < s->node_ports.size)
+                        kl_apiserver__bitmap_set(b, (uint32_t)(port - s->node_ports.base), true);
+        }
+}
+
+/*
+ * Read the RangeAllocation at `key` into `b` (initialised here). When it is
+ * missing (first start, an older data directory) or for another range, it
+ * is rebuilt from the stored Services: the store stays the one truth.
+ * *ret_rev is the key's revision, 0 when it has to be created.
+ */
+static int range_load(struct op *op, const char *key, bool ips, struct kl_apiserver__bitmap *b,
+                      int64_t *ret_rev, struct kl_err **err)
+{
+        struct kl_apiserver *s = op->s;
+        const struct kl_apiserver__range *range = ips ? &s->service_ips : &s->node_ports;
+        const struct kl_api_resource *svc = kl_api_resource_find("", "v1", "services");
+        kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+        kl_cleanup(kl_store_list_freep) struct kl_store_list *l = NULL;
+        kl_autofree char *prefix = NULL;
+        json_auto_t *obj = NULL;
+        int r;
+
+        r = kl_store_get(s->store, key, 0, &kv, NULL);
+        if (r < 0 && r != -ENOENT)
+                return kl_err_set(err, r, "read '%s'", key);
+        *ret_rev = kv ? kv->mod_rev : 0;
+        if (kv && kl_json_decode(kv->value, kv->len, KL_STORE_VALUE_MAX_LIMIT, &obj, NULL) == 0 &&
+            kl_apiserver__bitmap_decode(obj, range, b) == 0)
+                return 0;
+        if (!b->bits)
+                kl_apiserver__bitmap_init(b, range->size); /* missing, or not JSON at all */
+        prefix = kl_api_storage_key(svc, NULL, NULL);
+        r = kl_store_list(s->store, prefix, 0, 0, NULL, &l, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < l->n; i++) {
+                json_auto_t *o = decode_kv(l->items[i]);
+
+                service_mark(s, o, b, ips);
+        }
+        return 0;
+}
+
+static int range_store(struct op *op, const char *key, bool ips,
+                       const struct kl_apiserver__bitmap *b, int64_t rev, struct kl_err **err)
+{
+        const struct kl_apiserver__range *range = ips ? &op->s->service_ips : &op->s->node_ports;
+        json_auto_t *obj = kl_apiserver__bitmap_encode(b, range);
+        kl_autobuf struct kl_buf value = KL_BUF_INIT;
+        int r;
+
+        r = kl_json_encode(obj, KL_JSON_ENCODE_CANONICAL, &value, err);
+        if (r < 0)
+                return r;
+        if (rev == 0)
+                r = kl_store_create(op->s->store, key, value.buf, value.len, 0, NULL, NULL, NULL);
+        else
+                r = kl_store_update(op->s->store, key, value.buf, value.len, rev, 0, NULL, NULL,
+                                    NULL);
+        if (r == -EEXIST || r == -ENOENT)
+                r = -KL_ECONFLICT;
+        if (r < 0 && r != -KL_ECONFLICT)
+                return kl_err_set(err, r, "write '%s'", key);
+        return r;
+}
+
+/* A 422 for an allocation, worded as upstream's Service registry words it. */
+static int alloc_invalid(struct op *op, const json_t *svc, const char *field, char *value,
+                         const char *detail, struct kl_err **err)
+{
+        kl_autofielderrs struct kl_api_field_errors errs = KL_API_FIELD_ERRORS_INIT;
+        kl_autofree char *msg = NULL;
+        const char *name =
+                json_string_value(json_object_get(json_object_get(svc, "metadata"), "name"));
+
+        kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_INVALID, field, value, detail);
+        kl_api_validate_status_parts(op->res, name, &errs, &msg, NULL);
+        json_decref(op->failure);
+        op->failure = kl_api_validate_status(op->res, name, &errs);
+        return kl_err_set_msg(err, -KL_EINVALID, "%s", msg);
+}
+
+/* One pass over the IP range: -KL_ECONFLICT when another writer got there first. */
+static int service_ips_pass(struct op *op, json_t *svc, const json_t *old, struct kl_err **err)
+{
+        struct kl_apiserver *s = op->s;
+        const char *want = service_ip(svc);
+        const char *had = service_ip(old);
+        struct kl_apiserver__bitmap b = { 0 };
+        char ip[48];
+        uint32_t off;
+        int64_t rev;
+        int r;
+
+        if (kl_isempty(had))
+                had = NULL;
+        if (want && had && kl_streq(want, had))
+                return 0;
+        if (!want && !had)
+                return 0;
+        r = range_load(op, KL_APISERVER_RANGE_IPS_KEY, true, &b, &rev, err);
+        if (r < 0) {
+                kl_apiserver__bitmap_release(&b);
+                return r;
+        }
+        if (had && kl_apiserver__range_offset(&s->service_ips, had, &off) == 0)
+                kl_apiserver__bitmap_set(&b, off, false);
+        if (want && *want) {
+                r = kl_apiserver__range_offset(&s->service_ips, want, &off);
+                if (r == 0 && kl_apiserver__bitmap_test(&b, off))
+                        r = -EADDRINUSE;
+                if (r < 0) {
+                        char detail[256];
+
+                        kl_apiserver__bitmap_release(&b);
+                        if (r == -EADDRINUSE)
+                                (void)snprintf(detail, sizeof(detail),
+                                               "failed to allocate IP %s: provided IP is already "
+                                               "allocated",
+                                               want);
+                        else
+                                (void)snprintf(detail, sizeof(detail),
+                                               "failed to allocate IP %s: provided IP is not in "
+                                               "the valid range. The range of valid IPs is %s",
+                                               want, s->service_ips.text);
+                        return alloc_invalid(op, svc, "spec.clusterIPs",
+                                             kl_asprintf("[]string{\"%s\"}", want), detail, err);
+                }
+                kl_apiserver__bitmap_set(&b, off, true);
+        } else if (want) {
+                /* .1 is the `kubernetes` Service's, .10 the cluster DNS's (k3s's convention). */
+                static const uint32_t reserved[] = { 1, 10 };
+
+                r = kl_apiserver__bitmap_take_any(&b, 1, s->service_ips.size - 1, reserved,
+                                                  KL_ARRAY_SIZE(reserved), &off);
+                if (r < 0) {
+                        kl_apiserver__bitmap_release(&b);
+                        return alloc_invalid(op, svc, "spec.clusterIPs", kl_strdup("[]string(nil)"),
+                                             "failed to allocate a serviceIP: range is full", err);
+                }
+                kl_apiserver__range_format(&s->service_ips, off, ip, sizeof(ip));
+                (void)json_object_set_new(json_object_get(svc, "spec"), "clusterIP",
+                                          json_string(ip));
+        }
+        if (want) {
+                json_t *spec = json_object_get(svc, "spec");
+
+                (void)json_object_set_new(spec, "clusterIPs",
+                                          json_pack("[s]", spec_str(svc, "clusterIP")));
+                if (!json_object_get(spec, "ipFamilies"))
+                        (void)json_object_set_new(spec, "ipFamilies", json_pack("[s]", "IPv4"));
+        }
+        r = op->dry_run ? 0 : range_store(op, KL_APISERVER_RANGE_IPS_KEY, true, &b, rev, err);
+        kl_apiserver__bitmap_release(&b);
+        return r;
+}
+
+static int service_ports_pass(struct op *op, json_t *svc, const json_t *old, struct kl_err **err)
+{
+        struct kl_apiserver *s = op->s;
+        const json_t *old_ports = json_object_get(json_object_get(old, "spec"), "ports");
+        json_t *ports = json_object_get(json_object_get(svc, "spec"), "ports");
+        struct kl_apiserver__bitmap b = { 0 };
+        bool want = service_has_node_ports(svc), changed = false;
+        int64_t rev;
+        size_t i;
+        json_t *p;
+        int r;
+
+        if (!want && !service_has_node_ports(old))
+                return 0;
+        r = range_load(op, KL_APISERVER_RANGE_PORTS_KEY, false, &b, &rev, err);
+        if (r < 0) {
+                kl_apiserver__bitmap_release(&b);
+                return r;
+        }
+        json_array_foreach(service_has_node_ports(old) ? old_ports : NULL, i, p) {
+                json_int_t port = json_integer_value(json_object_get(p, "nodePort"));
+
+                if (port > 0 && !service_holds_port(svc, port)) {
+                        kl_apiserver__bitmap_set(&b, (uint32_t)(port - s->node_ports.base), false);
+                        changed = true;
+                }
+        }
+        json_array_foreach(want ? ports : NULL, i, p) {
+                json_int_t port = json_integer_value(json_object_get(p, "nodePort"));
+                char field[64], text[24];
+                uint32_t off;
+
+                if (port > 0 && service_holds_port(old, port))
+                        continue;
+                changed = true;
+                if (port <= 0) {
+                        r = kl_apiserver__bitmap_take_any(&b, 0, s->node_ports.size, NULL, 0, &off);
+                        if (r < 0) {
+                                kl_apiserver__bitmap_release(&b);
+                                return alloc_invalid(op, svc, "spec.ports", kl_strdup("0"),
+                                                     "failed to allocate a nodePort: range is full",
+                                                     err);
+                        }
+                        (void)json_object_set_new(p, "nodePort",
+                                                  json_integer(s->node_ports.base + off));
+                        continue;
+                }
+                (void)snprintf(text, sizeof(text), "%lld", (long long)port);
+                r = kl_apiserver__range_offset(&s->node_ports, text, &off);
+                /* One port may serve several protocols of the same Service. */
+                if (r == 0 && kl_apiserver__bitmap_test(&b, off)) {
+                        bool own = false;
+
+                        for (size_t j = 0; j < i; j++)
+                                own |= json_integer_value(json_object_get(json_array_get(ports, j),
+                                                                          "nodePort")) == port;
+                        r = own ? 0 : -EADDRINUSE;
+                }
+                if (r < 0) {
+                        char detail[128];
+
+                        kl_apiserver__bitmap_release(&b);
+                        (void)snprintf(field, sizeof(field), "spec.ports[%zu].nodePort", i);
+                        if (r == -EADDRINUSE)
+                                (void)snprintf(detail, sizeof(detail),
+                                               "provided port is already allocated");
+                        else
+                                (void)snprintf(detail, sizeof(detail),
+                                               "provided port is not in the valid range. The "
+                                               "range of valid ports is %s",
+                                               s->node_ports.text);
+                        return alloc_invalid(op, svc, field, kl_strdup(text), detail, err);
+                }
+                kl_apiserver__bitmap_set(&b, off, true);
+        }
+        r = op->dry_run || !changed
+                    ? 0
+                    : range_store(op, KL_APISERVER_RANGE_PORTS_KEY, false, &b, rev, err);
+        kl_apiserver__bitmap_release(&b);
+        return r;
+}
+
+/* Drop member `key` of `spec` when it equals the old spec's (the client did not set it anew). */
+static void drop_if_same(json_t *spec, const json_t *old_spec, const char *key)
+{
+        const json_t *v = json_object_get(spec, key);
+
+        if (v && json_equal(v, json_object_get(old_spec, key)))
+                (void)json_object_del(spec, key);
+}
+
+/*
+ * The Service strategy's dropTypeDependentFields: a type change that leaves
+ * node ports, externalTrafficPolicy, healthCheckNodePort or
+ * allocateLoadBalancerNodePorts behind as they were (a patch of the type
+ * alone) drops them instead of failing validation; values the client set
+ * anew stay and are validated.
+ */
+static void service_drop_type_dependent(json_t *svc, const json_t *old)
+{
+        json_t *spec = json_object_get(svc, "spec");
+        const json_t *old_spec = json_object_get(old, "spec");
+        bool lb = kl_streq_null(spec_str(svc, "type"), "LoadBalancer");
+        bool old_lb = kl_streq_null(spec_str(old, "type"), "LoadBalancer");
+        size_t i;
+        json_t *p;
+
+        if (!json_is_object(spec))
+                return;
+        if (service_has_node_ports(old) && !service_has_node_ports(svc)) {
+                json_array_foreach(json_object_get(spec, "ports"), i, p) {
+                        json_int_t port = json_integer_value(json_object_get(p, "nodePort"));
+
+                        if (port > 0 && service_holds_port(old, port))
+                                (void)json_object_del(p, "nodePort");
+                }
+                drop_if_same(spec, old_spec, "externalTrafficPolicy");
+        }
+        if (old_lb && !lb) {
+                drop_if_same(spec, old_spec, "healthCheckNodePort");
+                drop_if_same(spec, old_spec, "allocateLoadBalancerNodePorts");
+        }
+}
+
+/*
+ * Allocate what Service `svc` (modified: the allocated values are filled
+ * in) asks for and `old` did not hold; release what `old` held and `svc`
+ * no longer does. `svc` NULL releases everything `old` held (delete),
+ * `old` NULL allocates everything (create). Dry runs compute but do not
+ * persist.
+ */
+static int service_allocate(struct op *op, json_t *svc, const json_t *old, struct kl_err **err)
+{
+        int r = -KL_ECONFLICT;
+
+        for (int i = 0; i < MAX_CAS_RETRIES && r == -KL_ECONFLICT; i++)
+                r = service_ips_pass(op, svc, old, err);
+        if (r < 0)
+                return r == -KL_ECONFLICT ? kl_err_set(err, r, "allocate a cluster IP") : r;
+        r = -KL_ECONFLICT;
+        for (int i = 0; i < MAX_CAS_RETRIES && r == -KL_ECONFLICT; i++)
+                r = service_ports_pass(op, svc, old, err);
+        if (r == -KL_ECONFLICT)
+                return kl_err_set(err, r, "allocate a node port");
+        return r;
+}
+
+/* Undo an allocation after the write it was for failed; errors are only logged. */
+static void service_allocate_undo(struct op *op, const json_t *svc, const json_t *old)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *back = old ? json_deep_copy(old) : NULL;
+        json_t *saved = op->failure;
+
+        op->failure = NULL;
+        if (service_allocate(op, back, svc, &e) < 0)
+                kl_log_warn(KL_LOG_API, "release allocations of a failed Service write: %s",
+                            kl_err_msg(e));
+        json_decref(op->failure);
+        op->failure = saved;
+}
+
+/* The writer of `op` for managedFields; `api_version` is the caller's buffer. */
+static struct kl_apiserver__manager manager_of(const struct op *op, char *api_version, size_t size)
+{
+        enum kl_apiserver__fields_scope scope = KL_APISERVER_FIELDS_ALL;
+
+        if (op->sub && kl_streq(op->sub, "status"))
+                scope = KL_APISERVER_FIELDS_STATUS;
+        else if (has_status_sub(op->res))
+                scope = KL_APISERVER_FIELDS_NO_STATUS;
+        return (struct kl_apiserver__manager){
+                .manager = op->field_manager,
+                .api_version = kl_api_resource_api_version(op->res, api_version, size),
+                .sub = op->sub,
+                .now = kl_now_realtime(),
+                .scope = scope,
+        };
+}
+
+static const struct kl_api_message *message_of(const struct op *op)
+{
+        return op->res->schema ? kl_api_schema_message(op->res->schema) : NULL;
+}
+
+/* An ordinary write's managedFields entry (create: `old` NULL). */
+static void record_update(struct op *op, json_t *next, const json_t *old)
+{
+        char av[128];
+        struct kl_apiserver__manager who = manager_of(op, av, sizeof(av));
+
+        kl_apiserver__managed_update(next, old, message_of(op), &who);
+}
+
+/*
+ * Server-side apply of `config` to `live`: field ownership and conflicts
+ * (managed.c). A conflict keeps upstream's whole 409 Status in op->failure.
+ */
+static int apply_fields(struct op *op, const json_t *live, const json_t *config, json_t **ret,
+                        struct kl_err **err)
+{
+        char av[128];
+        struct kl_apiserver__manager who = manager_of(op, av, sizeof(av));
+        json_auto_t *conflicts = NULL;
+        kl_autofree char *msg = NULL;
+        int r;
+
+        r = kl_apiserver__managed_apply(live, config, message_of(op), &who, op->force, ret,
+                                        &conflicts, err);
+        if (r != -KL_ECONFLICT || !conflicts)
+                return r;
+        json_decref(op->failure);
+        op->failure = kl_apiserver__managed_conflict_status(op->res, op->name, conflicts, &msg);
+        kl_err_free(*err);
+        *err = NULL;
+        return kl_err_set_msg(err, -KL_ECONFLICT, "%s", msg);
 }
 
 static int create_do(struct op *op)
 {
+        json_auto_t *config = NULL; /* the manifest of a server-side apply that creates */
         kl_autobuf struct kl_buf value = KL_BUF_INIT;
         kl_autofree char *key = NULL;
         json_t *meta;
@@ -262,16 +755,45 @@ static int create_do(struct op *op)
         r = check_schema(op, op->body, &op->err);
         if (r < 0)
                 return r;
+        if (op->verb == OP_PATCH)
+                config = json_deep_copy(op->body);
         r = kl_apiserver__object_prepare_create(op->res, op->ns, op->body, kl_now_realtime(),
                                                 has_status_sub(op->res), &op->err);
         if (r < 0)
                 return r;
-        apply_defaults(op->res, op->body);
         meta = json_object_get(op->body, "metadata");
         name = json_string_value(json_object_get(meta, "name"));
         if (op->res->namespaced) {
+                /* NamespaceLifecycle admission runs before validation upstream. */
                 ns = json_string_value(json_object_get(meta, "namespace"));
                 r = check_namespace(op, ns, name, &op->err);
+                if (r < 0)
+                        return r;
+        }
+        r = admit(op, op->body, NULL, &op->err);
+        if (r < 0)
+                return r;
+        if (config) {
+                /* Server-side apply that creates: the applier owns what it applied. */
+                json_t *created = NULL;
+
+                (void)json_object_del(json_object_get(op->body, "metadata"), "managedFields");
+                r = apply_fields(op, op->body, config, &created, &op->err);
+                if (r < 0)
+                        return r;
+                json_decref(op->body);
+                op->body = created;
+                meta = json_object_get(op->body, "metadata");
+                name = json_string_value(json_object_get(meta, "name"));
+                ns = json_string_value(json_object_get(meta, "namespace"));
+        } else {
+                (void)json_object_del(json_object_get(op->body, "metadata"), "managedFields");
+                record_update(op, op->body, NULL);
+        }
+        if (is_core(op->res, "namespaces"))
+                (void)json_object_set_new(op->body, "status", json_pack("{ss}", "phase", "Active"));
+        if (is_core(op->res, "services")) {
+                r = service_allocate(op, op->body, NULL, &op->err);
                 if (r < 0)
                         return r;
         }
@@ -281,6 +803,8 @@ static int create_do(struct op *op)
                 return r;
         if (!op->dry_run) {
                 r = kl_store_create(op->s->store, key, value.buf, value.len, 0, &rev, NULL, NULL);
+                if (r < 0 && is_core(op->res, "services"))
+                        service_allocate_undo(op, op->body, NULL);
                 if (r == -EEXIST) {
                         char q[128];
 
@@ -354,6 +878,64 @@ static int check_rv(const struct op *op, const json_t *obj, int64_t mod_rev, str
 }
 
 /*
+ * pods/binding (the scheduler's write): set spec.nodeName once and mark the
+ * pod scheduled, as upstream's BindingREST does.
+ */
+static int bind_pod(struct op *op, const json_t *old, const json_t *binding, json_t **ret_new,
+                    struct kl_err **err)
+{
+        const char *node =
+                json_string_value(json_object_get(json_object_get(binding, "target"), "name"));
+        const char *bound =
+                json_string_value(json_object_get(json_object_get(old, "spec"), "nodeName"));
+        json_auto_t *next = NULL;
+        json_t *status, *conds, *c;
+        char ts[KL_RFC3339_MAX];
+        size_t i;
+
+        if (kl_isempty(node))
+                return kl_err_set_msg(err, -KL_EINVALID,
+                                      "Binding.meta.k8s.io \"%s\" is invalid: target.name: "
+                                      "Required value",
+                                      op->name);
+        if (json_object_get(json_object_get(old, "metadata"), "deletionTimestamp"))
+                return kl_err_set_msg(
+                        err, -KL_ECONFLICT,
+                        "Operation cannot be fulfilled on pods/binding \"%s\": pod %s "
+                        "is being deleted, cannot be assigned to a host",
+                        op->name, op->name);
+        if (!kl_isempty(bound))
+                return kl_err_set_msg(
+                        err, -KL_ECONFLICT,
+                        "Operation cannot be fulfilled on pods/binding \"%s\": pod %s "
+                        "is already assigned to node \"%s\"",
+                        op->name, op->name, bound);
+        next = json_deep_copy(old);
+        (void)json_object_set_new(json_object_get(next, "spec"), "nodeName", json_string(node));
+        status = json_object_get(next, "status");
+        if (!json_is_object(status)) {
+                status = json_object();
+                (void)json_object_set_new(next, "status", status);
+        }
+        conds = json_object_get(status, "conditions");
+        if (!json_is_array(conds)) {
+                conds = json_array();
+                (void)json_object_set_new(status, "conditions", conds);
+        }
+        for (i = json_array_size(conds); i-- > 0;)
+                if (kl_streq_null(
+                            json_string_value(json_object_get(json_array_get(conds, i), "type")),
+                            "PodScheduled"))
+                        (void)json_array_remove(conds, i);
+        kl_rfc3339_format(kl_now_realtime(), KL_RFC3339_SECONDS, ts, sizeof(ts));
+        c = json_pack("{sssssnss}", "type", "PodScheduled", "status", "True", "lastProbeTime",
+                      "lastTransitionTime", ts);
+        (void)json_array_append_new(conds, c);
+        *ret_new = KL_TAKE_PTR(next);
+        return 0;
+}
+
+/*
  * Compute the new object from the stored one for PUT and PATCH: the
  * subresource rules, the server-owned metadata, validation. On success
  * *ret_new is new; *ret_pinned says whether the client named a
@@ -379,14 +961,18 @@ static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, jso
                 case KL_API_PATCH_TYPE_JSON:
                         r = kl_api_patch_json(base, op->body, &input, err);
                         break;
-                case KL_API_PATCH_TYPE_STRATEGIC:
-                case KL_API_PATCH_TYPE_APPLY_YAML: {
+                case KL_API_PATCH_TYPE_APPLY_YAML:
+                case KL_API_PATCH_TYPE_STRATEGIC: {
                         const struct kl_api_message *m =
                                 scale ? kl_api_schema_message("io.k8s.api.autoscaling.v1.Scale")
                                       : kl_api_schema_message(op->res->schema);
 
-                        r = kl_api_patch_strategic(base, op->body, kl_api_patch_schema_lookup, m,
-                                                   &input, err);
+                        /* Subresources merge an apply body as a strategic merge patch. */
+                        if (op->patch_type == KL_API_PATCH_TYPE_APPLY_YAML && !op->sub)
+                                r = apply_fields(op, base, op->body, &input, err);
+                        else
+                                r = kl_api_patch_strategic(
+                                        base, op->body, kl_api_patch_schema_lookup, m, &input, err);
                         break;
                 }
                 default:
@@ -426,6 +1012,21 @@ static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, jso
                         (void)json_object_set_new(next, "status", json_deep_copy(status));
                 else
                         (void)json_object_del(next, "status");
+                r = validate(op, next, old, err);
+        } else if (op->sub && kl_streq(op->sub, "binding")) {
+                r = bind_pod(op, old, input, &next, err);
+        } else if (op->sub && kl_streq(op->sub, "finalize")) {
+                /* namespaces/finalize: only spec.finalizers changes. */
+                json_t *fin = json_object_get(json_object_get(input, "spec"), "finalizers");
+
+                next = json_deep_copy(old);
+                if (!json_is_object(json_object_get(next, "spec")))
+                        (void)json_object_set_new(next, "spec", json_object());
+                if (json_array_size(fin) > 0)
+                        (void)json_object_set_new(json_object_get(next, "spec"), "finalizers",
+                                                  json_deep_copy(fin));
+                else
+                        (void)json_object_del(json_object_get(next, "spec"), "finalizers");
                 r = 0;
         } else if (op->sub) {
                 return kl_err_set_msg(err, -ENOENT,
@@ -437,9 +1038,15 @@ static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, jso
                 next = KL_TAKE_PTR(input);
                 r = kl_apiserver__object_prepare_update(op->res, old, next, has_status_sub(op->res),
                                                         err);
+                if (r >= 0 && is_core(op->res, "services"))
+                        service_drop_type_dependent(next, old);
+                if (r >= 0)
+                        r = admit(op, next, old, err);
         }
         if (r < 0)
                 return r;
+        if (op->verb != OP_PATCH || op->patch_type != KL_API_PATCH_TYPE_APPLY_YAML || op->sub)
+                record_update(op, next, old);
         *ret_new = KL_TAKE_PTR(next);
         return 0;
 }
@@ -450,6 +1057,10 @@ static json_t *finalizers_of(const json_t *obj)
 
         return json_is_array(f) ? f : NULL;
 }
+
+static bool deletion_done(const struct kl_api_resource *res, const json_t *obj);
+static int store_remove(struct op *op, const struct kl_api_resource *res, const char *key,
+                        const json_t *obj, int64_t mod_rev, int64_t *ret_rev);
 
 static void update_work(void *arg)
 {
@@ -463,7 +1074,7 @@ static void update_work(void *arg)
                 kl_autobuf struct kl_buf oldv = KL_BUF_INIT;
                 json_auto_t *old = NULL;
                 json_auto_t *next = NULL;
-                bool pinned = false;
+                bool pinned = false, allocated = false;
                 int64_t rev = 0;
 
                 r = kl_store_get(op->s->store, key, 0, &kv, NULL);
@@ -483,6 +1094,12 @@ static void update_work(void *arg)
                 r = compute_update(op, old, kv->mod_rev, &next, &pinned, &op->err);
                 if (r < 0)
                         break;
+                allocated = is_core(op->res, "services") && !op->sub;
+                if (allocated) {
+                        r = service_allocate(op, next, old, &op->err);
+                        if (r < 0)
+                                break;
+                }
                 r = encode_canonical(next, &value, &op->err);
                 if (r < 0)
                         break;
@@ -497,14 +1114,18 @@ static void update_work(void *arg)
                         op->result = KL_TAKE_PTR(next);
                         break;
                 }
-                if (json_object_get(json_object_get(next, "metadata"), "deletionTimestamp") &&
-                    json_array_size(finalizers_of(next)) == 0) {
-                        /* The last finalizer is gone: the deletion it held up happens now. */
-                        r = kl_store_delete(op->s->store, key, kv->mod_rev, &rev, NULL, NULL);
+                if (deletion_done(op->res, next)) {
+                        /*
+                         * The last finalizer is gone: the deletion it held up happens
+                         * now (a pod in its grace period waits for its kubelet).
+                         */
+                        r = store_remove(op, op->res, key, next, kv->mod_rev, &rev);
                 } else {
                         r = kl_store_update(op->s->store, key, value.buf, value.len, kv->mod_rev, 0,
                                             &rev, NULL, NULL);
                 }
+                if (r < 0 && allocated)
+                        service_allocate_undo(op, next, old);
                 if (r == -KL_ECONFLICT || r == -ENOENT) {
                         if (pinned) {
                                 r = kl_apiserver__err_conflict(&op->err, op->res, op->name);
@@ -517,8 +1138,16 @@ static void update_work(void *arg)
                         break;
                 }
                 kl_apiserver__object_set_rv(next, rev);
-                op->result = op->sub && kl_streq(op->sub, "scale") ? kl_apiserver__scale_of(next)
-                                                                   : json_incref(next);
+                if (op->sub && kl_streq(op->sub, "binding")) {
+                        /* Upstream answers a binding with a bare Success, 201. */
+                        op->result = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion",
+                                               "v1", "metadata", "status", "Success", "code", 201);
+                        op->status = 201;
+                } else {
+                        op->result = op->sub && kl_streq(op->sub, "scale")
+                                             ? kl_apiserver__scale_of(next)
+                                             : json_incref(next);
+                }
                 op->rev = rev;
                 break;
         }
@@ -527,8 +1156,164 @@ static void update_work(void *arg)
         op->r = r;
 }
 
-/* Delete every object of namespace `ns`: upstream's namespace controller, done inline for now. */
-static int delete_namespace_contents(struct op *op, const char *ns)
+/* ------------------------------------------------------------------------- */
+/* Deletion (kubectl-contract §12) */
+
+/* How deep a Foreground cascade follows ownerReferences inline. */
+#define MAX_CASCADE_DEPTH 8
+
+enum propagation {
+        PROPAGATE_BACKGROUND,
+        PROPAGATE_FOREGROUND,
+        PROPAGATE_ORPHAN,
+};
+
+/* The DeleteOptions that matter here, checked. */
+struct delete_opts {
+        enum propagation propagation;
+        int64_t grace; /* gracePeriodSeconds; -1 when not given */
+};
+
+static int delete_opts_parse(const json_t *o, struct delete_opts *ret, struct kl_err **err)
+{
+        const json_t *pp = json_object_get(o, "propagationPolicy");
+        const json_t *grace = json_object_get(o, "gracePeriodSeconds");
+        const json_t *orphan = json_object_get(o, "orphanDependents");
+
+        *ret = (struct delete_opts){ .propagation = PROPAGATE_BACKGROUND, .grace = -1 };
+        if (json_is_integer(grace)) {
+                ret->grace = json_integer_value(grace);
+                if (ret->grace < 0)
+                        ret->grace = 0;
+        }
+        if (json_is_string(pp)) {
+                const char *v = json_string_value(pp);
+
+                if (json_is_boolean(orphan))
+                        return kl_err_set_msg(
+                                err, -KL_EINVALID,
+                                "DeleteOptions.meta.k8s.io \"\" is invalid: "
+                                "propagationPolicy: Invalid value: \"%s\": orphanDependents "
+                                "and deletionPropagation cannot be both set",
+                                v);
+                if (kl_streq(v, "Foreground"))
+                        ret->propagation = PROPAGATE_FOREGROUND;
+                else if (kl_streq(v, "Orphan"))
+                        ret->propagation = PROPAGATE_ORPHAN;
+                else if (!kl_streq(v, "Background"))
+                        return kl_err_set_msg(err, -KL_EINVALID,
+                                              "DeleteOptions.meta.k8s.io \"\" is invalid: "
+                                              "propagationPolicy: Unsupported value: \"%s\": "
+                                              "supported values: \"Foreground\", \"Background\", "
+                                              "\"Orphan\", \"nil\"",
+                                              v);
+        } else if (json_is_true(orphan)) {
+                ret->propagation = PROPAGATE_ORPHAN;
+        }
+        return 0;
+}
+
+static bool has_finalizer(const json_t *obj, const char *name)
+{
+        size_t i;
+        json_t *f;
+
+        json_array_foreach(finalizers_of(obj), i, f) {
+                if (kl_streq_null(json_string_value(f), name))
+                        return true;
+        }
+        return false;
+}
+
+static void finalizer_add(json_t *obj, const char *name)
+{
+        json_t *meta = json_object_get(obj, "metadata");
+
+        if (has_finalizer(obj, name))
+                return;
+        if (!finalizers_of(obj))
+                (void)json_object_set_new(meta, "finalizers", json_array());
+        (void)json_array_append_new(json_object_get(meta, "finalizers"), json_string(name));
+}
+
+static void finalizer_remove(json_t *obj, const char *name)
+{
+        json_t *meta = json_object_get(obj, "metadata");
+        json_t *f = finalizers_of(obj);
+
+        for (size_t i = json_array_size(f); i-- > 0;)
+                if (kl_streq_null(json_string_value(json_array_get(f, i)), name))
+                        (void)json_array_remove(f, i);
+        if (f && json_array_size(f) == 0)
+                (void)json_object_del(meta, "finalizers");
+}
+
+/*
+ * Is a deletion due: marked, no finalizers, no grace period left to wait
+ * for (a pod's kubelet ends it with a zero-grace delete)? Namespaces also
+ * wait for spec.finalizers (the namespace controller's "kubernetes").
+ */
+static bool deletion_done(const struct kl_api_resource *res, const json_t *obj)
+{
+        const json_t *meta = json_object_get(obj, "metadata");
+        const json_t *spec_fin = json_object_get(json_object_get(obj, "spec"), "finalizers");
+
+        return json_object_get(meta, "deletionTimestamp") &&
+               json_integer_value(json_object_get(meta, "deletionGracePeriodSeconds")) == 0 &&
+               json_array_size(finalizers_of(obj)) == 0 &&
+               (!is_core(res, "namespaces") || json_array_size(spec_fin) == 0);
+}
+
+static const char *meta_str(const json_t *obj, const char *key)
+{
+        return json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
+}
+
+/* Write `obj` over the key at `mod_rev` (CAS). */
+static int store_put(struct op *op, const char *key, const json_t *obj, int64_t mod_rev,
+                     int64_t *ret_rev, struct kl_err **err)
+{
+        kl_autobuf struct kl_buf value = KL_BUF_INIT;
+        int r;
+
+        r = encode_canonical(obj, &value, err);
+        if (r < 0)
+                return r;
+        return kl_store_update(op->s->store, key, value.buf, value.len, mod_rev, 0, ret_rev, NULL,
+                               NULL);
+}
+
+static int namespace_try_finish(struct op *op, const char *ns);
+static void owners_recheck(struct op *op, const json_t *obj);
+static int finalizer_release(struct op *op, const struct kl_api_resource *res, const char *key,
+                             const char *name, json_t **ret_obj, bool *ret_gone, int64_t *ret_rev,
+                             struct kl_err **err);
+
+/*
+ * Remove object `key` (stored as `obj` at `mod_rev`) from the store and do
+ * what its removal implies: release a Service's allocations, let a
+ * terminating namespace go once it is empty. -KL_ECONFLICT on a lost race.
+ */
+static int store_remove(struct op *op, const struct kl_api_resource *res, const char *key,
+                        const json_t *obj, int64_t mod_rev, int64_t *ret_rev)
+{
+        int r = kl_store_delete(op->s->store, key, mod_rev, ret_rev, NULL, NULL);
+
+        if (r < 0)
+                return r;
+        if (is_core(res, "services"))
+                service_allocate_undo(op, obj, NULL);
+        if (res->namespaced)
+                (void)namespace_try_finish(op, meta_str(obj, "namespace"));
+        owners_recheck(op, obj);
+        return 0;
+}
+
+/* Calls fn for every stored object of namespace `ns` (NULL: cluster-scoped ones). */
+typedef int each_fn(struct op *op, const struct kl_api_resource *res, struct kl_store_kv *kv,
+                    void *arg);
+
+static int for_each_object(struct op *op, const char *ns, each_fn *fn, void *arg)
 {
         size_t n;
         const struct kl_api_resource *rows = kl_api_resources(&n);
@@ -538,19 +1323,482 @@ static int delete_namespace_contents(struct op *op, const char *ns)
                 kl_autofree char *prefix = NULL;
                 int r;
 
-                if (!rows[i].namespaced || rows[i].storage_group)
-                        continue; /* rows that share another row's storage are covered by it */
+                /* Rows that share another row's storage are covered by it. */
+                if (rows[i].namespaced != (ns != NULL) || rows[i].storage_group)
+                        continue;
                 prefix = kl_api_storage_key(&rows[i], ns, NULL);
                 r = kl_store_list(op->s->store, prefix, 0, 0, NULL, &l, &op->err);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < l->n; j++) {
-                        r = kl_store_delete(op->s->store, l->items[j]->key, 0, NULL, NULL, NULL);
-                        if (r < 0 && r != -ENOENT)
-                                return kl_err_set(&op->err, r, "delete '%s'", l->items[j]->key);
+                        r = fn(op, &rows[i], l->items[j], arg);
+                        if (r != 0)
+                                return r;
                 }
         }
         return 0;
+}
+
+static int delete_object(struct op *op, const struct kl_api_resource *res, const char *key,
+                         const struct delete_opts *o, int depth, json_t **ret_obj, bool *ret_gone,
+                         int64_t *ret_rev, struct kl_err **err);
+
+/* Does namespace `ns` still hold anything? */
+static int namespace_has_content(struct op *op, const char *ns, bool *ret)
+{
+        size_t n;
+        const struct kl_api_resource *rows = kl_api_resources(&n);
+
+        *ret = false;
+        for (size_t i = 0; i < n && !*ret; i++) {
+                kl_autofree char *prefix = NULL;
+                int64_t count = 0;
+                int r;
+
+                if (!rows[i].namespaced || rows[i].storage_group)
+                        continue;
+                prefix = kl_api_storage_key(&rows[i], ns, NULL);
+                r = kl_store_count(op->s->store, prefix, &count, NULL);
+                if (r < 0)
+                        return r;
+                *ret = count > 0;
+        }
+        return 0;
+}
+
+/*
+ * The namespace controller's last step, done inline: a terminating
+ * namespace with no content left loses its "kubernetes" finalizer and,
+ * when nothing else holds it, goes.
+ */
+static int namespace_try_finish(struct op *op, const char *ns)
+{
+        const struct kl_api_resource *nsres = kl_api_resource_find("", "v1", "namespaces");
+        kl_autofree char *key = NULL;
+        int r = 0;
+
+        if (!ns || op->ns_cleanup)
+                return 0;
+        key = kl_api_storage_key(nsres, NULL, ns);
+        for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+                json_auto_t *obj = NULL;
+                json_t *fin;
+                bool left;
+
+                if (kl_store_get(op->s->store, key, 0, &kv, NULL) < 0)
+                        return 0;
+                obj = decode_kv(kv);
+                if (!obj || !meta_str(obj, "deletionTimestamp"))
+                        return 0;
+                r = namespace_has_content(op, ns, &left);
+                if (r < 0 || left)
+                        return r;
+                fin = json_object_get(json_object_get(obj, "spec"), "finalizers");
+                for (size_t i = json_array_size(fin); i-- > 0;)
+                        if (kl_streq_null(json_string_value(json_array_get(fin, i)), "kubernetes"))
+                                (void)json_array_remove(fin, i);
+                if (deletion_done(nsres, obj))
+                        r = kl_store_delete(op->s->store, key, kv->mod_rev, NULL, NULL, NULL);
+                else
+                        r = store_put(op, key, obj, kv->mod_rev, NULL, NULL);
+                if (r != -KL_ECONFLICT)
+                        break;
+        }
+        return r;
+}
+
+struct cascade {
+        const char *uid;
+        const struct delete_opts *opts;
+        int depth;
+        bool orphan;
+        size_t left; /* dependents still there */
+};
+
+/* One object of the owner's scope: delete it or drop the owner reference, if it is a dependent. */
+static int cascade_one(struct op *op, const struct kl_api_resource *res, struct kl_store_kv *kv,
+                       void *arg)
+{
+        struct cascade *c = arg;
+        json_auto_t *obj = NULL;
+        json_t *refs;
+        bool dependent = false;
+        size_t i;
+        json_t *ref;
+        int r;
+
+        /* Cheap test first: most objects name no owner at all. */
+        if (!memmem(kv->value, kv->len, c->uid, strlen(c->uid)))
+                return 0;
+        obj = decode_kv(kv);
+        refs = json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
+        json_array_foreach(refs, i, ref) {
+                dependent |= kl_streq_null(json_string_value(json_object_get(ref, "uid")), c->uid);
+        }
+        if (!dependent)
+                return 0;
+        if (c->orphan) {
+                for (i = json_array_size(refs); i-- > 0;)
+                        if (kl_streq_null(json_string_value(
+                                                  json_object_get(json_array_get(refs, i), "uid")),
+                                          c->uid))
+                                (void)json_array_remove(refs, i);
+                if (json_array_size(refs) == 0)
+                        (void)json_object_del(json_object_get(obj, "metadata"), "ownerReferences");
+                r = store_put(op, kv->key, obj, kv->mod_rev, NULL, NULL);
+                if (r == -KL_ECONFLICT)
+                        c->left++; /* changed meanwhile: the GC (issue 5) will see it */
+                else if (r < 0)
+                        return kl_err_set(&op->err, r, "orphan '%s'", kv->key);
+                return 0;
+        } else {
+                json_auto_t *last = NULL;
+                kl_autoerr struct kl_err *e = NULL;
+                bool gone = false;
+
+                r = delete_object(op, res, kv->key, c->opts, c->depth + 1, &last, &gone, NULL, &e);
+                if (r < 0 && r != -ENOENT)
+                        return kl_err_set(&op->err, r, "delete dependent '%s': %s", kv->key,
+                                          kl_err_msg(e));
+                if (r >= 0 && !gone)
+                        c->left++;
+                return 0;
+        }
+}
+
+/*
+ * What the garbage collector does for Foreground and Orphan deletions, done
+ * inline until it exists (issue 5): dependents (objects whose
+ * ownerReferences name `owner`'s uid, in its namespace, or among the
+ * cluster-scoped objects for a cluster-scoped owner) are deleted (with the
+ * same options, Foreground recursively) or lose their reference. Returns
+ * the number of dependents still there (kept by their own finalizers).
+ */
+static int cascade(struct op *op, const json_t *owner, const struct delete_opts *o, int depth,
+                   bool orphan, size_t *ret_left)
+{
+        struct cascade c = {
+                .uid = meta_str(owner, "uid"),
+                .opts = o,
+                .depth = depth,
+                .orphan = orphan,
+        };
+        const char *saved;
+        int r;
+
+        if (!c.uid || depth >= MAX_CASCADE_DEPTH) {
+                *ret_left = 0;
+                return 0;
+        }
+        saved = op->cascade_uid;
+        op->cascade_uid = c.uid;
+        r = for_each_object(op, meta_str(owner, "namespace"), cascade_one, &c);
+        op->cascade_uid = saved;
+        if (r < 0)
+                return r;
+        *ret_left = c.left;
+        return 0;
+}
+
+static int count_dependent(struct op *op, const struct kl_api_resource *res, struct kl_store_kv *kv,
+                           void *arg)
+{
+        struct cascade *c = arg;
+        json_auto_t *obj = NULL;
+        size_t i;
+        json_t *ref;
+
+        (void)op;
+        (void)res;
+        if (!memmem(kv->value, kv->len, c->uid, strlen(c->uid)))
+                return 0;
+        obj = decode_kv(kv);
+        json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "ownerReferences"), i,
+                           ref) {
+                if (kl_streq_null(json_string_value(json_object_get(ref, "uid")), c->uid)) {
+                        c->left++;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/*
+ * `obj` left the store: an owner waiting for its dependents (Foreground)
+ * whose last dependent this was may go now. The garbage collector's
+ * attemptToDelete, for the one case kubectl waits on (issue 5 does the rest).
+ */
+static void owners_recheck(struct op *op, const json_t *obj)
+{
+        size_t i;
+        json_t *ref;
+
+        json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "ownerReferences"), i,
+                           ref) {
+                const char *uid = json_string_value(json_object_get(ref, "uid"));
+                const char *av = json_string_value(json_object_get(ref, "apiVersion"));
+                const char *slash = av ? strchr(av, '/') : NULL;
+                char group[128] = "";
+                const struct kl_api_resource *ores;
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+                kl_autofree char *key = NULL;
+                kl_autoerr struct kl_err *e = NULL;
+                json_auto_t *owner = NULL;
+                json_auto_t *last = NULL;
+                struct cascade c = { .uid = uid };
+                bool gone;
+
+                if (!uid || !av || kl_streq_null(uid, op->cascade_uid))
+                        continue;
+                if (slash)
+                        (void)snprintf(group, sizeof(group), "%.*s", (int)(slash - av), av);
+                ores = kl_api_resource_find_kind(group, slash ? slash + 1 : av,
+                                                 json_string_value(json_object_get(ref, "kind")));
+                if (!ores)
+                        continue;
+                key = kl_api_storage_key(ores, ores->namespaced ? meta_str(obj, "namespace") : NULL,
+                                         json_string_value(json_object_get(ref, "name")));
+                if (kl_store_get(op->s->store, key, 0, &kv, NULL) < 0)
+                        continue;
+                owner = decode_kv(kv);
+                if (!owner || !kl_streq_null(meta_str(owner, "uid"), uid) ||
+                    !meta_str(owner, "deletionTimestamp") ||
+                    !has_finalizer(owner, "foregroundDeletion"))
+                        continue;
+                if (for_each_object(op, meta_str(owner, "namespace"), count_dependent, &c) < 0 ||
+                    c.left > 0)
+                        continue;
+                (void)finalizer_release(op, ores, key, "foregroundDeletion", &last, &gone, NULL,
+                                        &e);
+        }
+}
+
+/* Every object of a terminating namespace, deleted as the namespace controller does. */
+static int namespace_delete_one(struct op *op, const struct kl_api_resource *res,
+                                struct kl_store_kv *kv, void *arg)
+{
+        static const struct delete_opts bg = { .propagation = PROPAGATE_BACKGROUND, .grace = -1 };
+        json_auto_t *last = NULL;
+        kl_autoerr struct kl_err *e = NULL;
+        bool gone;
+        int r;
+
+        (void)arg;
+        r = delete_object(op, res, kv->key, &bg, MAX_CASCADE_DEPTH, &last, &gone, NULL, &e);
+        if (r < 0 && r != -ENOENT)
+                return kl_err_set(&op->err, r, "delete '%s': %s", kv->key, kl_err_msg(e));
+        return 0;
+}
+
+/* A pod bound to a node waits for it (the kubelet ends it); others go at once. */
+static int64_t pod_grace(const json_t *pod, const struct delete_opts *o)
+{
+        const json_t *spec = json_object_get(pod, "spec");
+        const char *phase =
+                json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+        const json_t *tgps = json_object_get(spec, "terminationGracePeriodSeconds");
+
+        if (kl_isempty(json_string_value(json_object_get(spec, "nodeName"))) ||
+            kl_streq_null(phase, "Succeeded") || kl_streq_null(phase, "Failed"))
+                return 0;
+        if (o->grace >= 0)
+                return o->grace;
+        return json_is_integer(tgps) ? json_integer_value(tgps) : 30;
+}
+
+/*
+ * Re-read `key`, drop finalizer `name` (NULL: none) and remove the object
+ * when nothing holds it any more. *ret_obj is the last state.
+ */
+static int finalizer_release(struct op *op, const struct kl_api_resource *res, const char *key,
+                             const char *name, json_t **ret_obj, bool *ret_gone, int64_t *ret_rev,
+                             struct kl_err **err)
+{
+        int r = 0;
+
+        for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+                json_auto_t *obj = NULL;
+                int64_t rev = 0;
+
+                r = kl_store_get(op->s->store, key, 0, &kv, NULL);
+                if (r == -ENOENT) {
+                        *ret_gone = true;
+                        return 0;
+                }
+                if (r < 0)
+                        return kl_err_set(err, r, "read '%s'", key);
+                obj = decode_kv(kv);
+                if (!obj)
+                        return kl_err_set(err, -EIO, "stored object '%s' does not decode", key);
+                if (name && has_finalizer(obj, name)) {
+                        finalizer_remove(obj, name);
+                } else if (!deletion_done(res, obj)) {
+                        *ret_gone = false;
+                        json_decref(*ret_obj);
+                        *ret_obj = KL_TAKE_PTR(obj);
+                        return 0;
+                }
+                if (deletion_done(res, obj))
+                        r = store_remove(op, res, key, obj, kv->mod_rev, &rev);
+                else
+                        r = store_put(op, key, obj, kv->mod_rev, &rev, NULL);
+                if (r == -KL_ECONFLICT)
+                        continue;
+                if (r < 0)
+                        return r == -ENOENT ? r : kl_err_set(err, r, "write '%s'", key);
+                if (ret_rev)
+                        *ret_rev = rev;
+                *ret_gone = deletion_done(res, obj);
+                kl_apiserver__object_set_rv(obj, rev);
+                json_decref(*ret_obj);
+                *ret_obj = KL_TAKE_PTR(obj);
+                return 0;
+        }
+        return kl_err_set(err, -KL_ECONFLICT, "finalize '%s'", key);
+}
+
+/*
+ * After a deletion was marked on `obj` (borrowed): the work that upstream's
+ * controllers do, done inline until they exist.
+ */
+static int delete_finish(struct op *op, const struct kl_api_resource *res, const char *key,
+                         const json_t *obj, const struct delete_opts *o, int depth,
+                         json_t **ret_obj, bool *ret_gone, int64_t *ret_rev, struct kl_err **err)
+{
+        const char *name = NULL;
+        size_t left = 0;
+        int r = 0;
+
+        *ret_obj = json_deep_copy(obj);
+        if (is_core(res, "namespaces")) {
+                op->ns_cleanup = true;
+                r = for_each_object(op, meta_str(obj, "name"), namespace_delete_one, NULL);
+                op->ns_cleanup = false;
+                if (r < 0)
+                        return r;
+                r = namespace_try_finish(op, meta_str(obj, "name"));
+                if (r < 0)
+                        return kl_err_set(err, r, "finish namespace '%s'", meta_str(obj, "name"));
+        } else if (has_finalizer(obj, "foregroundDeletion")) {
+                r = cascade(op, obj, o, depth, false, &left);
+                name = "foregroundDeletion";
+        } else if (has_finalizer(obj, "orphan")) {
+                r = cascade(op, obj, o, depth, true, &left);
+                name = "orphan";
+        }
+        if (r < 0)
+                return r;
+        /* Dependents held by their own finalizers keep a Foreground owner waiting (issue 5). */
+        return finalizer_release(op, res, key, left == 0 ? name : NULL, ret_obj, ret_gone, ret_rev,
+                                 err);
+}
+
+/*
+ * Delete object `key` of `res` with options `o`: preconditions are the
+ * caller's. *ret_obj is its last state (new), *ret_gone whether it left
+ * the store (or, dry run, would have). Objects held by finalizers, bound
+ * pods in their grace period and namespaces with content stay, with
+ * deletionTimestamp set. -ENOENT when it is not there.
+ */
+static int delete_object(struct op *op, const struct kl_api_resource *res, const char *key,
+                         const struct delete_opts *o, int depth, json_t **ret_obj, bool *ret_gone,
+                         int64_t *ret_rev, struct kl_err **err)
+{
+        int r = 0;
+
+        for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+                json_auto_t *obj = NULL;
+                json_t *meta;
+                bool is_pod = is_core(res, "pods"), is_ns = is_core(res, "namespaces");
+                int64_t grace = 0, rev = 0;
+                char ts[KL_RFC3339_MAX];
+
+                r = kl_store_get(op->s->store, key, 0, &kv, NULL);
+                if (r < 0)
+                        return r == -ENOENT ? r : kl_err_set(err, r, "read '%s'", key);
+                obj = decode_kv(kv);
+                if (!obj)
+                        return kl_err_set(err, -EIO, "stored object '%s' does not decode", key);
+                meta = json_object_get(obj, "metadata");
+                if (is_pod)
+                        grace = pod_grace(obj, o);
+                if (json_object_get(meta, "deletionTimestamp")) {
+                        /* Already going: only a forced (zero-grace) pod delete changes it. */
+                        if (!is_pod || grace != 0 ||
+                            json_integer_value(
+                                    json_object_get(meta, "deletionGracePeriodSeconds")) == 0) {
+                                *ret_gone = false;
+                                *ret_obj = KL_TAKE_PTR(obj);
+                                return 0;
+                        }
+                        if (json_array_size(finalizers_of(obj)) > 0) {
+                                (void)json_object_set_new(meta, "deletionGracePeriodSeconds",
+                                                          json_integer(0));
+                                *ret_gone = false;
+                                if (!op->dry_run) {
+                                        r = store_put(op, key, obj, kv->mod_rev, &rev, err);
+                                        if (r == -KL_ECONFLICT)
+                                                continue;
+                                        if (r < 0)
+                                                return r;
+                                        kl_apiserver__object_set_rv(obj, rev);
+                                        if (ret_rev)
+                                                *ret_rev = rev;
+                                }
+                                *ret_obj = KL_TAKE_PTR(obj);
+                                return 0;
+                        }
+                } else if (grace > 0 || is_ns || json_array_size(finalizers_of(obj)) > 0 ||
+                           o->propagation != PROPAGATE_BACKGROUND) {
+                        /* Graceful: mark it, keep it; who finishes is named in README.md. */
+                        kl_rfc3339_format(kl_now_realtime() + (kl_usec_t)grace * KL_USEC_PER_SEC,
+                                          KL_RFC3339_SECONDS, ts, sizeof(ts));
+                        (void)json_object_set_new(meta, "deletionTimestamp", json_string(ts));
+                        (void)json_object_set_new(meta, "deletionGracePeriodSeconds",
+                                                  json_integer(grace));
+                        if (o->propagation == PROPAGATE_FOREGROUND)
+                                finalizer_add(obj, "foregroundDeletion");
+                        else if (o->propagation == PROPAGATE_ORPHAN)
+                                finalizer_add(obj, "orphan");
+                        if (is_ns)
+                                (void)json_object_set_new(
+                                        obj, "status", json_pack("{ss}", "phase", "Terminating"));
+                        if (op->dry_run) {
+                                *ret_gone = false;
+                                *ret_obj = KL_TAKE_PTR(obj);
+                                return 0;
+                        }
+                        r = store_put(op, key, obj, kv->mod_rev, &rev, err);
+                        if (r == -KL_ECONFLICT)
+                                continue;
+                        if (r < 0)
+                                return r;
+                        kl_apiserver__object_set_rv(obj, rev);
+                        if (ret_rev)
+                                *ret_rev = rev;
+                        return delete_finish(op, res, key, obj, o, depth, ret_obj, ret_gone,
+                                             ret_rev, err);
+                }
+                if (op->dry_run) {
+                        *ret_gone = true;
+                        *ret_obj = KL_TAKE_PTR(obj);
+                        return 0;
+                }
+                r = store_remove(op, res, key, obj, kv->mod_rev, &rev);
+                if (r == -KL_ECONFLICT)
+                        continue;
+                if (r < 0)
+                        return r == -ENOENT ? r : kl_err_set(err, r, "delete '%s'", key);
+                if (ret_rev)
+                        *ret_rev = rev;
+                *ret_gone = true;
+                *ret_obj = KL_TAKE_PTR(obj);
+                return 0;
+        }
+        return kl_err_set(err, -KL_ECONFLICT, "delete '%s'", key);
 }
 
 static bool returns_object(const struct kl_api_resource *res)
@@ -561,107 +1809,79 @@ static bool returns_object(const struct kl_api_resource *res)
                 kl_streq(res->plural, "namespaces"));
 }
 
-static void delete_work(void *arg)
+static int delete_do(struct op *op)
 {
-        struct op *op = arg;
         kl_autofree char *key = kl_api_storage_key(op->res, op->ns, op->name);
         const json_t *pre = json_object_get(op->body, "preconditions");
         json_t *dry = json_object_get(op->body, "dryRun");
-        bool is_ns = *op->res->group == '\0' && kl_streq(op->res->plural, "namespaces");
-        int r = 0;
+        kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+        json_auto_t *old = NULL;
+        json_auto_t *last = NULL;
+        struct delete_opts o;
+        const char *uid, *want;
+        bool gone = false;
+        int64_t rev = 0;
+        int r;
 
         if (json_is_array(dry) && json_array_size(dry) > 0)
                 op->dry_run = true;
-        for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
-                json_auto_t *old = NULL;
-                const char *uid, *want;
-                int64_t rev = 0;
+        r = delete_opts_parse(op->body, &o, &op->err);
+        if (r < 0)
+                return r;
+        /* NamespaceLifecycle admission keeps the namespaces the system lives in. */
+        if (is_core(op->res, "namespaces") &&
+            (kl_streq(op->name, "default") || kl_streq(op->name, "kube-system") ||
+             kl_streq(op->name, "kube-public")))
+                return kl_err_set_msg(&op->err, -EACCES,
+                                      "namespaces \"%s\" is forbidden: this namespace may not be "
+                                      "deleted",
+                                      op->name);
+        r = kl_store_get(op->s->store, key, 0, &kv, NULL);
+        if (r == -ENOENT)
+                return kl_apiserver__err_not_found(&op->err, op->res, op->name);
+        if (r < 0)
+                return kl_err_set(&op->err, r, "read '%s'", key);
+        old = decode_kv(kv);
+        if (!old)
+                return kl_err_set(&op->err, -EIO, "stored object '%s' does not decode", key);
+        /*
+         * Preconditions are checked against this read; a change between it and
+         * the delete is a race the CAS inside delete_object() resolves for the
+         * newer state, as upstream's preconditions do against its cache.
+         */
+        uid = meta_str(old, "uid");
+        want = json_string_value(json_object_get(pre, "uid"));
+        if (want && !kl_streq_null(want, uid))
+                return kl_err_set_msg(&op->err, -KL_ECONFLICT,
+                                      "Precondition failed: UID in precondition: %s, UID in "
+                                      "object meta: %s",
+                                      want, uid ? uid : "");
+        want = json_string_value(json_object_get(pre, "resourceVersion"));
+        if (want && !kl_streq_null(want, meta_str(old, "resourceVersion")))
+                return kl_err_set_msg(&op->err, -KL_ECONFLICT,
+                                      "Precondition failed: ResourceVersion in precondition: %s, "
+                                      "ResourceVersion in object meta: %s",
+                                      want, meta_str(old, "resourceVersion"));
+        r = delete_object(op, op->res, key, &o, 0, &last, &gone, &rev, &op->err);
+        if (r == -ENOENT)
+                return kl_apiserver__err_not_found(&op->err, op->res, op->name);
+        if (r < 0)
+                return r;
+        op->status = 200;
+        op->rev = rev;
+        /* Upstream answers with the object while it stays, and for kinds that always do. */
+        if (!gone || returns_object(op->res))
+                op->result = KL_TAKE_PTR(last);
+        else
+                op->result = kl_apiserver__status_success(op->res, op->name, uid);
+        return 0;
+}
 
-                r = kl_store_get(op->s->store, key, 0, &kv, NULL);
-                if (r == -ENOENT) {
-                        r = kl_apiserver__err_not_found(&op->err, op->res, op->name);
-                        break;
-                }
-                if (r < 0) {
-                        r = kl_err_set(&op->err, r, "read '%s'", key);
-                        break;
-                }
-                old = decode_kv(kv);
-                if (!old) {
-                        r = kl_err_set(&op->err, -EIO, "stored object '%s' does not decode", key);
-                        break;
-                }
-                uid = json_string_value(json_object_get(json_object_get(old, "metadata"), "uid"));
-                want = json_string_value(json_object_get(pre, "uid"));
-                if (want && !kl_streq_null(want, uid)) {
-                        r = kl_err_set_msg(&op->err, -KL_ECONFLICT,
-                                           "Precondition failed: UID in precondition: %s, UID in "
-                                           "object meta: %s",
-                                           want, uid ? uid : "");
-                        break;
-                }
-                if (json_object_get(pre, "resourceVersion")) {
-                        json_auto_t *p = json_pack("{s{sO}}", "metadata", "resourceVersion",
-                                                   json_object_get(pre, "resourceVersion"));
+static void delete_work(void *arg)
+{
+        struct op *op = arg;
+        int r = delete_do(op);
 
-                        r = check_rv(op, p, kv->mod_rev, &op->err);
-                        if (r < 0)
-                                break;
-                }
-                op->status = 200;
-                if (json_array_size(finalizers_of(old)) > 0) {
-                        kl_autobuf struct kl_buf value = KL_BUF_INIT;
-                        json_t *meta = json_object_get(old, "metadata");
-                        char ts[KL_RFC3339_MAX];
-
-                        if (json_object_get(meta, "deletionTimestamp")) {
-                                op->result = KL_TAKE_PTR(old);
-                                break;
-                        }
-                        kl_rfc3339_format(kl_now_realtime(), KL_RFC3339_SECONDS, ts, sizeof(ts));
-                        (void)json_object_set_new(meta, "deletionTimestamp", json_string(ts));
-                        (void)json_object_set_new(meta, "deletionGracePeriodSeconds",
-                                                  json_integer(0));
-                        if (op->dry_run) {
-                                op->result = KL_TAKE_PTR(old);
-                                break;
-                        }
-                        r = encode_canonical(old, &value, &op->err);
-                        if (r < 0)
-                                break;
-                        r = kl_store_update(op->s->store, key, value.buf, value.len, kv->mod_rev, 0,
-                                            &rev, NULL, NULL);
-                } else if (op->dry_run) {
-                        r = 0;
-                } else {
-                        if (is_ns) {
-                                r = delete_namespace_contents(op, op->name);
-                                if (r < 0)
-                                        break;
-                        }
-                        r = kl_store_delete(op->s->store, key, kv->mod_rev, &rev, NULL, NULL);
-                }
-                if (r == -KL_ECONFLICT)
-                        continue;
-                if (r == -ENOENT) {
-                        r = kl_apiserver__err_not_found(&op->err, op->res, op->name);
-                        break;
-                }
-                if (r < 0) {
-                        r = kl_err_set(&op->err, r, "delete '%s'", key);
-                        break;
-                }
-                op->rev = rev;
-                if (rev)
-                        kl_apiserver__object_set_rv(old, rev);
-                if (json_object_get(json_object_get(old, "metadata"), "deletionTimestamp") ||
-                    returns_object(op->res))
-                        op->result = KL_TAKE_PTR(old);
-                else
-                        op->result = kl_apiserver__status_success(op->res, op->name, uid);
-                break;
-        }
         if (r == -KL_ECONFLICT && !op->err)
                 r = kl_apiserver__err_conflict(&op->err, op->res, op->name);
         op->r = r;
@@ -696,10 +1916,11 @@ static void op_finish(void *arg)
 {
         struct op *op = arg;
         struct kl_apiserver_result res = { .status = op->status,
-                                           .obj = op->result,
-                                           .rev = op->rev };
+                                           .obj = op->r < 0 ? op->failure : op->result,
+                                           .rev = op->rev,
+                                           .warnings = op->warnings };
 
-        op->cb(op->arg, op->r, op->r < 0 ? NULL : &res, op->err);
+        op->cb(op->arg, op->r, op->r >= 0 || op->failure ? &res : NULL, op->err);
         op_free(op);
 }
 
@@ -770,6 +1991,9 @@ static struct op *op_new(struct kl_apiserver *s, enum op_verb verb,
         op->body = body;
         op->dry_run = o && o->dry_run;
         op->field_validation = o ? o->field_validation : KL_API_FIELD_VALIDATION_IGNORE;
+        op->field_manager =
+                kl_strdup(o && !kl_isempty(o->field_manager) ? o->field_manager : "unknown");
+        op->force = o && o->force;
         op->cb = cb;
         op->arg = arg;
         return op;

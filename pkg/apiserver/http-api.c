@@ -292,15 +292,90 @@ static int table_options(const struct kl_api_resource *res, const struct kl_apis
         return 0;
 }
 
+/* A GET of a resourceVersion the cache has not reached yet. */
+struct get_ctx {
+        struct kl_apiserver *s;            /* borrowed */
+        struct kl_http_req *req;           /* ref: keeps the pool `rt` and `q` point into */
+        const struct kl_api_resource *res; /* static */
+        struct kl_apiserver__route rt;
+        struct kl_apiserver__query q;
+        bool table;
+        int64_t want;
+};
+
+static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
+                      const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                      const struct kl_apiserver__query *q, bool table);
+
+static void get_resume(void *arg)
+{
+        struct get_ctx *ctx = arg;
+        struct kl_apiserver *s = ctx->s;
+
+        if (s->closing)
+                respond_error(ctx->req, -KL_EUNAVAILABLE, "the server is shutting down", NULL,
+                              NULL);
+        else if (s->rev < ctx->want)
+                /* apiserver/pkg/storage/cacher: waitUntilFreshAndBlock()'s error. */
+                respond_error(ctx->req, -ETIMEDOUT,
+                              kl_pool_printf(kl_http_req_pool(ctx->req),
+                                             "Too large resource version: %lld, current: %lld",
+                                             (long long)ctx->want, (long long)s->rev),
+                              NULL, NULL);
+        else
+                serve_get(s, ctx->req, ctx->res, &ctx->rt, &ctx->q, ctx->table);
+        kl_http_req_unref(ctx->req);
+        free(ctx);
+}
+
 static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
                       const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
                       const struct kl_apiserver__query *q, bool table)
 {
+        const char *rv = kl_apiserver__query_get(q, "resourceVersion");
         kl_autoerr struct kl_err *e = NULL;
         json_auto_t *obj = NULL;
         json_auto_t *out = NULL;
+        int64_t want = 0;
         int r;
 
+        /* resourceVersion N on a GET means "not older than N" (upstream's only GET semantics). */
+        if (!kl_isempty(rv) && !kl_streq(rv, "0") && (kl_parse_int64(rv, &want) < 0 || want <= 0)) {
+                respond_error(
+                        req, -EINVAL,
+                        kl_pool_printf(kl_http_req_pool(req), "invalid resource version: %s", rv),
+                        res, rt->name);
+                return;
+        }
+        if (want > s->rev) {
+                struct get_ctx *ctx = kl_new0(struct get_ctx);
+
+                ctx->s = s;
+                ctx->req = kl_http_req_ref(req);
+                ctx->res = res;
+                ctx->rt = *rt;
+                ctx->q = *q;
+                ctx->table = table;
+                ctx->want = want;
+                kl_apiserver__wait_rev(s, want, get_resume, ctx);
+                return;
+        }
+        if (!table && !rt->sub) {
+                /* The common case answers with the stored bytes, no decode and encode. */
+                kl_autofree char *key = kl_api_storage_key(res, rt->ns, rt->name);
+                const struct kl_apiserver__obj *o =
+                        kl_apiserver__cache_find(kl_apiserver__cache_of(s, res), key);
+                struct kl_buf text = KL_BUF_INIT;
+                char *body;
+                size_t len;
+
+                if (o && kl_apiserver__obj_append_json(o, &text) == 0) {
+                        body = kl_buf_detach(&text, &len);
+                        (void)kl_http_respond_take(req, 200, "application/json", body, len);
+                        return;
+                }
+                kl_buf_release(&text);
+        }
         r = kl_apiserver_get(s, res, rt->ns, rt->name, &obj, &e);
         if (r < 0) {
                 respond_kl_err(req, r, e, res, rt->name);
@@ -328,6 +403,51 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
         respond_json(req, 200, obj, NULL);
 }
 
+/* A list in progress: it may wait for the cache or read the store on a worker. */
+struct list_ctx {
+        struct kl_http_req *req;           /* ref */
+        const struct kl_api_resource *res; /* static */
+        struct kl_api_table_options table; /* when `as_table` */
+        char api_version[128];
+        bool as_table;
+};
+
+static void list_done(void *arg, int r, const json_t *list, const char *text, size_t len,
+                      const struct kl_err *e)
+{
+        struct list_ctx *ctx = arg;
+        kl_autoerr struct kl_err *te = NULL;
+        json_auto_t *out = NULL;
+
+        if (r < 0) {
+                /* A 422 here is about the ListOptions, not about an object of the resource. */
+                respond_kl_err(ctx->req, r, e, r == -KL_EINVALID ? NULL : ctx->res, NULL);
+        } else if (text) {
+                (void)kl_http_respond(ctx->req, 200, "application/json", text, len);
+        } else if (ctx->as_table) {
+                json_t *meta = json_object_get(list, "metadata");
+                json_t *remaining = json_object_get(meta, "remainingItemCount");
+                struct kl_api_table_list_meta tm = {
+                        .resource_version =
+                                json_string_value(json_object_get(meta, "resourceVersion")),
+                        .continue_token = json_string_value(json_object_get(meta, "continue")),
+                        .has_remaining_item_count = remaining != NULL,
+                        .remaining_item_count = json_integer_value(remaining),
+                };
+
+                r = kl_api_table_from_list(&ctx->table, json_object_get(list, "items"), &tm, &out,
+                                           &te);
+                if (r < 0)
+                        respond_kl_err(ctx->req, r, te, ctx->res, NULL);
+                else
+                        respond_json(ctx->req, 200, out, NULL);
+        } else {
+                respond_json(ctx->req, 200, list, NULL);
+        }
+        kl_http_req_unref(ctx->req);
+        free(ctx);
+}
+
 static void serve_list(struct kl_apiserver *s, struct kl_http_req *req,
                        const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
                        const struct kl_apiserver__query *q, bool table)
@@ -340,41 +460,25 @@ static void serve_list(struct kl_apiserver *s, struct kl_http_req *req,
         };
         const char *limit = kl_apiserver__query_get(q, "limit");
         kl_autoerr struct kl_err *e = NULL;
-        json_auto_t *list = NULL;
-        json_auto_t *out = NULL;
-        int r;
+        struct list_ctx *ctx;
 
         if (!kl_isempty(limit) && (kl_parse_int64(limit, &lo.limit) < 0 || lo.limit < 0)) {
                 respond_error(req, -EINVAL, "invalid limit", res, NULL);
                 return;
         }
-        r = kl_apiserver_list(s, res, rt->ns, &lo, &list, &e);
-        if (r < 0) {
-                respond_kl_err(req, r, e, res, NULL);
+        ctx = kl_new0(struct list_ctx);
+        ctx->res = res;
+        ctx->as_table = table;
+        if (table && table_options(res, q, &ctx->table, ctx->api_version, sizeof(ctx->api_version),
+                                   &e) < 0) {
+                free(ctx);
+                respond_kl_err(req, -EINVAL, e, res, NULL);
                 return;
         }
-        if (table) {
-                struct kl_api_table_options o;
-                json_t *meta = json_object_get(list, "metadata");
-                struct kl_api_table_list_meta tm = {
-                        .resource_version =
-                                json_string_value(json_object_get(meta, "resourceVersion")),
-                        .continue_token = json_string_value(json_object_get(meta, "continue")),
-                };
-                char av[128];
-
-                r = table_options(res, q, &o, av, sizeof(av), &e);
-                if (r >= 0)
-                        r = kl_api_table_from_list(&o, json_object_get(list, "items"), &tm, &out,
-                                                   &e);
-                if (r < 0) {
-                        respond_kl_err(req, r, e, res, NULL);
-                        return;
-                }
-                respond_json(req, 200, out, NULL);
-                return;
-        }
-        respond_json(req, 200, list, NULL);
+        ctx->req = kl_http_req_ref(req);
+        kl_apiserver__list_async(s, res, rt->ns, &lo,
+                                 kl_apiserver__query_get(q, "resourceVersionMatch"), !table,
+                                 list_done, ctx);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -422,6 +526,7 @@ static void http_watch_on_event(struct kl_apiserver_watch *w, enum kl_apiserver_
                                 const json_t *obj, void *arg)
 {
         struct kl_apiserver__http_watch *hw = arg;
+        struct kl_apiserver *s = hw->s;
         kl_autobuf struct kl_buf line = KL_BUF_INIT;
         json_auto_t *table = NULL;
         json_auto_t *ev = NULL;
@@ -435,10 +540,21 @@ static void http_watch_on_event(struct kl_apiserver_watch *w, enum kl_apiserver_
                         obj = table;
                 }
         }
-        ev = json_pack("{sssO}", "type", kl_apiserver_event_type_name(t), "object", obj);
-        r = kl_json_encode(ev, 0, &line, NULL);
-        if (r >= 0)
-                r = kl_http_stream_write(hw->req, line.buf, line.len);
+        if (!table && s->watch_line.obj == obj && s->watch_line.type == (int)t) {
+                r = kl_http_stream_write(hw->req, s->watch_line.line, s->watch_line.len);
+        } else {
+                ev = json_pack("{sssO}", "type", kl_apiserver_event_type_name(t), "object", obj);
+                r = kl_json_encode(ev, 0, &line, NULL);
+                if (r >= 0 && !table) {
+                        kl_apiserver__http_release(s);
+                        s->watch_line.obj = json_incref((json_t *)obj);
+                        s->watch_line.type = (int)t;
+                        s->watch_line.line = kl_memdup(line.buf, line.len);
+                        s->watch_line.len = line.len;
+                }
+                if (r >= 0)
+                        r = kl_http_stream_write(hw->req, line.buf, line.len);
+        }
         /* -ENOBUFS: a client this far behind is ended; it re-watches from its last event. */
         if (r < 0 || t == KL_APISERVER_EVENT_ERROR)
                 http_watch_end(hw);
@@ -471,6 +587,7 @@ static void serve_watch(struct kl_apiserver *s, struct kl_http_req *req,
         }
         if (secs == 0 || secs > KL_APISERVER_WATCH_MAX_SEC)
                 secs = KL_APISERVER_WATCH_MAX_SEC;
+        wo.timeout_sec = (uint64_t)secs;
         hw = kl_new0(struct kl_apiserver__http_watch);
         hw->s = s;
         hw->res = res;
@@ -511,6 +628,13 @@ void kl_apiserver__http_watches_tick(struct kl_apiserver *s)
         }
 }
 
+void kl_apiserver__http_release(struct kl_apiserver *s)
+{
+        json_decref(s->watch_line.obj);
+        free(s->watch_line.line);
+        memset(&s->watch_line, 0, sizeof(s->watch_line));
+}
+
 void kl_apiserver__http_watches_end_all(struct kl_apiserver *s)
 {
         while (s->http_watches)
@@ -519,6 +643,28 @@ void kl_apiserver__http_watches_end_all(struct kl_apiserver *s)
 
 /* ------------------------------------------------------------------------- */
 /* Writes */
+
+/*
+ * A Warning header as upstream writes it (RFC 7234 code 299, agent "-",
+ * the text quoted with '"' and '\\' escaped); kubectl prints the text as
+ * "Warning: <text>". Control characters would make the header invalid and
+ * are replaced by spaces.
+ */
+static void add_warning(struct kl_http_req *req, const char *text)
+{
+        kl_autobuf struct kl_buf v = KL_BUF_INIT;
+
+        if (!text)
+                return;
+        (void)kl_buf_puts(&v, "299 - \"");
+        for (const char *p = text; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        (void)kl_buf_putc(&v, '\\');
+                (void)kl_buf_putc(&v, (unsigned char)*p < 0x20 ? ' ' : *p);
+        }
+        (void)kl_buf_putc(&v, '"');
+        (void)kl_http_resp_add_header(req, "Warning", v.buf);
+}
 
 struct write_ctx {
         struct kl_http_req *req; /* ref */
@@ -530,8 +676,15 @@ static void write_done(void *arg, int r, const struct kl_apiserver_result *res,
                        const struct kl_err *err)
 {
         struct write_ctx *ctx = arg;
+        size_t i;
+        json_t *w;
 
-        if (r < 0)
+        json_array_foreach(res ? res->warnings : NULL, i, w) {
+                add_warning(ctx->req, json_string_value(w));
+        }
+        if (r < 0 && res && res->obj)
+                respond_json(ctx->req, kl_err_code_http_status(r), res->obj, NULL);
+        else if (r < 0)
                 respond_kl_err(ctx->req, r, err, ctx->res, ctx->name[0] ? ctx->name : NULL);
         else
                 respond_json(ctx->req, res->status, res->obj, NULL);
@@ -563,17 +716,15 @@ static int write_opts(const struct kl_apiserver__query *q, struct kl_apiserver_w
         o->dry_run = dry != NULL;
         o->field_manager = kl_apiserver__query_get(q, "fieldManager");
         o->force = kl_apiserver__query_bool(q, "force");
-        /* Without the parameter upstream warns; we keep what we cannot check quietly. */
-        o->field_validation = KL_API_FIELD_VALIDATION_IGNORE;
+        /* Without the parameter upstream warns (handlers/rest.go fieldValidation()). */
+        o->field_validation = KL_API_FIELD_VALIDATION_WARN;
         if (!kl_isempty(fv)) {
                 int v = kl_api_field_validation_parse(fv);
 
                 if (v < 0)
                         return kl_err_set_msg(err, -EINVAL,
                                               "fieldValidation parameter unsupported: %s", fv);
-                /* Warn would need warning headers; until then it checks nothing. */
-                o->field_validation =
-                        v == KL_API_FIELD_VALIDATION_STRICT ? v : KL_API_FIELD_VALIDATION_IGNORE;
+                o->field_validation = v;
         }
         return 0;
 }
@@ -592,6 +743,67 @@ static int decode_body(struct kl_http_req *req, json_t **ret, struct kl_err **er
         return kl_apiserver__body_decode(type, body, len, ret, err);
 }
 
+/* An eviction succeeded when its delete did: upstream answers 201 with a bare Success. */
+static void eviction_done(void *arg, int r, const struct kl_apiserver_result *res,
+                          const struct kl_err *err)
+{
+        struct write_ctx *ctx = arg;
+        json_auto_t *st = NULL;
+
+        if (r < 0) {
+                write_done(arg, r, res, err);
+                return;
+        }
+        st = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion", "v1", "metadata", "status",
+                       "Success", "code", 201);
+        respond_json(ctx->req, 201, st, NULL);
+        kl_http_req_unref(ctx->req);
+        free(ctx);
+}
+
+/*
+ * POST to pods/{name}/binding (the scheduler) and pods/{name}/eviction
+ * (drain). PodDisruptionBudgets are not consulted yet (issue 5): an
+ * eviction is a delete with the Eviction's deleteOptions.
+ */
+static void serve_post_sub(struct kl_apiserver *s, struct kl_http_req *req,
+                           const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
+                           const struct kl_apiserver_write_opts *wo)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *body = NULL;
+        const char *name;
+        int r;
+
+        r = decode_body(req, &body, &e);
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, rt->name);
+                return;
+        }
+        if (!json_is_object(body)) {
+                respond_error(req, -EINVAL, "the body of the request must be a JSON object", res,
+                              rt->name);
+                return;
+        }
+        name = json_string_value(json_object_get(json_object_get(body, "metadata"), "name"));
+        if (!kl_isempty(name) && !kl_streq(name, rt->name)) {
+                respond_error(req, -EINVAL,
+                              kl_pool_printf(kl_http_req_pool(req),
+                                             "name in URL does not match name in %s object",
+                                             kl_streq(rt->sub, "binding") ? "Binding" : "Eviction"),
+                              res, rt->name);
+                return;
+        }
+        if (kl_streq(rt->sub, "binding")) {
+                kl_apiserver_update(s, res, rt->ns, rt->name, "binding", KL_TAKE_PTR(body), wo,
+                                    write_done, write_ctx_new(req, res, rt->name));
+                return;
+        }
+        kl_apiserver_delete(s, res, rt->ns, rt->name,
+                            json_incref(json_object_get(body, "deleteOptions")), wo, eviction_done,
+                            write_ctx_new(req, res, rt->name));
+}
+
 static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                         const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
                         const struct kl_apiserver__query *q)
@@ -605,6 +817,18 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
         r = write_opts(q, &wo, &e);
         if (r < 0) {
                 respond_kl_err(req, r, e, res, rt->name);
+                return;
+        }
+        if (kl_isempty(wo.field_manager)) {
+                /* Upstream names an anonymous writer after its User-Agent's product. */
+                const char *ua = kl_http_req_header(req, "User-Agent");
+
+                if (!kl_isempty(ua))
+                        wo.field_manager = kl_pool_printf(kl_http_req_pool(req), "%.*s",
+                                                          (int)strcspn(ua, "/"), ua);
+        }
+        if (kl_streq(method, "POST") && rt->sub) {
+                serve_post_sub(s, req, res, rt, &wo);
                 return;
         }
         if (kl_streq(method, "POST")) {
@@ -687,6 +911,20 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
 /* ------------------------------------------------------------------------- */
 /* The handler */
 
+/* The verbs of each subresource, as upstream registers them. */
+static bool sub_allows(const char *sub, const char *method)
+{
+        bool get = kl_streq(method, "GET") || kl_streq(method, "HEAD");
+
+        if (kl_streq(sub, "status") || kl_streq(sub, "scale"))
+                return get || kl_streq(method, "PUT") || kl_streq(method, "PATCH");
+        if (kl_streq(sub, "binding") || kl_streq(sub, "eviction"))
+                return kl_streq(method, "POST");
+        if (kl_streq(sub, "finalize"))
+                return kl_streq(method, "PUT");
+        return false;
+}
+
 static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, const struct user *u,
                            const struct kl_apiserver__route *rt,
                            const struct kl_apiserver__query *q)
@@ -707,8 +945,7 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
                 respond_not_found(req);
                 return;
         }
-        if (rt->sub && !kl_streq(rt->sub, "status") && !kl_streq(rt->sub, "scale")) {
-                /* binding, eviction, finalize: not served yet. */
+        if (rt->sub && !sub_allows(rt->sub, method)) {
                 respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
                               "the server does not allow this method on the requested resource",
                               res, rt->name);

@@ -79,25 +79,6 @@ static const char *str_member(const json_t *o, const char *key)
         return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Upstream's name rules: namespaces are DNS-1123 labels, services DNS-1035 labels. */
-static int validate_name(const struct kl_api_resource *res, const char *name, struct kl_err **err)
-{
-        kl_autostrv char **msgs = NULL;
-        size_t n;
-
-        if (*res->group == '\0' && kl_streq(res->plural, "namespaces"))
-                n = kl_api_validate_dns1123_label(name, &msgs);
-        else if (*res->group == '\0' && kl_streq(res->plural, "services"))
-                n = kl_api_validate_dns1035_label(name, &msgs);
-        else
-                n = kl_api_validate_dns1123_subdomain(name, &msgs);
-        if (n == 0)
-                return 0;
-        return kl_err_set_msg(err, -KL_EINVALID,
-                              "%s \"%s\" is invalid: metadata.name: Invalid value: \"%s\": %s",
-                              res->kind, name, name, msgs[0]);
-}
-
 int kl_apiserver__object_prepare_create(const struct kl_api_resource *res, const char *ns,
                                         json_t *obj, kl_usec_t now, bool drop_status,
                                         struct kl_err **err)
@@ -152,8 +133,6 @@ int kl_apiserver__object_prepare_create(const struct kl_api_resource *res, const
                 r |= json_object_set_new(meta, "name", json_sprintf("%s%s", gen, suffix));
                 name = str_member(meta, "name");
         }
-        if (validate_name(res, name, err) < 0)
-                return -KL_EINVALID;
 
         kl_apiserver__uuid(uid);
         r |= json_object_set_new(meta, "uid", json_string(uid));

@@ -6,11 +6,11 @@
  * fieldValidation parameter (its validation gate, §5.2), and schemas with
  * their GVKs for `kubectl explain` (§5.4).
  *
- * The strategic-merge-patch content type is deliberately not listed on PATCH
- * operations (§5.3): kubectl then computes client-side apply patches from its
- * compiled-in types for built-in kinds, which are exact, instead of from our
- * schemas, which carry no descriptions and have not been checked against
- * every patch kubectl computes.
+ * PATCH operations list the strategic-merge-patch content type (§5.3): the
+ * schemas carry every property down to the leaves with upstream's
+ * x-kubernetes-patch-merge-key/-strategy, so client-side apply computes its
+ * patches from them (e2e t1200 checks apply's configured/unchanged and list
+ * element removal) and also works for kinds kubectl has no Go types for.
  */
 #include <string.h>
 
@@ -40,6 +40,7 @@ static json_t *op_json(const struct kl_api_resource *r, const char *action, cons
                 json_t *content = json_object();
                 static const char *const types[] = { "application/json-patch+json",
                                                      "application/merge-patch+json",
+                                                     "application/strategic-merge-patch+json",
                                                      "application/apply-patch+yaml" };
 
                 (void)json_array_append_new(params, param("dryRun", "string"));

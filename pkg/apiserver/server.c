@@ -4,6 +4,7 @@
  * watch that feeds the caches, and the waiters of writes that want their
  * change visible in the cache before they answer.
  */
+#include <arpa/inet.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -149,14 +150,16 @@ static int bootstrap(struct kl_apiserver *s, struct kl_err **err)
                                         "Active");
                         key = kl_api_storage_key(res, NULL, namespaces[i]);
                 } else {
+                        char ip[INET_ADDRSTRLEN];
+
                         /* The `kubernetes` Service: the API server's address inside the cluster. */
+                        kl_apiserver__range_format(&s->service_ips, 1, ip, sizeof(ip));
                         obj = json_pack("{s{sss{ssss}}s{sss[s]s[s]sss[{sssssisi}]ss}}", "metadata",
                                         "name", "kubernetes", "labels", "component", "apiserver",
-                                        "provider", "kubernetes", "spec", "clusterIP", "10.43.0.1",
-                                        "clusterIPs", "10.43.0.1", "ipFamilies", "IPv4",
-                                        "ipFamilyPolicy", "SingleStack", "ports", "name", "https",
-                                        "protocol", "TCP", "port", 443, "targetPort", 6443, "type",
-                                        "ClusterIP");
+                                        "provider", "kubernetes", "spec", "clusterIP", ip,
+                                        "clusterIPs", ip, "ipFamilies", "IPv4", "ipFamilyPolicy",
+                                        "SingleStack", "ports", "name", "https", "protocol", "TCP",
+                                        "port", 443, "targetPort", 6443, "type", "ClusterIP");
                         key = kl_api_storage_key(res, "default", "kubernetes");
                 }
                 r = kl_store_get(s->store, key, 0, &kv, NULL);
@@ -211,6 +214,9 @@ static int caches_load(struct kl_apiserver *s, struct kl_err **err)
                         kl_apiserver__cache_load(c, kl_apiserver__obj_new(kv->key, kv->value,
                                                                           kv->len, kv->mod_rev,
                                                                           kv->create_rev));
+                /* Freed as copied: the next copy reuses the memory, so loading costs 1x, not 2x. */
+                kl_store_kv_free(l->items[i]);
+                l->items[i] = NULL;
         }
         return 0;
 }
@@ -233,6 +239,7 @@ static void server_free(struct kl_apiserver *s)
         kl_pki_server_free(s->pki);
         kl_pki_token_file_free(s->tokens);
         json_decref(s->openapi);
+        kl_apiserver__http_release(s);
         free(s->server_address);
         free(s);
 }
@@ -264,8 +271,17 @@ static int server_start(struct kl_apiserver *s, const struct kl_apiserver_option
         struct kl_http_tls_config tls = { 0 };
         struct kl_http_server_config hc = { .handler = kl_apiserver__http_handler, .userdata = s };
         const char *bind = o->bind_address ? o->bind_address : "0.0.0.0";
+        const char *cidr = o->service_cidr ? o->service_cidr : "10.43.0.0/16";
         int r;
 
+        r = kl_apiserver__range_parse_cidr(cidr, &s->service_ips);
+        if (r < 0)
+                return kl_err_set(err, -EINVAL,
+                                  "service CIDR '%s': expected an IPv4 CIDR with a prefix of 12 to "
+                                  "30 bits",
+                                  cidr);
+        kl_apiserver__range_ports(KL_APISERVER_NODE_PORT_FIRST, KL_APISERVER_NODE_PORT_LAST,
+                                  &s->node_ports);
         r = kl_pki_server_ensure(&po, &s->pki, err);
         if (r < 0)
                 return kl_err_wrap(err, r, "certificates in '%s'", tls_dir);

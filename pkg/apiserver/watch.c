@@ -30,7 +30,8 @@ struct kl_apiserver_watch {
         bool bookmarks;
         bool dead; /* stopped while busy */
         unsigned busy;
-        kl_usec_t next_bookmark;
+        uint64_t next_bookmark; /* uv_now() ms; UINT64_MAX: none due */
+        uint64_t deadline;      /* uv_now() ms; 0: none */
         kl_apiserver_watch_fn *cb;
         void *arg;
 };
@@ -99,6 +100,21 @@ static void on_cache_event(struct kl_apiserver__cache_watcher *cw,
                 (void)emit(w, KL_APISERVER_EVENT_DELETED, obj_json);
 }
 
+/*
+ * The cacher's nextBookmarkTime(): every KL_APISERVER_BOOKMARK_SEC, and 2 s
+ * before the deadline if that comes first; none once that moment has passed.
+ */
+static uint64_t next_bookmark(const struct kl_apiserver_watch *w, uint64_t now)
+{
+        uint64_t t = now + KL_APISERVER_BOOKMARK_SEC * 1000;
+
+        if (w->deadline == 0)
+                return t;
+        if (w->deadline < 2000 || w->deadline - 2000 < now)
+                return UINT64_MAX;
+        return w->deadline - 2000 < t ? w->deadline - 2000 : t;
+}
+
 int kl_apiserver_watch_start(struct kl_apiserver *s, const struct kl_api_resource *res,
                              const char *ns, const struct kl_apiserver_watch_opts *opts,
                              kl_apiserver_watch_fn *cb, void *arg, struct kl_apiserver_watch **ret,
@@ -135,7 +151,9 @@ int kl_apiserver_watch_start(struct kl_apiserver *s, const struct kl_api_resourc
         w->initial = start == 0;
         w->pending = true;
         w->bookmarks = opts->allow_bookmarks;
-        w->next_bookmark = uv_now(s->loop) + KL_APISERVER_BOOKMARK_SEC * 1000;
+        if (opts->timeout_sec > 0)
+                w->deadline = uv_now(s->loop) + opts->timeout_sec * 1000;
+        w->next_bookmark = next_bookmark(w, uv_now(s->loop));
         w->cb = cb;
         w->arg = arg;
         w->next = s->watches;
@@ -270,7 +288,9 @@ void kl_apiserver__watches_tick(struct kl_apiserver *s)
 
                         if (!w->bookmarks || w->pending || now < w->next_bookmark)
                                 continue;
-                        w->next_bookmark = now + KL_APISERVER_BOOKMARK_SEC * 1000;
+                        w->next_bookmark = next_bookmark(w, now);
+                        if (w->next_bookmark <= now)
+                                w->next_bookmark = UINT64_MAX; /* the pre-deadline one was sent */
                         (void)snprintf(rv, sizeof(rv), "%lld", (long long)s->rev);
                         bm = json_pack("{sssss{ss}}", "kind", w->res->kind, "apiVersion",
                                        kl_api_resource_api_version(w->res, api_version,

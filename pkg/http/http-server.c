@@ -597,6 +597,9 @@ static int tls_write(struct kl_http__conn *c, const char *data, size_t len)
  * place and freed afterwards; freed on every path). The bytes leave in order
  * with everything queued before; -ECONNRESET if the connection is gone.
  */
+/* Up to this many bytes of pieces are copied into one TLS record (a record holds 16 KiB). */
+#define TLS_COALESCE_MAX 16384
+
 static int conn_writev(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n, void *take,
                        size_t take_len)
 {
@@ -611,6 +614,24 @@ static int conn_writev(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n
         }
         if (!c->ssl)
                 return raw_write(c, pieces, n, take, take_len);
+        if (n > 1 && total - take_len <= TLS_COALESCE_MAX) {
+                /*
+                 * A chunk is three pieces (size line, data, CRLF): written one
+                 * by one they become three TLS records and three socket writes
+                 * per watcher per event. Small pieces go out as one record.
+                 */
+                char one[TLS_COALESCE_MAX];
+                size_t o = 0;
+
+                for (size_t i = 0; i < n; i++) {
+                        if (pieces[i].len == 0)
+                                continue; /* an empty piece may have no base */
+                        memcpy(one + o, pieces[i].base, pieces[i].len);
+                        o += pieces[i].len;
+                }
+                r = tls_write(c, one, o);
+                n = 0;
+        }
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = tls_write(c, pieces[i].base, pieces[i].len);
         if (r >= 0)

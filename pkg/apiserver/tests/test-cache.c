@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The watch cache and the list read path: the event window and its 410,
+ * replay to watchers, whether the cache can stand for an older revision,
+ * pages with limit/continue/remainingItemCount and selectors, and upstream's
+ * continue tokens.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "api/selector.h"
+#include "apiserver/apiserver-internal.h"
+
+static const struct kl_api_resource *configmaps(void)
+{
+        const struct kl_api_resource *r = kl_api_resource_find("", "v1", "configmaps");
+
+        cr_assert_not_null(r);
+        return r;
+}
+
+static void put(struct kl_apiserver__cache *c, const char *ns, const char *name, int64_t rev,
+                const char *app)
+{
+        kl_autofree char *key = kl_asprintf("/registry/configmaps/%s/%s", ns, name);
+        kl_autofree char *val = kl_asprintf(
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"%s\","
+                "\"namespace\":\"%s\",\"labels\":{\"app\":\"%s\"}}}",
+                name, ns, app);
+
+        kl_apiserver__cache_apply(c, KL_APISERVER_CHANGE_PUT, key, val, strlen(val), rev, rev);
+}
+
+static json_t *page(struct kl_apiserver__cache *c, const struct kl_apiserver__page *p)
+{
+        json_t *list = NULL;
+
+        kl_autobuf struct kl_buf text = KL_BUF_INIT;
+        json_auto_t *from_text = NULL;
+        kl_autofree char *a = NULL;
+        kl_autofree char *b = NULL;
+
+        cr_assert_eq(kl_apiserver__list_page(configmaps(), c->items, c->n, p, &list, NULL, NULL),
+                     0);
+        /* The text form, spliced from the stored bytes, says the same. */
+        cr_assert_eq(kl_apiserver__list_page(configmaps(), c->items, c->n, p, NULL, &text, NULL),
+                     0);
+        from_text = json_loadb(text.buf, text.len, 0, NULL);
+        cr_assert_not_null(from_text, "%s", text.buf);
+        a = json_dumps(list, JSON_SORT_KEYS | JSON_COMPACT);
+        b = json_dumps(from_text, JSON_SORT_KEYS | JSON_COMPACT);
+        cr_expect_str_eq(a, b);
+        return list;
+}
+
+static const char *item_name(const json_t *list, size_t i)
+{
+        return json_string_value(json_object_get(
+                json_object_get(json_array_get(json_object_get(list, "items"), i), "metadata"),
+                "name"));
+}
+
+static const char *meta_str(const json_t *list, const char *key)
+{
+        return json_string_value(json_object_get(json_object_get(list, "metadata"), key));
+}
+
+Test(continue_token, upstream_encoding)
+{
+        kl_autofree char *tok = kl_apiserver__continue_encode(10, "c2");
+        kl_autofree char *start = NULL;
+        int64_t rev = 0;
+        bool excl = false;
+
+        /* base64url of {"v":"meta.k8s.io/v1","rv":10,"start":"c2\u0000"}, as upstream writes it. */
+        cr_expect_str_eq(tok, "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MTAsInN0YXJ0IjoiYzJcdTAwMDAifQ");
+        cr_assert_eq(kl_apiserver__continue_decode(tok, &rev, &start, &excl, NULL), 0);
+        cr_expect_eq(rev, 10);
+        cr_expect_str_eq(start, "c2");
+        cr_expect(excl);
+}
+
+Test(continue_token, namespaced_key_round_trip)
+{
+        kl_autofree char *tok = kl_apiserver__continue_encode(1234, "kube-system/coredns");
+        kl_autofree char *start = NULL;
+        int64_t rev = 0;
+        bool excl = false;
+
+        cr_assert_eq(kl_apiserver__continue_decode(tok, &rev, &start, &excl, NULL), 0);
+        cr_expect_eq(rev, 1234);
+        cr_expect_str_eq(start, "kube-system/coredns");
+}
+
+static void expect_invalid(const char *raw_json, const char *words)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        kl_autofree char *start = NULL;
+        char tok[512];
+        size_t n = strlen(raw_json), o = 0;
+        static const char b64[] =
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int64_t rev;
+        bool excl;
+
+        /* A tiny encoder of our own so the test does not trust the one under test. */
+        for (size_t i = 0; i < n; i += 3) {
+                uint32_t v = (uint32_t)(uint8_t)raw_json[i] << 16;
+
+                if (i + 1 < n)
+                        v |= (uint32_t)(uint8_t)raw_json[i + 1] << 8;
+                if (i + 2 < n)
+                        v |= (uint8_t)raw_json[i + 2];
+                tok[o++] = b64[v >> 18];
+                tok[o++] = b64[(v >> 12) & 63];
+                if (i + 1 < n)
+                        tok[o++] = b64[(v >> 6) & 63];
+                if (i + 2 < n)
+                        tok[o++] = b64[v & 63];
+        }
+        tok[o] = '\0';
+        cr_expect_eq(kl_apiserver__continue_decode(tok, &rev, &start, &excl, &e), -EINVAL, "%s",
+                     raw_json);
+        cr_assert_not_null(e);
+        cr_expect(strstr(kl_err_msg(e), "invalid continue token: ") != NULL, "%s", kl_err_msg(e));
+        cr_expect(strstr(kl_err_msg(e), words) != NULL, "%s", kl_err_msg(e));
+}
+
+Test(continue_token, invalid)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        kl_autofree char *start = NULL;
+        int64_t rev;
+        bool excl;
+
+        cr_expect_eq(kl_apiserver__continue_decode("!!", &rev, &start, &excl, &e), -EINVAL);
+        expect_invalid("not json", "malformed");
+        expect_invalid("{\"v\":\"v2\",\"rv\":1,\"start\":\"a\"}", "does not recognize");
+        expect_invalid("{\"v\":\"meta.k8s.io/v1\",\"rv\":0,\"start\":\"a\"}",
+                       "incorrect encoded start resourceVersion");
+        expect_invalid("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"\"}",
+                       "encoded continue key empty");
+        expect_invalid("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"../secrets/x\"}",
+                       "not valid");
+        expect_invalid("{\"v\":\"meta.k8s.io/v1\",\"rv\":5,\"start\":\"/abs\"}", "not valid");
+}
+
+Test(continue_token, too_long_is_refused_before_decoding)
+{
+        char *tok = kl_malloc(KL_APISERVER_CONTINUE_MAX + 2);
+        kl_autofree char *start = NULL;
+        int64_t rev;
+        bool excl;
+
+        memset(tok, 'A', KL_APISERVER_CONTINUE_MAX + 1);
+        tok[KL_APISERVER_CONTINUE_MAX + 1] = '\0';
+        cr_expect_eq(kl_apiserver__continue_decode(tok, &rev, &start, &excl, NULL), -EINVAL);
+        free(tok);
+}
+
+Test(list_page, limit_continue_and_remaining)
+{
+        struct kl_apiserver__cache c;
+        kl_autofree char *start = NULL;
+        json_auto_t *p1 = NULL;
+        json_auto_t *p2 = NULL;
+        json_auto_t *all = NULL;
+        int64_t rev;
+        bool excl;
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        put(&c, "default", "c", 2, "x");
+        put(&c, "default", "a", 3, "x");
+        put(&c, "default", "b", 4, "y");
+        put(&c, "other", "a", 5, "x");
+
+        p1 = page(&c, &(struct kl_apiserver__page){
+                              .rev = 5, .prefix = "/registry/configmaps/default/", .limit = 2 });
+        cr_assert_eq(json_array_size(json_object_get(p1, "items")), 2);
+        cr_expect_str_eq(item_name(p1, 0), "a");
+        cr_expect_str_eq(item_name(p1, 1), "b");
+        cr_expect_str_eq(meta_str(p1, "resourceVersion"), "5");
+        cr_expect_eq(json_integer_value(json_object_get(json_object_get(p1, "metadata"),
+                                                        "remainingItemCount")),
+                     1);
+        cr_assert_eq(
+                kl_apiserver__continue_decode(meta_str(p1, "continue"), &rev, &start, &excl, NULL),
+                0);
+        cr_expect_eq(rev, 5);
+        cr_expect_str_eq(start, "b");
+
+        p2 = page(&c, &(struct kl_apiserver__page){ .rev = 5,
+                                                    .prefix = "/registry/configmaps/default/",
+                                                    .start = start,
+                                                    .start_exclusive = excl,
+                                                    .limit = 2 });
+        cr_assert_eq(json_array_size(json_object_get(p2, "items")), 1);
+        cr_expect_str_eq(item_name(p2, 0), "c");
+        cr_expect_null(meta_str(p2, "continue"));
+        cr_expect_null(json_object_get(json_object_get(p2, "metadata"), "remainingItemCount"));
+
+        /* All namespaces: namespace, then name. */
+        all = page(&c, &(struct kl_apiserver__page){ .rev = 5, .prefix = "/registry/configmaps/" });
+        cr_assert_eq(json_array_size(json_object_get(all, "items")), 4);
+        cr_expect_str_eq(item_name(all, 3), "a");
+        cr_expect_str_eq(json_string_value(json_object_get(all, "kind")), "ConfigMapList");
+        kl_apiserver__cache_release(&c);
+}
+
+Test(list_page, selectors_fill_the_limit_and_drop_the_count)
+{
+        kl_cleanup(kl_api_label_selector_freep) struct kl_api_label_selector *ls = NULL;
+        struct kl_apiserver__cache c;
+        json_auto_t *p1 = NULL;
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        put(&c, "default", "a", 2, "x");
+        put(&c, "default", "b", 3, "y");
+        put(&c, "default", "c", 4, "x");
+        put(&c, "default", "d", 5, "x");
+        cr_assert_eq(kl_api_label_selector_parse("app=x", &ls, NULL), 0);
+
+        p1 = page(&c, &(struct kl_apiserver__page){ .rev = 5,
+                                                    .prefix = "/registry/configmaps/default/",
+                                                    .limit = 2,
+                                                    .ls = ls });
+        cr_assert_eq(json_array_size(json_object_get(p1, "items")), 2);
+        cr_expect_str_eq(item_name(p1, 0), "a");
+        cr_expect_str_eq(item_name(p1, 1), "c");
+        cr_expect_not_null(meta_str(p1, "continue"));
+        cr_expect_null(json_object_get(json_object_get(p1, "metadata"), "remainingItemCount"));
+        kl_apiserver__cache_release(&c);
+}
+
+Test(obj_text, splices_the_resource_version_into_metadata)
+{
+        static const char *const cases[][2] = {
+                { "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"},\"data\":{\"x\":\"}\\\"{\"}}",
+                  "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"42\"},"
+                  "\"data\":{\"x\":\"}\\\"{\"}}" },
+                { "{\"a\":[1,{\"metadata\":{}}],\"metadata\":{}}",
+                  "{\"a\":[1,{\"metadata\":{}}],\"metadata\":{\"resourceVersion\":\"42\"}}" },
+        };
+
+        for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
+                struct kl_apiserver__obj *o = kl_apiserver__obj_new(
+                        "/registry/configmaps/d/a", cases[i][0], strlen(cases[i][0]), 42, 1);
+                kl_autobuf struct kl_buf out = KL_BUF_INIT;
+
+                cr_expect_eq(kl_apiserver__obj_append_json(o, &out), 0, "%s", cases[i][0]);
+                cr_expect_str_eq(out.buf, cases[i][1]);
+                kl_apiserver__obj_unref(o);
+        }
+}
+
+Test(obj_text, refuses_what_it_cannot_splice)
+{
+        static const char *const cases[] = {
+                "{\"kind\":\"X\"}",
+                "[]",
+                "{\"metadata\":{\"resourceVersion\":\"1\"}}",
+                "{\"metadata\":\"x\"}",
+                "{\"metadata\":{\"name\":\"a\"",
+        };
+
+        for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
+                struct kl_apiserver__obj *o = kl_apiserver__obj_new(
+                        "/registry/configmaps/d/a", cases[i], strlen(cases[i]), 42, 1);
+                kl_autobuf struct kl_buf out = KL_BUF_INIT;
+
+                cr_expect_lt(kl_apiserver__obj_append_json(o, &out), 0, "%s", cases[i]);
+                kl_apiserver__obj_unref(o);
+        }
+}
+
+struct rec {
+        struct kl_apiserver__cache_watcher cw;
+        int64_t revs[8];
+        int types[8];
+        size_t n;
+};
+
+static void on_event(struct kl_apiserver__cache_watcher *cw, const struct kl_apiserver__event *ev,
+                     const json_t *obj, const json_t *prev)
+{
+        struct rec *r = kl_container_of(cw, struct rec, cw);
+
+        (void)prev;
+        cr_assert_not_null(obj);
+        if (r->n < KL_ARRAY_SIZE(r->revs)) {
+                r->revs[r->n] = ev->rev;
+                r->types[r->n] = ev->type;
+        }
+        r->n++;
+}
+
+Test(cache, replays_the_window_then_follows)
+{
+        struct kl_apiserver__cache c;
+        struct rec r = { .cw.fn = on_event };
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        put(&c, "default", "a", 2, "x");
+        put(&c, "default", "a", 3, "y");
+        cr_assert_eq(kl_apiserver__cache_watch(&c, &r.cw, 2), 0);
+        cr_expect_eq(r.n, 1);
+        cr_expect_eq(r.revs[0], 3);
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_DELETE, "/registry/configmaps/default/a",
+                                  NULL, 0, 4, 0);
+        cr_assert_eq(r.n, 2);
+        cr_expect_eq(r.revs[1], 4);
+        cr_expect_eq(r.types[1], KL_APISERVER_CHANGE_DELETE);
+        cr_expect_eq(c.n, 0);
+        kl_apiserver__cache_unwatch(&c, &r.cw);
+        put(&c, "default", "b", 5, "x");
+        cr_expect_eq(r.n, 2);
+        kl_apiserver__cache_release(&c);
+}
+
+Test(cache, window_eviction_expires_old_watches)
+{
+        struct kl_apiserver__cache c;
+        struct rec r = { .cw.fn = on_event };
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        for (int64_t rev = 2; rev < 2 + (int64_t)KL_APISERVER_WINDOW + 10; rev++)
+                put(&c, "default", "a", rev, "x");
+        cr_expect_gt(c.window_rev, 1);
+        cr_expect_eq(kl_apiserver__cache_watch(&c, &r.cw, 1), -KL_EEXPIRED);
+        cr_expect_eq(kl_apiserver__cache_watch(&c, &r.cw, c.window_rev), 0);
+        cr_expect_eq(r.n, KL_APISERVER_WINDOW); /* everything after the window's start */
+        kl_apiserver__cache_unwatch(&c, &r.cw);
+        kl_apiserver__cache_release(&c);
+}
+
+Test(cache, stands_for_a_revision_only_when_nothing_newer_changed)
+{
+        struct kl_apiserver__cache c;
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 10);
+        /* No events: the content is that of any revision from the window on. */
+        cr_expect(kl_apiserver__cache_is_at(&c, 12, 10));
+        cr_expect(kl_apiserver__cache_is_at(&c, 12, 12));
+        cr_expect_not(kl_apiserver__cache_is_at(&c, 12, 13));
+        put(&c, "default", "a", 15, "x");
+        cr_expect_not(kl_apiserver__cache_is_at(&c, 20, 14));
+        cr_expect(kl_apiserver__cache_is_at(&c, 20, 15));
+        cr_expect(kl_apiserver__cache_is_at(&c, 20, 20));
+        kl_apiserver__cache_release(&c);
+}
