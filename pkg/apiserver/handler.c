@@ -458,7 +458,7 @@ static int service_ips_pass(struct op *op, json_t *svc, const json_t *old, struc
         struct kl_apiserver__bitmap b = { 0 };
         char ip[48];
         uint32_t off;
-        int64_t rev;
+        int64_t rev = 0;
         int r;
 
         if (kl_isempty(had))
@@ -531,7 +531,7 @@ static int service_ports_pass(struct op *op, json_t *svc, const json_t *old, str
         json_t *ports = json_object_get(json_object_get(svc, "spec"), "ports");
         struct kl_apiserver__bitmap b = { 0 };
         bool want = service_has_node_ports(svc), changed = false;
-        int64_t rev;
+        int64_t rev = 0;
         size_t i;
         json_t *p;
         int r;

@@ -637,8 +637,17 @@ void kl_apiserver__http_release(struct kl_apiserver *s)
 
 void kl_apiserver__http_watches_end_all(struct kl_apiserver *s)
 {
-        while (s->http_watches)
-                http_watch_end(s->http_watches);
+        struct kl_apiserver__http_watch *hw = s->http_watches;
+
+        /* Detach the whole list first: each end then unlinks nothing but itself. */
+        s->http_watches = NULL;
+        while (hw) {
+                struct kl_apiserver__http_watch *next = hw->next;
+
+                hw->prev = hw->next = NULL;
+                http_watch_end(hw);
+                hw = next;
+        }
 }
 
 /* ------------------------------------------------------------------------- */

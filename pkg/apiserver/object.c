@@ -131,7 +131,6 @@ int kl_apiserver__object_prepare_create(const struct kl_api_resource *res, const
                                               res->kind);
                 kl_apiserver__random_suffix(suffix, 5);
                 r |= json_object_set_new(meta, "name", json_sprintf("%s%s", gen, suffix));
-                name = str_member(meta, "name");
         }
 
         kl_apiserver__uuid(uid);

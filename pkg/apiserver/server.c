@@ -119,7 +119,7 @@ static void on_store_watch(struct kl_store_watch *sw, void *arg)
                 if (store_watch_start(s, s->rev + 1, &e) < 0)
                         kl_log_err(KL_LOG_ERROR, KL_LOG_API, e,
                                    "watch cache: cannot resume the store watch at %lld",
-                                   (long long)(s->rev + 1));
+                                   (long long)s->rev + 1);
         }
 }
 

@@ -544,12 +544,14 @@ static int fan_out(SSL_CTX *ctx, int port, unsigned watchers, struct fan_result 
                 wlat[k] = kl_now_monotonic() - t0;
         }
         if (r == 0 && n_lat > 0) {
+                size_t mid = n_lat / 2, p99 = n_lat * 99 / 100, wmid = CHANGES / 2;
+
                 qsort(lat, n_lat, sizeof(*lat), cmp_usec);
                 qsort(wlat, CHANGES, sizeof(*wlat), cmp_usec);
-                ret->p50 = (double)lat[n_lat / 2] / 1000.0;
-                ret->p99 = (double)lat[n_lat * 99 / 100] / 1000.0;
+                ret->p50 = (double)lat[mid] / 1000.0;
+                ret->p99 = (double)lat[p99] / 1000.0;
                 ret->max = (double)lat[n_lat - 1] / 1000.0;
-                ret->write_p50 = (double)wlat[CHANGES / 2] / 1000.0;
+                ret->write_p50 = (double)wlat[wmid] / 1000.0;
         }
         for (unsigned i = 0; i < watchers; i++)
                 conn_close(&ws[i]);
