@@ -437,10 +437,13 @@ static int reader_open(struct kl_store_sqlite *q, struct reader **ret, struct kl
 
         r = open_db(q->path, &rd->db, err);
         if (r >= 0)
-                /* mmap: reads come straight from the page cache, shared by every reader. */
+                /*
+                 * No mmap: mapped database pages count as the server's resident
+                 * memory once touched (the start-up read touches them all), which
+                 * small boxes feel; reads copy from the page cache instead.
+                 */
                 r = exec(rd->db,
-                         "PRAGMA query_only = 1; PRAGMA mmap_size = 268435456;"
-                         " PRAGMA cache_size = -4096",
+                         "PRAGMA query_only = 1; PRAGMA mmap_size = 0; PRAGMA cache_size = -4096",
                          err);
         if (r >= 0)
                 r = prepare_all(rd->db, reader_sql, rd->st, R__COUNT, err);
