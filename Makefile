@@ -10,7 +10,7 @@
 #   make test            unit tests, fuzz-corpus replays and e2e, one summary
 #   make test SANITIZE=1 the same under ASan+UBSan (build/asan/)
 #   make ci              what CI runs: lint, the clang build, make static-check,
-#                        make test SANITIZE=1
+#                        a short libFuzzer run of every target, make test SANITIZE=1
 #   make check           unit tests and fuzz replays only
 #   make e2e             bats scenarios only
 #   make static          the release binary, fully static against musl
@@ -217,7 +217,7 @@ FUZZ_OBJS_ALL := $(patsubst $(B)/%,$(FUZZ_B)/%,$(ALL_OBJS)) \
 # Only these: a blanket .SECONDARY would also stop make from noticing a module
 # object that is missing when its archive is newer than its new source.
 .SECONDARY: $(addsuffix .o,$(TEST_BINS) $(BENCH_BINS)) $(FUZZ_REPLAY_BINS:-replay=.o) \
-	$(B)/pkg/testing/fuzz-main.o
+	$(B)/pkg/testing/fuzz-main.o $(FUZZ_OBJS_ALL)
 
 .PHONY: all FORCE
 FORCE:
@@ -262,6 +262,7 @@ ci:
 	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory CC=clang all
 	$(Q)$(MAKE) --no-print-directory static-check
+	$(Q)$(MAKE) --no-print-directory FUZZ_SMOKE_SECONDS=3 fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test
 
 # ---------------------------------------------------------------------------
@@ -304,7 +305,8 @@ fuzz-smoke: $(FUZZ_TARGETS)
 		name=$$(basename $$t); mod=$$(echo $$t | cut -d/ -f4); \
 		corpus=pkg/$$mod/fuzz/corpus/$$name; work=$$(mktemp -d); \
 		echo "  FUZZ    $$name ($(FUZZ_SMOKE_SECONDS)s)"; \
-		$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=65536 $$work $$corpus \
+		$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=65536 -artifact_prefix=$$work.crash- \
+			$$work $$corpus \
 			>$$work.log 2>&1 || { tail -n 40 $$work.log; exit 1; }; \
 		rm -rf $$work $$work.log; \
 	done

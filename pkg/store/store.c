@@ -294,7 +294,8 @@ int kl_store__continue_parse(const char *token, const char *prefix, int64_t *ret
         if (!colon)
                 return -EINVAL;
         *colon = '\0';
-        if (kl_parse_int64(raw, &rev) < 0 || rev <= 0)
+        /* Canonical revisions only: no sign, no leading zero ("02" is not a token we made). */
+        if (raw[0] < '1' || raw[0] > '9' || kl_parse_int64(raw, &rev) < 0 || rev <= 0)
                 return -EINVAL;
         if (!kl_store__key_is_valid(colon + 1) || !kl_startswith(colon + 1, prefix))
                 return -EINVAL;
