@@ -1889,9 +1889,8 @@ static void delete_work(void *arg)
 
 /*
  * PATCH with application/apply-patch+yaml upserts: when the object does not
- * exist, the patch is the object to create (contract §11.4). Server-side
- * apply's field ownership is not implemented yet: the body merges as a
- * strategic merge patch.
+ * exist, the patch is the object to create (contract §11.4); otherwise it is
+ * applied with field ownership (managed.c) by update_work().
  */
 static void patch_work(void *arg)
 {

@@ -9,12 +9,10 @@
 #include "base/alloc.h"
 #include "base/cleanup.h"
 #include "base/macro.h"
+#include "base/str.h"
 
 /* Go accumulates magnitudes as uint64 and allows exactly 2^63 for a negative result. */
 #define MAX_MAG ((uint64_t)1 << 63)
-
-/* Longest stretch of input quoted in an error message. */
-#define QUOTE_MAX 64
 
 static const struct {
         const char *name;
@@ -30,37 +28,11 @@ static const struct {
         { "h", 3600ULL * 1000000000 },
 };
 
-/*
- * Copy at most QUOTE_MAX bytes of `s` (or `len` bytes, whichever is less) for
- * an error message, escaping everything but printable ASCII: the input is
- * untrusted and the message may end up in a log line or a JSON Status, which
- * must stay one valid line.
- */
-static const char *quote(const char *s, size_t len, char *buf, size_t size)
-{
-        size_t n = 0, i;
-
-        for (i = 0; i < len && s[i] && i < QUOTE_MAX && n + 5 < size; i++) {
-                unsigned char c = (unsigned char)s[i];
-
-                if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
-                        buf[n++] = (char)c;
-                else
-                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
-        }
-        if (i < len && s[i] && n + 4 < size) {
-                memcpy(buf + n, "...", 3);
-                n += 3;
-        }
-        buf[n] = '\0';
-        return buf;
-}
-
 static int invalid(struct kl_err **err, int r, const char *s, const char *fmt, ...) KL_PRINTF(4, 5);
 
 static int invalid(struct kl_err **err, int r, const char *s, const char *fmt, ...)
 {
-        char q[QUOTE_MAX * 4 + 8];
+        char q[KL_STR_QUOTE_SIZE];
         kl_autofree char *what = NULL;
         va_list ap;
 
@@ -69,8 +41,8 @@ static int invalid(struct kl_err **err, int r, const char *s, const char *fmt, .
         va_start(ap, fmt);
         what = kl_vasprintf(fmt, ap);
         va_end(ap);
-        return kl_err_set(err, r, "invalid duration '%s': %s", quote(s, SIZE_MAX, q, sizeof(q)),
-                          what);
+        return kl_err_set(err, r, "invalid duration '%s': %s",
+                          kl_str_quote(s, SIZE_MAX, q, sizeof(q)), what);
 }
 
 static bool is_digit(char c)
@@ -101,11 +73,11 @@ int kl_duration_parse_ns(const char *s, int64_t *ret_ns, struct kl_err **err)
                 double scale = 1;
                 bool pre, post = false, f_overflow = false;
                 size_t len;
-                char q[QUOTE_MAX * 4 + 8];
+                char q[KL_STR_QUOTE_SIZE];
 
                 if (*p != '.' && !is_digit(*p))
                         return invalid(err, -EINVAL, s, "expected a number at '%s'",
-                                       quote(p, SIZE_MAX, q, sizeof(q)));
+                                       kl_str_quote(p, SIZE_MAX, q, sizeof(q)));
                 for (; is_digit(*p); p++) {
                         if (v > MAX_MAG / 10)
                                 return invalid(err, -ERANGE, s, "out of range");
@@ -139,7 +111,7 @@ int kl_duration_parse_ns(const char *s, int64_t *ret_ns, struct kl_err **err)
                 }
                 if (!pre && !post)
                         return invalid(err, -EINVAL, s, "expected a number at '%s'",
-                                       quote(start, SIZE_MAX, q, sizeof(q)));
+                                       kl_str_quote(start, SIZE_MAX, q, sizeof(q)));
 
                 /* A unit is everything up to the next number, so "1h 30m" has the unit "h ". */
                 for (unit = p; *p && *p != '.' && !is_digit(*p); p++)
@@ -147,14 +119,14 @@ int kl_duration_parse_ns(const char *s, int64_t *ret_ns, struct kl_err **err)
                 len = (size_t)(p - unit);
                 if (len == 0)
                         return invalid(err, -EINVAL, s, "missing unit after '%s'",
-                                       quote(start, (size_t)(p - start), q, sizeof(q)));
+                                       kl_str_quote(start, (size_t)(p - start), q, sizeof(q)));
                 for (size_t i = 0; i < KL_ARRAY_SIZE(units); i++)
                         if (strlen(units[i].name) == len && memcmp(units[i].name, unit, len) == 0)
                                 unit_ns = units[i].ns;
                 if (unit_ns == 0)
                         return invalid(err, -EINVAL, s,
                                        "unknown unit '%s' (expected ns, us, ms, s, m or h)",
-                                       quote(unit, len, q, sizeof(q)));
+                                       kl_str_quote(unit, len, q, sizeof(q)));
 
                 if (v > MAX_MAG / unit_ns)
                         return invalid(err, -ERANGE, s, "out of range");

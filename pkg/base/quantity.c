@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/quantity.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,9 +23,6 @@
  * to one nano-unit), as long as the input is shorter than 2^40 bytes.
  */
 #define EXP_CLAMP ((int64_t)1 << 40)
-
-/* Longest stretch of input quoted in an error message. */
-#define QUOTE_MAX 64
 
 static const struct {
         const char *name;
@@ -59,38 +57,14 @@ struct scan {
         int exp2;      /* the suffix's power of two (binary family), else 0 */
 };
 
-/*
- * Copy at most QUOTE_MAX bytes of `s` for an error message, escaping
- * everything but printable ASCII: the input is untrusted and the message may
- * end up in a log line or a JSON Status, which must stay one valid line.
- */
-static const char *quote(const char *s, char *buf, size_t size)
-{
-        size_t n = 0, i;
-
-        for (i = 0; s[i] && i < QUOTE_MAX && n + 5 < size; i++) {
-                unsigned char c = (unsigned char)s[i];
-
-                if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
-                        buf[n++] = (char)c;
-                else
-                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
-        }
-        if (s[i] && n + 4 < size) {
-                memcpy(buf + n, "...", 3);
-                n += 3;
-        }
-        buf[n] = '\0';
-        return buf;
-}
-
 static int invalid(struct kl_err **err, int r, const char *s, const char *what)
 {
-        char q[QUOTE_MAX * 4 + 8];
+        char q[KL_STR_QUOTE_SIZE];
 
         if (!err)
                 return r;
-        return kl_err_set(err, r, "invalid quantity '%s': %s", quote(s, q, sizeof(q)), what);
+        return kl_err_set(err, r, "invalid quantity '%s': %s",
+                          kl_str_quote(s, SIZE_MAX, q, sizeof(q)), what);
 }
 
 static bool is_digit(char c)
@@ -153,14 +127,14 @@ static int scan(const char *s, struct scan *sc, struct kl_err **err)
         if (r == -ERANGE)
                 return invalid(err, r, s, "exponent out of range");
         if (r < 0) {
-                char q[QUOTE_MAX * 4 + 8];
+                char q[KL_STR_QUOTE_SIZE];
                 kl_autofree char *what = NULL;
 
                 if (!err)
                         return r;
                 what = kl_asprintf("unknown suffix '%s' (expected n, u, m, k, M, G, T, P, E, "
                                    "Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e3)",
-                                   quote(sc->suffix, q, sizeof(q)));
+                                   kl_str_quote(sc->suffix, SIZE_MAX, q, sizeof(q)));
                 return invalid(err, r, s, what);
         }
         return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/alloc.h"
@@ -19,6 +20,26 @@ const char *kl_endswith(const char *s, const char *suffix)
         if (lx > ls)
                 return NULL;
         return memcmp(s + ls - lx, suffix, lx) == 0 ? s + ls - lx : NULL;
+}
+
+const char *kl_str_quote(const char *s, size_t len, char *buf, size_t size)
+{
+        size_t n = 0, i;
+
+        for (i = 0; i < len && s[i] && i < KL_STR_QUOTE_MAX && n + 5 < size; i++) {
+                unsigned char c = (unsigned char)s[i];
+
+                if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
+                        buf[n++] = (char)c;
+                else
+                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+        }
+        if (i < len && s[i] && n + 4 < size) {
+                memcpy(buf + n, "...", 3);
+                n += 3;
+        }
+        buf[n] = '\0';
+        return buf;
 }
 
 size_t kl_strv_length(char *const *v)

@@ -36,6 +36,16 @@ const char *kl_startswith(const char *s, const char *prefix) KL_PURE;
 /* If `s` ends with `suffix`, a pointer to where the suffix starts, else NULL. */
 const char *kl_endswith(const char *s, const char *suffix) KL_PURE;
 
+/*
+ * Untrusted input quoted for an error message: at most KL_STR_QUOTE_MAX bytes
+ * of `s` (and at most `len`), everything but printable ASCII escaped as \xNN,
+ * "..." when cut, so the message stays one valid line in a log or a JSON
+ * Status. `buf` must hold KL_STR_QUOTE_SIZE bytes; returns it.
+ */
+#define KL_STR_QUOTE_MAX  64
+#define KL_STR_QUOTE_SIZE (KL_STR_QUOTE_MAX * 4 + 8)
+const char *kl_str_quote(const char *s, size_t len, char *buf, size_t size);
+
 /* Number of strings in a vector; NULL counts as empty. */
 size_t kl_strv_length(char *const *v) KL_PURE;
 /* Append a copy of `s`; `*v` may be NULL (a new vector is made). */
