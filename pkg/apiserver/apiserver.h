@@ -129,8 +129,10 @@ struct kl_apiserver_list_opts {
  * List from the watch cache: `ns` NULL for all namespaces. On success
  * *ret_list is a new `<Kind>List` object, items in key order (namespace,
  * name), metadata.resourceVersion the cache's revision and continue set
- * when `limit` cut the list. Errors: -EINVAL (bad selector, 400),
- * -KL_EEXPIRED (bad or too old continue token, 410).
+ * when `limit` cut the list (the same pages and tokens as the HTTP lists).
+ * Only the cache's current revision is served: a continue token made at
+ * another revision gives -KL_EEXPIRED (410); reads at older revisions are the
+ * HTTP route's store-backed path. Errors: -EINVAL (bad selector or token, 400).
  */
 int kl_apiserver_list(struct kl_apiserver *s, const struct kl_api_resource *res, const char *ns,
                       const struct kl_apiserver_list_opts *opts, json_t **ret_list,

@@ -118,12 +118,9 @@ int kl_apiserver_list(struct kl_apiserver *s, const struct kl_api_resource *res,
         kl_cleanup(kl_api_label_selector_freep) struct kl_api_label_selector *ls = NULL;
         kl_cleanup(kl_api_field_selector_freep) struct kl_api_field_selector *fs = NULL;
         kl_autofree char *prefix = kl_api_storage_key(res, ns, NULL);
+        kl_autofree char *start = NULL;
         struct kl_apiserver__cache *c = kl_apiserver__cache_of(s, res);
-        json_auto_t *list = json_object();
-        json_t *items = json_array();
-        json_t *meta = json_object();
-        char api_version[128], rv[24];
-        size_t i, plen = strlen(prefix);
+        struct kl_apiserver__page p = { .rev = s->rev, .prefix = prefix, .limit = opts->limit };
         int r;
 
         r = kl_api_label_selector_parse(opts->label_selector ? opts->label_selector : "", &ls, err);
@@ -135,48 +132,24 @@ int kl_apiserver_list(struct kl_apiserver *s, const struct kl_api_resource *res,
         r = kl_api_field_selector_check(fs, res->field_selectors, err);
         if (r < 0)
                 return r;
-
-        (void)json_object_set_new(list, "kind", json_string(res->list_kind));
-        (void)json_object_set_new(
-                list, "apiVersion",
-                json_string(kl_api_resource_api_version(res, api_version, sizeof(api_version))));
-        (void)json_object_set_new(list, "metadata", meta);
-        (void)json_object_set_new(list, "items", items);
-
+        p.ls = ls;
+        p.fs = fs;
         if (!kl_isempty(opts->continue_token)) {
-                /* The token is the last key served; it must lie in this list's range. */
-                if (!kl_startswith(opts->continue_token, prefix))
+                int64_t token_rev = 0;
+
+                /* The same tokens as the HTTP lists (read.c); the cache holds one revision. */
+                r = kl_apiserver__continue_decode(opts->continue_token, &token_rev, &start,
+                                                  &p.start_exclusive, err);
+                if (r < 0)
+                        return r;
+                if (token_rev != s->rev)
                         return kl_err_set_msg(err, -KL_EEXPIRED,
                                               "The provided continue parameter is too old to "
                                               "display a consistent list result. You can start a "
                                               "new list without the continue parameter.");
-                i = kl_apiserver__cache_lower_bound(c, opts->continue_token, false);
-        } else {
-                i = kl_apiserver__cache_lower_bound(c, prefix, true);
+                p.start = start;
         }
-        for (; i < c->n && strncmp(c->items[i]->key, prefix, plen) == 0; i++) {
-                json_t *obj;
-
-                if (opts->limit > 0 && (int64_t)json_array_size(items) == opts->limit) {
-                        (void)json_object_set_new(meta, "continue",
-                                                  json_string(c->items[i - 1]->key));
-                        break;
-                }
-                obj = kl_apiserver__obj_decode(c->items[i]);
-                if (!obj)
-                        continue;
-                if (!kl_api_label_selector_matches(
-                            ls, json_object_get(json_object_get(obj, "metadata"), "labels")) ||
-                    !kl_api_field_selector_matches(fs, obj, kl_apiserver__field_get, NULL)) {
-                        json_decref(obj);
-                        continue;
-                }
-                (void)json_array_append_new(items, obj);
-        }
-        (void)snprintf(rv, sizeof(rv), "%lld", (long long)s->rev);
-        (void)json_object_set_new(meta, "resourceVersion", json_string(rv));
-        *ret_list = KL_TAKE_PTR(list);
-        return 0;
+        return kl_apiserver__list_page(res, c->items, c->n, &p, ret_list, NULL, err);
 }
 
 /* ------------------------------------------------------------------------- */

@@ -166,3 +166,37 @@ Test(read, store_at_a_revision_then_410_once_compacted)
         run_until(&loop, &closed);
         cr_expect_eq(kl_loop_finish(&loop), 0);
 }
+
+Test(read, handler_layer_list_pages_like_http)
+{
+        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
+                                             .bind_address = "127.0.0.1" };
+        const struct kl_api_resource *res = kl_api_resource_find("", "v1", "configmaps");
+        struct kl_apiserver_list_opts lo = { .limit = 1 };
+        struct kl_apiserver *s = NULL;
+        struct kl_err *err = NULL;
+        json_auto_t *page1 = NULL, *page2 = NULL;
+        kl_autofree char *token = NULL;
+        uv_loop_t loop;
+        char buf[128];
+        bool closed = false;
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        cr_assert_eq(kl_apiserver_new(&loop, &opts, &s, &err), 0, "%s", err ? kl_err_msg(err) : "");
+        create_cm(s, &loop, "a");
+        create_cm(s, &loop, "b");
+        cr_assert_eq(kl_apiserver_list(s, res, "default", &lo, &page1, NULL), 0);
+        cr_expect_str_eq(names(page1, buf, sizeof(buf)), "a");
+        token = kl_strdup(
+                json_string_value(json_object_get(json_object_get(page1, "metadata"), "continue")));
+        lo.continue_token = token;
+        cr_assert_eq(kl_apiserver_list(s, res, "default", &lo, &page2, NULL), 0);
+        cr_expect_str_eq(names(page2, buf, sizeof(buf)), "b");
+        /* After a write the cache no longer holds the token's revision. */
+        create_cm(s, &loop, "c");
+        cr_expect_eq(kl_apiserver_list(s, res, "default", &lo, NULL, NULL), -KL_EEXPIRED);
+
+        kl_apiserver_close(s, 0, on_closed, &closed);
+        run_until(&loop, &closed);
+        cr_expect_eq(kl_loop_finish(&loop), 0);
+}
