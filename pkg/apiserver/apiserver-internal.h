@@ -401,6 +401,15 @@ void kl_apiserver__cache_release(struct kl_apiserver__cache *c);
 /* Insert or replace (takes the reference `o`), used while loading. */
 void kl_apiserver__cache_load(struct kl_apiserver__cache *c, struct kl_apiserver__obj *o);
 /* The object at `key`, borrowed, or NULL. */
+/*
+ * The cached object `name` of `res` in `ns` (borrowed, valid until the cache
+ * changes), or NULL with `*err` set to upstream's `pods "x" not found`
+ * (-ENOENT). Loop thread.
+ */
+const struct kl_apiserver__obj *kl_apiserver__lookup(struct kl_apiserver *s,
+                                                     const struct kl_api_resource *res,
+                                                     const char *ns, const char *name,
+                                                     struct kl_err **err);
 struct kl_apiserver__obj *kl_apiserver__cache_find(const struct kl_apiserver__cache *c,
                                                    const char *key);
 /* Index of the first item with key > `key` (or >= when `inclusive`). */

@@ -85,18 +85,31 @@ struct kl_apiserver__cache *kl_apiserver__cache_of(struct kl_apiserver *s,
 /* ------------------------------------------------------------------------- */
 /* Reads */
 
+const struct kl_apiserver__obj *kl_apiserver__lookup(struct kl_apiserver *s,
+                                                     const struct kl_api_resource *res,
+                                                     const char *ns, const char *name,
+                                                     struct kl_err **err)
+{
+        kl_autofree char *key = kl_api_storage_key(res, ns, name);
+        const struct kl_apiserver__obj *o =
+                kl_apiserver__cache_find(kl_apiserver__cache_of(s, res), key);
+
+        if (!o)
+                (void)kl_apiserver__err_not_found(err, res, name);
+        return o;
+}
+
 int kl_apiserver_get(struct kl_apiserver *s, const struct kl_api_resource *res, const char *ns,
                      const char *name, json_t **ret_obj, struct kl_err **err)
 {
-        kl_autofree char *key = kl_api_storage_key(res, ns, name);
-        struct kl_apiserver__obj *o = kl_apiserver__cache_find(kl_apiserver__cache_of(s, res), key);
+        const struct kl_apiserver__obj *o = kl_apiserver__lookup(s, res, ns, name, err);
         json_t *v;
 
         if (!o)
-                return kl_apiserver__err_not_found(err, res, name);
+                return -ENOENT;
         v = kl_apiserver__obj_decode(o);
         if (!v)
-                return kl_err_set(err, -EIO, "stored object '%s' does not decode", key);
+                return kl_err_set(err, -EIO, "stored object '%s' does not decode", o->key);
         *ret_obj = v;
         return 0;
 }

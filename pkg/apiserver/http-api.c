@@ -362,14 +362,17 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
         }
         if (!table && !rt->sub) {
                 /* The common case answers with the stored bytes, no decode and encode. */
-                kl_autofree char *key = kl_api_storage_key(res, rt->ns, rt->name);
                 const struct kl_apiserver__obj *o =
-                        kl_apiserver__cache_find(kl_apiserver__cache_of(s, res), key);
+                        kl_apiserver__lookup(s, res, rt->ns, rt->name, &e);
                 struct kl_buf text = KL_BUF_INIT;
                 char *body;
                 size_t len;
 
-                if (o && kl_apiserver__obj_append_json(o, &text) == 0) {
+                if (!o) {
+                        respond_kl_err(req, -ENOENT, e, res, rt->name);
+                        return;
+                }
+                if (kl_apiserver__obj_append_json(o, &text) == 0) {
                         body = kl_buf_detach(&text, &len);
                         (void)kl_http_respond_take(req, 200, "application/json", body, len);
                         return;
