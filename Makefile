@@ -136,6 +136,12 @@ $(1)_LIB := $(B)/pkg/$(1)/lib$(1).a
 $(1)_CLOSURE := $$(call closure,$(1))
 $(1)_LINK_LIBS := $$($(1)_LIB) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_LIB))
 $(1)_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_CLOSURE),$$($$(d)_PKGS)))
+# Tests and benchmarks may also link m_TEST_DEPS (a controller's integration
+# test runs a real API server in-process); the module itself may not.
+$(1)_TEST_CLOSURE := $$(sort $$($(1)_CLOSURE) $$($(1)_TEST_DEPS) \
+	$$(foreach d,$$($(1)_TEST_DEPS),$$(call closure,$$(d))))
+$(1)_TEST_LINK_LIBS := $$($(1)_LIB) $$(foreach d,$$(filter-out $(1),$$($(1)_TEST_CLOSURE)),$$($$(d)_LIB))
+$(1)_TEST_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_TEST_CLOSURE),$$($$(d)_PKGS)))
 $(1)_TEST_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/tests/%,$$($(1)_TESTS))
 $(1)_FUZZ_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/fuzz/%-replay,$$($(1)_FUZZ))
 $(1)_BENCH_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/bench/%,$$($(1)_BENCH))
@@ -151,16 +157,19 @@ $$($(1)_LIB): $$($(1)_OBJS)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 
 $(B)/pkg/$(1)/%.o: EXTRA_CFLAGS += $$(call pkg_cflags,$$($(1)_LINK_PKGS))
+$(B)/pkg/$(1)/tests/%.o $(B)/pkg/$(1)/bench/%.o: EXTRA_CFLAGS += \
+	$$(call pkg_cflags,$$($(1)_TEST_LINK_PKGS))
 
-$(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_LINK_LIBS) $$(testing_LIB)
+$(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_TEST_LINK_LIBS) $$(testing_LIB)
 	@echo "  LINK    $$@"
-	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_LINK_LIBS) $$(testing_LIB) -Wl,--end-group \
-		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS) $$(testing_PKGS)) -lcriterion
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_LINK_LIBS) $$(testing_LIB) \
+		-Wl,--end-group $$(LDFLAGS_ALL) \
+		$$(call pkg_libs,$$($(1)_TEST_LINK_PKGS) $$(testing_PKGS)) -lcriterion
 
-$(B)/pkg/$(1)/bench/%: $(B)/pkg/$(1)/bench/%.o $$($(1)_LINK_LIBS) $$(testing_LIB)
+$(B)/pkg/$(1)/bench/%: $(B)/pkg/$(1)/bench/%.o $$($(1)_TEST_LINK_LIBS) $$(testing_LIB)
 	@echo "  LINK    $$@"
-	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_LINK_LIBS) $$(testing_LIB) -Wl,--end-group \
-		$$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_LINK_PKGS) $$(testing_PKGS))
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_LINK_LIBS) $$(testing_LIB) \
+		-Wl,--end-group $$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_TEST_LINK_PKGS) $$(testing_PKGS))
 
 $(B)/pkg/$(1)/fuzz/%-replay: $(B)/pkg/$(1)/fuzz/%.o $(B)/pkg/testing/fuzz-main.o $$($(1)_LINK_LIBS)
 	@echo "  LINK    $$@"

@@ -2,22 +2,24 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Layering (STYLE R2.2): every `#include "X/..."` in module m must name m itself
-# or a module listed in m_DEPS of pkg/m/module.mk (tests may also include
-# testing), and the declared dependencies must not form a cycle.
+# or a module listed in m_DEPS of pkg/m/module.mk (tests, benchmarks and fuzz
+# targets may also include testing and the modules of m_TEST_DEPS), and the
+# declared dependencies must not form a cycle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-declare -A deps
+declare -A deps test_deps
 status=0
 
 for mk in pkg/*/module.mk cmd/*/module.mk; do
         name=$(sed -nE 's/^(MODULES|PROGRAMS)[[:space:]]*\+=[[:space:]]*([a-z0-9-]+).*/\2/p' "$mk")
         [ -n "$name" ] || continue
         deps[$name]=$(sed -nE "s/^${name}_DEPS[[:space:]]*:?=[[:space:]]*(.*)/\\1/p" "$mk")
+        test_deps[$name]=$(sed -nE "s/^${name}_TEST_DEPS[[:space:]]*:?=[[:space:]]*(.*)/\\1/p" "$mk")
         dir=$(dirname "$mk")
         while IFS= read -r f; do
                 allowed=" $name ${deps[$name]} "
-                case "$f" in */tests/* | */fuzz/* | */bench/*) allowed="$allowed testing " ;; esac
+                case "$f" in */tests/* | */fuzz/* | */bench/*) allowed="$allowed testing ${test_deps[$name]} " ;; esac
                 for inc in $(grep -oE '^#include "[a-z0-9]+/' "$f" | sed 's/#include "//; s|/$||' | sort -u); do
                         case "$allowed" in
                         *" $inc "*) ;;
