@@ -23,7 +23,7 @@
 #include "store/store.h"
 
 /* Bumped when operations are appended; a backend written against another version is refused. */
-#define KL_STORE_OPS_VERSION 1
+#define KL_STORE_OPS_VERSION 2
 
 enum kl_store_caps {
         /* The backend feeds the hub from its own change stream (etcd); otherwise
@@ -39,7 +39,12 @@ enum kl_store__op {
         KL_STORE__DELETE,
 };
 
-/* One write, as the dispatcher hands it to the backend. */
+/*
+ * One write, as the dispatcher hands it to the backend. A blocking write
+ * (ops->write) lives on the caller's stack for the call; an asynchronous one
+ * (ops->submit) is allocated by the dispatcher and lent to the backend until
+ * the backend hands it back with kl_store__publish().
+ */
 struct kl_store__write {
         enum kl_store__op op;
         const char *key;   /* borrowed; validated */
@@ -47,9 +52,17 @@ struct kl_store__write {
         size_t len;
         int64_t expected_rev; /* update/delete: 0 or the mod revision required */
         kl_usec_t ttl;        /* create/update: 0 or the time to live */
-        /* Results. */
-        int64_t ret_rev;            /* the new revision on success */
-        struct kl_store_kv *ret_kv; /* owned: current kv on -EEXIST/-KL_ECONFLICT, prev on delete */
+        /*
+         * The outcome, filled in by the backend: res.r (0 or the error of this
+         * write alone: -EEXIST, -ENOENT, -KL_ECONFLICT, or the group's), res.err
+         * (owned) when res.r < 0, res.rev on success, res.kv (owned) the
+         * current kv on -EEXIST/-KL_ECONFLICT and the previous one on delete.
+         */
+        struct kl_store_result res;
+        /* Asynchronous writes only: the caller's callback, and the list link. */
+        kl_store_done_fn *done;
+        void *done_arg;
+        struct kl_store__write *next; /* the holder's: the backend's queue, then the hub's batch */
 };
 
 struct kl_store__hub;
@@ -119,6 +132,17 @@ typedef int kl_store_count_fn(struct kl_store *s, const char *start, const char 
 typedef int kl_store_write_fn(struct kl_store *s, struct kl_store__write *w, struct kl_err **err);
 
 /*
+ * Queue the asynchronous write `w` (w->done is set) and return at once; the
+ * loop thread calls this, so it must not block beyond a short mutex section.
+ * The backend applies it as the blocking write would, in the order
+ * submissions were made, and hands it back, with its outcome in w->res, in
+ * the kl_store__publish() call that follows its commit (or the failure of
+ * its group), in submission order. A backend that is being released still
+ * applies and hands back every write queued before release() was called.
+ */
+typedef void kl_store_submit_fn(struct kl_store *s, struct kl_store__write *w);
+
+/*
  * History for watches: the events with `after` < revision <= `upto` of keys in
  * [start, end), in revision order, at most `limit` of them. Sets *ret_events
  * (owned array of new references) and *ret_n. Errors: -KL_EEXPIRED if
@@ -149,6 +173,7 @@ struct kl_store_ops {
         kl_store_list_fn *list;
         kl_store_count_fn *count;
         kl_store_write_fn *write;
+        kl_store_submit_fn *submit;
         kl_store_events_fn *events;
         kl_store_compact_fn *compact;
 };
@@ -186,10 +211,18 @@ bool kl_store__wants_events(const struct kl_store *s);
 
 /*
  * Hand `n` events to the hub, taking over the array and the references in it
- * (`events` must come from kl_malloc; it is freed by the hub). Any thread; in
- * revision order across calls.
+ * (`events` must come from kl_malloc; it is freed by the hub; NULL when n is
+ * 0), and hand back `done`, a list (through ->next) of asynchronous writes
+ * whose outcome is known, in submission order. One mailbox message for all
+ * of it: on the loop, the events are delivered first, then the callbacks run
+ * in list order and the writes are freed. Any thread; in revision order
+ * across calls. Only a store with a hub may be given writes.
  */
-void kl_store__publish(struct kl_store *s, struct kl_store_event **events, size_t n);
+void kl_store__publish(struct kl_store *s, struct kl_store_event **events, size_t n,
+                       struct kl_store__write *done);
+
+/* Run the callback of an asynchronous write and free it (the hub, on the loop thread). */
+void kl_store__write_finish(struct kl_store__write *w);
 
 /*
  * A new event (one reference) holding copies of everything. `has_prev` is

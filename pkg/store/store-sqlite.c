@@ -17,10 +17,13 @@
  *
  * Threads and connections (R9.13, one connection per thread at a time):
  *   writer   one thread, one connection: every write of every caller goes
- *            through it. Callers queue a request and sleep on a semaphore;
- *            the writer takes everything queued, applies it in one
- *            transaction and commits once (group commit: one fsync for the
- *            whole group), publishes the events, then wakes the callers.
+ *            through it. Blocking callers queue a request and sleep on a
+ *            semaphore; asynchronous writes are queued from the loop thread
+ *            and answered through the hub's mailbox. The writer takes
+ *            everything queued, applies it in one transaction and commits
+ *            once (group commit: one fsync for the whole group), posts the
+ *            events and the asynchronous answers to the loop in one message,
+ *            then wakes the blocking callers.
  *            Between groups it runs maintenance steps (TTL expiry,
  *            incremental compaction, incremental vacuum), each one small.
  *            It also finishes the checkpoints of the log (see wal_hook()).
@@ -209,7 +212,11 @@ struct reader {
         struct reader *next_all;    /* in the pool's list of every reader */
 };
 
-/* A caller's request, on the caller's stack until the writer posts `done`. */
+/*
+ * A blocking caller's request, on the caller's stack until the writer posts
+ * `done`. A write's outcome is in w->res; a compaction's in r and err.
+ * (Asynchronous writes are queued as they are, see sqlite_submit().)
+ */
 struct wreq {
         struct kl_store__write *w; /* borrowed; NULL for a compaction request */
         int64_t compact_rev;
@@ -233,12 +240,13 @@ struct kl_store_sqlite {
         int lock_fd;          /* owned; flock()ed: one process per database */
         bool sync_inited;     /* the mutexes and conditions below exist */
 
-        /* Request queue: q_lock protects q_head, q_tail, stopping. */
+        /* Request queues: q_lock protects q_head, q_tail, a_head, a_tail, q_len, stopping. */
         pthread_mutex_t q_lock;
-        pthread_cond_t q_cond; /* the writer waits here */
-        struct wreq *q_head, **q_tail;
+        pthread_cond_t q_cond;                    /* the writer waits here */
+        struct wreq *q_head, **q_tail;            /* blocking callers and compactions */
+        struct kl_store__write *a_head, **a_tail; /* asynchronous writes, borrowed */
         pthread_t writer;
-        unsigned q_len;
+        unsigned q_len;        /* requests in both queues */
         unsigned writer_wants; /* the writer sleeps until q_len reaches this; 0: not waiting */
         bool stopping;
         bool writer_running;
@@ -250,14 +258,14 @@ struct kl_store_sqlite {
         int64_t compact_rev;        /* compacted revision (logical) */
         int64_t compact_done;       /* history rows removed up to here (physical) */
         int64_t compact_step;       /* revisions per step, adapted */
-        kl_usec_t last_commit_usec; /* how long the last group took */
+        kl_usec_t last_group_usec;  /* how long the last group took */
+        int wal_pages;              /* frames in the log after the last commit (wal_hook()) */
         kl_usec_t next_expiry;      /* wall clock; 0: no key expires */
         kl_usec_t next_sample;      /* monotonic */
         struct sample samples[SAMPLES_MAX];
         unsigned n_samples, sample_head;
         unsigned last_group;            /* requests in the last group */
         int bg_mark;                    /* log frames when the syncer was last asked for a pass */
-        bool in_maintenance;            /* a maintenance step is running */
         bool vacuum_pending;            /* compaction caught up: see whether to vacuum */
         bool vacuuming;                 /* started at a quarter free, goes on down to a tenth */
         bool vacuum_all;                /* a waiting compaction wants every free page back */
@@ -265,6 +273,8 @@ struct kl_store_sqlite {
         struct wreq *done[BATCH_MAX];   /* the group being acknowledged (wake_all()) */
         struct kl_store_event **events; /* owned: the current group's events */
         size_t n_events, cap_events;
+        void *scratch; /* owned: the value a write replaces, without events (current_keep()) */
+        size_t scratch_cap;
 
         /* The syncer: s_lock protects the fields up to s_stop. */
         pthread_mutex_t s_lock;
@@ -939,22 +949,27 @@ static void drop_events(struct kl_store_sqlite *q)
         q->n_events = 0;
 }
 
-static void publish_events(struct kl_store_sqlite *q)
+/*
+ * Hand the group's events and its asynchronous writes (`done`, answered) to
+ * the hub: one mailbox message for both.
+ */
+static void publish_events(struct kl_store_sqlite *q, struct kl_store__write *done)
 {
-        struct kl_store_event **evs;
-        kl_usec_t now;
+        struct kl_store_event **evs = NULL;
+        size_t n = q->n_events;
 
-        if (q->n_events == 0)
-                return;
-        /* The hub takes the array; the writer starts a new one for the next group. */
-        evs = q->events;
-        now = kl_now_monotonic();
-        for (size_t i = 0; i < q->n_events; i++)
-                evs[i]->commit_usec = now;
-        kl_store__publish(&q->base, evs, q->n_events);
-        q->events = NULL;
-        q->n_events = 0;
-        q->cap_events = 0;
+        if (n > 0) {
+                kl_usec_t now = kl_now_monotonic();
+
+                /* The hub takes the array; the writer starts a new one for the next group. */
+                evs = q->events;
+                for (size_t i = 0; i < n; i++)
+                        evs[i]->commit_usec = now;
+                q->events = NULL;
+                q->n_events = 0;
+                q->cap_events = 0;
+        }
+        kl_store__publish(&q->base, evs, n, done);
 }
 
 /*
@@ -984,16 +999,16 @@ static int insert_log(struct kl_store_sqlite *q, int64_t rev, const char *key, e
 struct current {
         bool exists;
         int64_t rowid, create_rev, mod_rev;
-        void *value; /* owned */
+        const void *value; /* borrowed: see read_current(), current_keep() */
         size_t len;
 };
 
-static void current_release(struct current *c)
-{
-        free(c->value);
-        c->value = NULL;
-}
-
+/*
+ * Read the current version of `key`. When it exists, ret->value points into
+ * the statement's row, not copied: it is valid until current_done(), which
+ * the caller calls before anything else touches kv (the row is about to
+ * change under the statement).
+ */
 static int read_current(struct kl_store_sqlite *q, const char *key, struct current *ret,
                         struct kl_err **err)
 {
@@ -1007,17 +1022,50 @@ static int read_current(struct kl_store_sqlite *q, const char *key, struct curre
                 ret->rowid = sqlite3_column_int64(st, 0);
                 ret->create_rev = sqlite3_column_int64(st, 1);
                 ret->mod_rev = sqlite3_column_int64(st, 2);
+                ret->value = sqlite3_column_blob(st, 3);
                 ret->len = (size_t)sqlite3_column_bytes(st, 3);
-                /* A copy: the row is about to change under the statement. */
-                ret->value = kl_memdup(sqlite3_column_blob(st, 3) ? sqlite3_column_blob(st, 3) : "",
-                                       ret->len);
-        } else if (rc == SQLITE_DONE) {
-                ret->exists = false;
-        } else {
-                r = sql_fail(q->wdb, rc, err, "read current value");
+                if (!ret->value)
+                        ret->value = "";
+                return 0;
         }
+        if (rc == SQLITE_DONE)
+                ret->exists = false;
+        else
+                r = sql_fail(q->wdb, rc, err, "read current value");
         (void)sqlite3_reset(st);
         return r;
+}
+
+static void current_done(struct kl_store_sqlite *q)
+{
+        (void)sqlite3_reset(q->ws[W_GET]);
+}
+
+/*
+ * Keep the value of `c` past current_done(): in the watch event, which needs
+ * a copy of it anyway (then the value is copied once), or else in the
+ * writer's scratch buffer, which only grows (no allocation per write).
+ */
+static struct kl_store_event *current_keep(struct kl_store_sqlite *q, const char *key,
+                                           struct current *c, int64_t rev, bool del,
+                                           const void *value, size_t len)
+{
+        struct kl_store_event *ev;
+
+        if (kl_store__wants_events(&q->base)) {
+                ev = kl_store__event_new(del ? KL_STORE_EVENT_DELETE : KL_STORE_EVENT_PUT, key,
+                                         c->create_rev, rev, value, len, true, c->value, c->len,
+                                         c->create_rev, c->mod_rev);
+                c->value = ev->prev.value;
+                return ev;
+        }
+        if (c->len + 1 > q->scratch_cap) {
+                q->scratch_cap = KL_MAX(c->len + 1, 2 * q->scratch_cap);
+                q->scratch = kl_realloc(q->scratch, q->scratch_cap);
+        }
+        memcpy(q->scratch, c->value, c->len);
+        c->value = q->scratch;
+        return NULL;
 }
 
 static struct kl_store_kv *current_kv(const char *key, const struct current *c)
@@ -1037,16 +1085,15 @@ static kl_usec_t expiry_of(struct kl_store_sqlite *q, kl_usec_t ttl)
         return at;
 }
 
-/* Outcome of one request inside a group (not an error of the group): -EEXIST or -ENOENT. */
-static void req_fail(struct wreq *req, int code, const char *verb, const char *key)
+/* Outcome of one write inside a group (not an error of the group): -EEXIST or -ENOENT. */
+static void write_fail(struct kl_store__write *w, int code, const char *verb)
 {
-        req->r = kl_err_set_msg(&req->err, code, "%s '%s': key %s", verb, key,
-                                code == -EEXIST ? "exists" : "not found");
+        w->res.r = kl_err_set_msg(&w->res.err, code, "%s '%s': key %s", verb, w->key,
+                                  code == -EEXIST ? "exists" : "not found");
 }
 
-static int apply_create(struct kl_store_sqlite *q, struct wreq *req, struct kl_err **err)
+static int apply_create(struct kl_store_sqlite *q, struct kl_store__write *w, struct kl_err **err)
 {
-        struct kl_store__write *w = req->w;
         sqlite3_stmt *st = q->ws[W_INSERT_KV];
         int64_t rev = q->wrev + 1;
         int r;
@@ -1067,26 +1114,30 @@ static int apply_create(struct kl_store_sqlite *q, struct wreq *req, struct kl_e
                 if (KL_NEVER(!c.exists))
                         return kl_err_set(err, -EIO, "create '%s': conflict on a missing key",
                                           w->key);
-                w->ret_kv = current_kv(w->key, &c);
-                current_release(&c);
-                req_fail(req, -EEXIST, "create", w->key);
+                w->res.kv = current_kv(w->key, &c);
+                current_done(q);
+                write_fail(w, -EEXIST, "create");
                 return 0;
         }
         r = insert_log(q, rev, w->key, LOG_PUT, rev, 0, NULL, 0, err);
         if (r < 0)
                 return r;
         q->wrev = rev;
-        w->ret_rev = rev;
+        w->res.rev = rev;
         if (kl_store__wants_events(&q->base))
                 add_event(q, kl_store__event_new(KL_STORE_EVENT_PUT, w->key, rev, rev, w->value,
                                                  w->len, false, NULL, 0, 0, 0));
         return 0;
 }
 
-/* Remove or replace the current version `c` of `key` at revision `rev`. */
+/*
+ * Remove or replace the current version `c` of `key` at revision `rev`. `ev`
+ * (owned, may be NULL) is the change's event if the caller has made it
+ * already (current_keep()); otherwise it is made here when wanted.
+ */
 static int replace_current(struct kl_store_sqlite *q, const char *key, const struct current *c,
                            int64_t rev, bool del, const void *value, size_t len, kl_usec_t expires,
-                           struct kl_err **err)
+                           struct kl_store_event *ev, struct kl_err **err)
 {
         sqlite3_stmt *st;
         int r;
@@ -1102,50 +1153,58 @@ static int replace_current(struct kl_store_sqlite *q, const char *key, const str
                 bind_value(st, 4, value, len);
         }
         r = step_done(q->wdb, st, err);
-        if (r < 0)
+        if (r >= 0)
+                r = insert_log(q, rev, key, del ? LOG_DELETE : LOG_PUT, c->create_rev, c->mod_rev,
+                               c->value, c->len, err);
+        if (r < 0) {
+                kl_store_event_unref(ev);
                 return r;
-        r = insert_log(q, rev, key, del ? LOG_DELETE : LOG_PUT, c->create_rev, c->mod_rev, c->value,
-                       c->len, err);
-        if (r < 0)
-                return r;
+        }
         q->wrev = rev;
-        if (kl_store__wants_events(&q->base))
-                add_event(q, kl_store__event_new(del ? KL_STORE_EVENT_DELETE : KL_STORE_EVENT_PUT,
-                                                 key, c->create_rev, rev, value, len, true,
-                                                 c->value, c->len, c->create_rev, c->mod_rev));
+        if (!ev && kl_store__wants_events(&q->base))
+                ev = kl_store__event_new(del ? KL_STORE_EVENT_DELETE : KL_STORE_EVENT_PUT, key,
+                                         c->create_rev, rev, value, len, true, c->value, c->len,
+                                         c->create_rev, c->mod_rev);
+        if (ev)
+                add_event(q, ev);
         return 0;
 }
 
-static int apply_change(struct kl_store_sqlite *q, struct wreq *req, struct kl_err **err)
+static int apply_change(struct kl_store_sqlite *q, struct kl_store__write *w, struct kl_err **err)
 {
-        struct kl_store__write *w = req->w;
         bool del = w->op == KL_STORE__DELETE;
+        const void *value = del ? NULL : w->value;
+        size_t len = del ? 0 : w->len;
         struct current c = { 0 };
+        struct kl_store_event *ev;
+        int64_t rev = q->wrev + 1;
         int r;
 
         r = read_current(q, w->key, &c, err);
         if (r < 0)
                 return r;
         if (!c.exists) {
-                req_fail(req, -ENOENT, del ? "delete" : "update", w->key);
+                write_fail(w, -ENOENT, del ? "delete" : "update");
                 return 0;
         }
         if (w->expected_rev != 0 && w->expected_rev != c.mod_rev) {
-                w->ret_kv = current_kv(w->key, &c);
-                req->r = kl_err_set(&req->err, -KL_ECONFLICT,
-                                    "%s '%s': expected revision %" PRId64 ", current is %" PRId64,
-                                    del ? "delete" : "update", w->key, w->expected_rev, c.mod_rev);
-                current_release(&c);
+                w->res.kv = current_kv(w->key, &c);
+                current_done(q);
+                w->res.r =
+                        kl_err_set(&w->res.err, -KL_ECONFLICT,
+                                   "%s '%s': expected revision %" PRId64 ", current is %" PRId64,
+                                   del ? "delete" : "update", w->key, w->expected_rev, c.mod_rev);
                 return 0;
         }
-        r = replace_current(q, w->key, &c, q->wrev + 1, del, del ? NULL : w->value,
-                            del ? 0 : w->len, del ? 0 : expiry_of(q, w->ttl), err);
-        if (r >= 0) {
-                w->ret_rev = q->wrev;
-                if (del)
-                        w->ret_kv = current_kv(w->key, &c);
-        }
-        current_release(&c);
+        /* A delete answers with what it deleted (freed again if the group fails). */
+        if (del)
+                w->res.kv = current_kv(w->key, &c);
+        ev = current_keep(q, w->key, &c, rev, del, value, len);
+        current_done(q);
+        r = replace_current(q, w->key, &c, rev, del, value, len, del ? 0 : expiry_of(q, w->ttl), ev,
+                            err);
+        if (r >= 0)
+                w->res.rev = rev;
         return r;
 }
 
@@ -1243,28 +1302,150 @@ static void req_post(struct wreq *req)
         (void)sem_post(&req->done);
 }
 
-/* Apply a group of requests in one transaction and commit it once. */
-static void run_group(struct kl_store_sqlite *q, struct wreq *group)
+/* The whole group failed: nothing of it happened, every answer given in it is void. */
+static void write_void(struct kl_store__write *w, int r, const struct kl_err *e)
+{
+        kl_err_free(KL_TAKE_PTR(w->res.err));
+        kl_store_kv_free(KL_TAKE_PTR(w->res.kv));
+        w->res.rev = 0;
+        w->res.r = err_copy(&w->res.err, r, e, "commit");
+}
+
+static int apply_write(struct kl_store_sqlite *q, struct kl_store__write *w, struct kl_err **err)
+{
+        int r = KL_FAULT("store.sqlite.write");
+
+        if (r < 0)
+                return kl_err_set(err, r, "write: injected fault");
+        return w->op == KL_STORE__CREATE ? apply_create(q, w, err) : apply_change(q, w, err);
+}
+
+static void deadline_in(struct timespec *ts, kl_usec_t usec);
+static void writer_checkpoint(struct kl_store_sqlite *q);
+
+/*
+ * The group being formed and applied, the writer's: blocking requests and
+ * asynchronous writes, each list in queue order.
+ */
+struct group {
+        struct wreq *reqs, **reqs_tail;
+        struct kl_store__write *async, **async_tail;
+        unsigned n;
+        unsigned target;    /* form the group until it has this many requests... */
+        kl_usec_t deadline; /* ...or until then (monotonic) */
+};
+
+/* Move queued requests into the group, up to BATCH_MAX in all. Under q_lock. */
+static void take_locked(struct kl_store_sqlite *q, struct group *g)
+{
+        unsigned n = 0;
+
+        while (q->q_head && g->n + n < BATCH_MAX) {
+                struct wreq *req = q->q_head;
+
+                q->q_head = req->next;
+                req->next = NULL;
+                *g->reqs_tail = req;
+                g->reqs_tail = &req->next;
+                n++;
+        }
+        if (!q->q_head)
+                q->q_tail = &q->q_head;
+        while (q->a_head && g->n + n < BATCH_MAX) {
+                struct kl_store__write *w = q->a_head;
+
+                q->a_head = w->next;
+                w->next = NULL;
+                *g->async_tail = w;
+                g->async_tail = &w->next;
+                n++;
+        }
+        if (!q->a_head)
+                q->a_tail = &q->a_head;
+        q->q_len -= n;
+        g->n += n;
+}
+
+/*
+ * More requests for the group being applied? The requests acknowledged by
+ * the last group come back right away (the callers of the last group, or
+ * the loop resubmitting from its callbacks); committing with the first of
+ * them would make groups alternate between large and tiny. So the group
+ * takes what arrived while it was being applied, and waits for as many as
+ * last time (g->target), never longer than an eighth of the last group's
+ * time (at most 1 ms): a lone writer (a group of one) never waits. Requests
+ * that arrive while the writer applies the first ones cost no waiting at all.
+ */
+static bool gather_more(struct kl_store_sqlite *q, struct group *g)
+{
+        bool took = false;
+
+        if (g->n >= g->target || g->n >= BATCH_MAX)
+                return false;
+        pthread_mutex_lock(&q->q_lock);
+        for (;;) {
+                kl_usec_t now;
+                struct timespec ts;
+
+                if (q->q_len > 0) {
+                        take_locked(q, g);
+                        took = true;
+                        break;
+                }
+                now = kl_now_monotonic();
+                if (q->stopping || now >= g->deadline)
+                        break;
+                deadline_in(&ts, g->deadline - now);
+                q->writer_wants = g->target - g->n;
+                (void)pthread_cond_timedwait(&q->q_cond, &q->q_lock, &ts);
+                q->writer_wants = 0;
+        }
+        pthread_mutex_unlock(&q->q_lock);
+        return took;
+}
+
+/* Apply the requests of the group from `req` and `w` on (those not applied yet). */
+static int apply_from(struct kl_store_sqlite *q, struct wreq *req, struct kl_store__write *w,
+                      struct kl_err **err)
+{
+        int r = 0;
+
+        for (; req && r >= 0; req = req->next) {
+                if (!req->w)
+                        q->compact_rev = KL_MAX(q->compact_rev, req->compact_rev);
+                else
+                        r = apply_write(q, req->w, err);
+        }
+        for (; w && r >= 0; w = w->next)
+                r = apply_write(q, w, err);
+        return r;
+}
+
+/*
+ * Apply a group in one transaction, taking in requests that arrive
+ * meanwhile (gather_more()), and commit it once. Then one mailbox message
+ * takes the events and the asynchronous answers to the loop, and the
+ * blocking callers are woken.
+ */
+static void run_group(struct kl_store_sqlite *q, struct group *g)
 {
         int64_t start_rev = q->wrev, start_compact = q->compact_rev;
         kl_autoerr struct kl_err *e = NULL;
+        struct wreq *group;
         uint64_t writes = 0;
         size_t n_done;
         int r;
 
         r = step_done(q->wdb, q->ws[W_BEGIN], &e);
-        for (struct wreq *req = group; req && r >= 0; req = req->next) {
-                if (!req->w) {
-                        q->compact_rev = KL_MAX(q->compact_rev, req->compact_rev);
-                        continue;
-                }
-                r = KL_FAULT("store.sqlite.write");
-                if (r < 0) {
-                        r = kl_err_set(&e, r, "write: injected fault");
+        if (r >= 0)
+                r = apply_from(q, g->reqs, g->async, &e);
+        while (r >= 0) {
+                struct wreq **reqs_mark = g->reqs_tail;
+                struct kl_store__write **async_mark = g->async_tail;
+
+                if (!gather_more(q, g))
                         break;
-                }
-                r = req->w->op == KL_STORE__CREATE ? apply_create(q, req, &e)
-                                                   : apply_change(q, req, &e);
+                r = apply_from(q, *reqs_mark, *async_mark, &e);
         }
         writes = (uint64_t)(q->wrev - start_rev);
         /* The revision itself is the log's last row: meta changes only with compaction. */
@@ -1278,10 +1459,13 @@ static void run_group(struct kl_store_sqlite *q, struct wreq *group)
                 q->compact_rev = start_compact;
                 drop_events(q);
                 STAT_ADD(q, failed_commits, 1);
+                for (struct kl_store__write *w = g->async; w; w = w->next)
+                        write_void(w, r, e);
+                publish_events(q, g->async);
         } else {
                 kl_store__set_revs(&q->base, q->wrev, q->compact_rev);
                 /* Events before acknowledgements: a writer's own watch never lags its ack. */
-                publish_events(q);
+                publish_events(q, g->async);
                 note_commit(q);
                 if (writes > 0) {
                         STAT_ADD(q, commits, 1);
@@ -1290,17 +1474,18 @@ static void run_group(struct kl_store_sqlite *q, struct wreq *group)
         }
 
         n_done = 0;
+        group = g->reqs;
         while (group) {
                 struct wreq *req = group;
 
                 group = req->next;
                 if (r < 0) {
-                        /* Nothing of the group happened: every answer given in it is void. */
-                        kl_err_free(req->err);
-                        req->err = NULL;
-                        if (req->w)
-                                kl_store_kv_free(KL_TAKE_PTR(req->w->ret_kv));
-                        req->r = err_copy(&req->err, r, e, "commit");
+                        if (req->w) {
+                                write_void(req->w, r, e);
+                        } else {
+                                kl_err_free(KL_TAKE_PTR(req->err));
+                                req->r = err_copy(&req->err, r, e, "commit");
+                        }
                 } else if (!req->w && (req->compact_flags & KL_STORE_COMPACT_WAIT) &&
                            q->compact_done < req->compact_rev) {
                         req->next = q->compact_waiters;
@@ -1382,7 +1567,7 @@ static int expire_in(struct kl_store_sqlite *q, struct expired *ex, size_t *ret_
                                      .value = ex[i].value,
                                      .len = ex[i].len };
 
-                r = replace_current(q, ex[i].key, &c, q->wrev + 1, true, NULL, 0, 0, err);
+                r = replace_current(q, ex[i].key, &c, q->wrev + 1, true, NULL, 0, 0, NULL, err);
         }
         return r;
 }
@@ -1407,7 +1592,7 @@ static int expire_step(struct kl_store_sqlite *q, struct kl_err **err)
                 drop_events(q);
         } else {
                 kl_store__set_revs(&q->base, q->wrev, q->compact_rev);
-                publish_events(q);
+                publish_events(q, NULL);
                 note_commit(q);
                 STAT_ADD(q, expired, (uint64_t)(q->wrev - start_rev));
                 if (q->wrev > start_rev) {
@@ -1574,7 +1759,6 @@ static bool maintenance(struct kl_store_sqlite *q)
         kl_autoerr struct kl_err *e = NULL;
         int r = 0;
 
-        q->in_maintenance = true;
         if (q->next_expiry != 0 && kl_now_realtime() >= q->next_expiry)
                 r = expire_step(q, &e);
         auto_compact_target(q);
@@ -1582,7 +1766,6 @@ static bool maintenance(struct kl_store_sqlite *q)
                 r = compact_step(q, &e);
         else if (r >= 0 && q->vacuum_pending)
                 r = vacuum_step(q, &e);
-        q->in_maintenance = false;
         if (r < 0) {
                 /* Maintenance is retried; a write that fails reports the same error itself. */
                 kl_log_warn(KL_LOG_STORE, "maintenance step failed, will retry in 1s: %s",
@@ -1625,12 +1808,11 @@ static void *writer_main(void *arg)
         bool more = false;
 
         for (;;) {
-                struct wreq *group, *last;
-                unsigned n = 0;
-                bool stop;
+                struct group g = { .reqs_tail = &g.reqs, .async_tail = &g.async };
+                bool stopping;
 
                 pthread_mutex_lock(&q->q_lock);
-                if (!q->q_head && !q->stopping && !more) {
+                if (q->q_len == 0 && !q->stopping && !more) {
                         struct timespec ts;
 
                         deadline_in(&ts, idle_timeout(q, false));
@@ -1638,53 +1820,38 @@ static void *writer_main(void *arg)
                         (void)pthread_cond_timedwait(&q->q_cond, &q->q_lock, &ts);
                         q->writer_wants = 0;
                 }
-                /*
-                 * The callers the last group woke up are queueing their next
-                 * writes right now; starting a commit with the first of them
-                 * would make groups alternate between large and tiny. So wait a
-                 * moment for as many as last time, never longer than an eighth
-                 * of the last commit (and at most 1 ms): a lone writer (a group
-                 * of one) never waits.
-                 */
-                if (q->q_head && q->q_len < q->last_group && !q->stopping) {
-                        kl_usec_t wait = KL_MIN(q->last_commit_usec / 8, KL_USEC_PER_MSEC);
-                        kl_usec_t end = kl_now_monotonic() + wait;
-                        struct timespec ts;
-
-                        deadline_in(&ts, wait);
-                        q->writer_wants = q->last_group;
-                        while (q->q_len < q->last_group && !q->stopping && kl_now_monotonic() < end)
-                                (void)pthread_cond_timedwait(&q->q_cond, &q->q_lock, &ts);
-                        q->writer_wants = 0;
-                }
                 /* Everything queued while the last group committed rides in this one. */
-                group = q->q_head;
-                last = NULL;
-                for (struct wreq *r = group; r && n < BATCH_MAX; r = r->next, n++)
-                        last = r;
-                if (last) {
-                        q->q_head = last->next;
-                        if (!q->q_head)
-                                q->q_tail = &q->q_head;
-                        last->next = NULL;
-                        q->q_len -= n;
-                }
-                stop = q->stopping && !q->q_head && !group;
+                take_locked(q, &g);
+                stopping = q->stopping;
                 pthread_mutex_unlock(&q->q_lock);
 
-                if (group) {
+                if (g.n > 0) {
                         kl_usec_t t0 = kl_now_monotonic();
 
-                        run_group(q, group);
-                        q->last_group = n;
-                        q->last_commit_usec = kl_now_monotonic() - t0;
+                        g.target = stopping ? 0 : q->last_group;
+                        g.deadline = t0 + KL_MIN(q->last_group_usec / 8, KL_USEC_PER_MSEC);
+                        run_group(q, &g);
+                        q->last_group = g.n;
+                        q->last_group_usec = kl_now_monotonic() - t0;
+                        /* After the answers are out: the next group gathers meanwhile. */
+                        writer_checkpoint(q);
                 }
-                if (stop)
+                if (stopping && g.n == 0)
                         break;
                 more = maintenance(q);
+                writer_checkpoint(q);
         }
         finish_compact_waiters(q, -ECANCELED, NULL);
         return NULL;
+}
+
+/* Called with q_lock held, after queueing a request. */
+static void queued_locked(struct kl_store_sqlite *q)
+{
+        q->q_len++;
+        /* Wake the writer only when it waits for exactly this: not once per request. */
+        if (q->writer_wants && q->q_len >= q->writer_wants)
+                pthread_cond_signal(&q->q_cond);
 }
 
 static void enqueue(struct kl_store_sqlite *q, struct wreq *req)
@@ -1694,14 +1861,12 @@ static void enqueue(struct kl_store_sqlite *q, struct wreq *req)
         kl_assert(!q->stopping);
         *q->q_tail = req;
         q->q_tail = &req->next;
-        q->q_len++;
-        /* Wake the writer only when it waits for exactly this: not once per request. */
-        if (q->writer_wants && q->q_len >= q->writer_wants)
-                pthread_cond_signal(&q->q_cond);
+        queued_locked(q);
         pthread_mutex_unlock(&q->q_lock);
 }
 
-static int submit(struct kl_store_sqlite *q, struct wreq *req, struct kl_err **err)
+/* Queue a blocking request and sleep until the writer (or a woken peer) posts it. */
+static void submit_wait(struct kl_store_sqlite *q, struct wreq *req)
 {
         (void)sem_init(&req->done, 0, 0);
         enqueue(q, req);
@@ -1712,14 +1877,19 @@ static int submit(struct kl_store_sqlite *q, struct wreq *req, struct kl_err **e
                 if (req->wake[i])
                         (void)sem_post(&req->wake[i]->done);
         (void)sem_destroy(&req->done);
-        if (req->r < 0) {
+}
+
+/* Hand a request's outcome to its caller. */
+static int outcome(int r, struct kl_err **from, struct kl_err **err)
+{
+        if (r < 0) {
                 if (err)
-                        *err = KL_TAKE_PTR(req->err);
+                        *err = KL_TAKE_PTR(*from);
                 else
-                        kl_err_free(KL_TAKE_PTR(req->err));
-                return req->r;
+                        kl_err_free(KL_TAKE_PTR(*from));
+                return r;
         }
-        kl_assert(!req->err);
+        kl_assert(!*from);
         return 0;
 }
 
@@ -1727,14 +1897,34 @@ static int sqlite_write(struct kl_store *s, struct kl_store__write *w, struct kl
 {
         struct wreq req = { .w = w };
 
-        return submit(downcast(s), &req, err);
+        submit_wait(downcast(s), &req);
+        return outcome(w->res.r, &w->res.err, err);
+}
+
+/*
+ * An asynchronous write is its own queue entry (w->next), so queueing it is
+ * one short critical section on the loop thread and no allocation; the
+ * writer hands it back through the hub's mailbox with its group's events.
+ */
+static void sqlite_submit(struct kl_store *s, struct kl_store__write *w)
+{
+        struct kl_store_sqlite *q = downcast(s);
+
+        w->next = NULL;
+        pthread_mutex_lock(&q->q_lock);
+        kl_assert(!q->stopping);
+        *q->a_tail = w;
+        q->a_tail = &w->next;
+        queued_locked(q);
+        pthread_mutex_unlock(&q->q_lock);
 }
 
 static int sqlite_compact(struct kl_store *s, int64_t rev, unsigned flags, struct kl_err **err)
 {
         struct wreq req = { .compact_rev = rev, .compact_flags = flags };
 
-        return submit(downcast(s), &req, err);
+        submit_wait(downcast(s), &req);
+        return outcome(req.r, &req.err, err);
 }
 
 /* The syncer ------------------------------------------------------------------ */
@@ -1749,22 +1939,24 @@ static int sqlite_compact(struct kl_store *s, int64_t rev, unsigned flags, struc
  * threshold on. But SQLite starts the log over only when a write transaction
  * begins with the log entirely copied, which a checkpoint on another thread
  * never achieves under a steady stream of commits: the log would grow
- * without bound. So at CHECKPOINT_PAGES the writer checkpoints too, here,
- * between two of its transactions (SQLite's own automatic checkpoint is such
- * a hook): after the syncer's passes only the frames committed since are
- * left, so the writer pays for a few frames, not for the whole log, and its
- * next transaction starts the log over.
+ * without bound. So at CHECKPOINT_PAGES the writer checkpoints too, between
+ * two of its transactions: after the syncer's passes only the frames
+ * committed since are left, so the writer pays for a few frames, not for the
+ * whole log, and its next transaction starts the log over. It does so after
+ * a group's answers are out (not inside the commit, as SQLite's own
+ * automatic checkpoint would): the callers are not held up by it, and the
+ * next group gathers meanwhile.
  *
  * Two checkpoints at once make one of them fail (SQLITE_BUSY), so they take
  * ckpt_lock; the writer only tries it, and skips its turn while a pass runs,
- * unless the log has grown to three times the threshold. Not during
- * maintenance steps either: they must stay short.
+ * unless the log has grown to three times the threshold.
  */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
         struct kl_store_sqlite *q = arg;
-        bool locked;
 
+        (void)db;
+        (void)name;
         if (pages < q->bg_mark)
                 q->bg_mark = 0; /* the log was started over */
         if (pages >= CHECKPOINT_PAGES / 2 && pages >= q->bg_mark + CHECKPOINT_PAGES / 4) {
@@ -1774,26 +1966,36 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
                 pthread_cond_signal(&q->s_cond);
                 pthread_mutex_unlock(&q->s_lock);
         }
-        if (pages < CHECKPOINT_PAGES || q->in_maintenance)
-                return SQLITE_OK;
-        if (pages >= 3 * CHECKPOINT_PAGES) {
+        q->wal_pages = pages;
+        return SQLITE_OK;
+}
+
+/* The writer's part of a checkpoint, between groups (see wal_hook()). */
+static void writer_checkpoint(struct kl_store_sqlite *q)
+{
+        kl_usec_t t0, took;
+        bool locked;
+
+        if (q->wal_pages < CHECKPOINT_PAGES)
+                return;
+        if (q->wal_pages >= 3 * CHECKPOINT_PAGES) {
                 pthread_mutex_lock(&q->ckpt_lock);
                 locked = true;
         } else {
                 locked = pthread_mutex_trylock(&q->ckpt_lock) == 0;
         }
-        if (locked) {
-                kl_usec_t t0 = kl_now_monotonic(), took;
-
-                if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-                    SQLITE_OK)
-                        STAT_ADD(q, checkpoints, 1);
-                pthread_mutex_unlock(&q->ckpt_lock);
-                took = kl_now_monotonic() - t0;
-                if (took > __atomic_load_n(&q->stats.checkpoint_max, __ATOMIC_RELAXED))
-                        __atomic_store_n(&q->stats.checkpoint_max, took, __ATOMIC_RELAXED);
-        }
-        return SQLITE_OK;
+        if (!locked)
+                return; /* the syncer's pass runs: try again after the next group */
+        t0 = kl_now_monotonic();
+        if (sqlite3_wal_checkpoint_v2(q->wdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+            SQLITE_OK)
+                STAT_ADD(q, checkpoints, 1);
+        pthread_mutex_unlock(&q->ckpt_lock);
+        /* The next commit reports the log's size again (started over, or not). */
+        q->wal_pages = 0;
+        took = kl_now_monotonic() - t0;
+        if (took > __atomic_load_n(&q->stats.checkpoint_max, __ATOMIC_RELAXED))
+                __atomic_store_n(&q->stats.checkpoint_max, took, __ATOMIC_RELAXED);
 }
 
 static void checkpoint_pass(struct kl_store_sqlite *q)
@@ -1993,6 +2195,7 @@ static int sqlite_open(struct kl_store *s, const char *path, struct kl_err **err
         q->lock_fd = -EBADF;
         q->wal_fd = -EBADF;
         q->q_tail = &q->q_head;
+        q->a_tail = &q->a_head;
         q->compact_step = 1024;
         r = init_sync(q);
         if (r < 0)
@@ -2064,6 +2267,7 @@ static void sqlite_release(struct kl_store *s)
         }
         drop_events(q);
         free(q->events);
+        free(q->scratch);
         while (q->all_readers) {
                 struct reader *rd = q->all_readers;
 
@@ -2122,6 +2326,7 @@ const struct kl_store_ops kl_store_sqlite_ops = {
         .list = sqlite_list,
         .count = sqlite_count,
         .write = sqlite_write,
+        .submit = sqlite_submit,
         .events = sqlite_events,
         .compact = sqlite_compact,
 };

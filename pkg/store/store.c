@@ -549,12 +549,11 @@ int kl_store_count(struct kl_store *s, const char *prefix, int64_t *ret_count, s
         return s->ops->count(s, prefix, end, ret_count, err);
 }
 
-static int do_write(struct kl_store *s, struct kl_store__write *w, int64_t *ret_rev,
-                    struct kl_store_kv **ret_kv, struct kl_err **err)
+/* The checks every write passes before it reaches the backend, blocking or not. */
+static int check_write(struct kl_store *s, const struct kl_store__write *w, struct kl_err **err)
 {
         int r;
 
-        check_thread(s);
         r = check_key(w->key, err);
         if (r < 0)
                 return r;
@@ -563,15 +562,27 @@ static int do_write(struct kl_store *s, struct kl_store__write *w, int64_t *ret_
                 return r;
         if (w->expected_rev < 0)
                 return kl_err_set(err, -EINVAL, "invalid revision %" PRId64, w->expected_rev);
+        return 0;
+}
+
+static int do_write(struct kl_store *s, struct kl_store__write *w, int64_t *ret_rev,
+                    struct kl_store_kv **ret_kv, struct kl_err **err)
+{
+        int r;
+
+        check_thread(s);
+        r = check_write(s, w, err);
+        if (r < 0)
+                return r;
         r = s->ops->write(s, w, err);
         if (ret_kv)
-                *ret_kv = KL_TAKE_PTR(w->ret_kv);
+                *ret_kv = KL_TAKE_PTR(w->res.kv);
         else
-                kl_store_kv_free(KL_TAKE_PTR(w->ret_kv));
+                kl_store_kv_free(KL_TAKE_PTR(w->res.kv));
         if (r < 0)
                 return r;
         if (ret_rev)
-                *ret_rev = w->ret_rev;
+                *ret_rev = w->res.rev;
         return 0;
 }
 
@@ -608,6 +619,80 @@ int kl_store_delete(struct kl_store *s, const char *key, int64_t expected_rev, i
                                      .expected_rev = expected_rev };
 
         return do_write(s, &w, ret_rev, ret_prev, err);
+}
+
+/*
+ * Asynchronous writes. The write object is the one allocation per request:
+ * key and value stay the caller's (borrowed until the callback), so nothing
+ * is copied here; the writer copies the value once into the database and
+ * once into the watch event.
+ */
+static int submit_write(struct kl_store *s, const struct kl_store__write *tmpl,
+                        kl_store_done_fn *cb, void *arg, struct kl_err **err)
+{
+        struct kl_store__write *w;
+        int r;
+
+        kl_assert(cb);
+        if (!s->hub)
+                return kl_err_set(err, -ENOTSUP,
+                                  "write '%.64s': the store was opened without a loop",
+                                  tmpl->key ? tmpl->key : "(null)");
+        kl_loop_assert_loop_thread(s->loop);
+        if (s->closing)
+                return kl_err_set(err, -ECANCELED, "write '%.64s': the store is closing",
+                                  tmpl->key ? tmpl->key : "(null)");
+        r = check_write(s, tmpl, err);
+        if (r < 0)
+                return r;
+        w = kl_malloc(sizeof(*w));
+        *w = *tmpl;
+        w->done = cb;
+        w->done_arg = arg;
+        s->ops->submit(s, w);
+        return 0;
+}
+
+int kl_store_submit_create(struct kl_store *s, const char *key, const void *value, size_t len,
+                           kl_usec_t ttl, kl_store_done_fn *cb, void *arg, struct kl_err **err)
+{
+        const struct kl_store__write w = {
+                .op = KL_STORE__CREATE, .key = key, .value = value, .len = len, .ttl = ttl
+        };
+
+        return submit_write(s, &w, cb, arg, err);
+}
+
+int kl_store_submit_update(struct kl_store *s, const char *key, const void *value, size_t len,
+                           int64_t expected_rev, kl_usec_t ttl, kl_store_done_fn *cb, void *arg,
+                           struct kl_err **err)
+{
+        const struct kl_store__write w = { .op = KL_STORE__UPDATE,
+                                           .key = key,
+                                           .value = value,
+                                           .len = len,
+                                           .expected_rev = expected_rev,
+                                           .ttl = ttl };
+
+        return submit_write(s, &w, cb, arg, err);
+}
+
+int kl_store_submit_delete(struct kl_store *s, const char *key, int64_t expected_rev,
+                           kl_store_done_fn *cb, void *arg, struct kl_err **err)
+{
+        const struct kl_store__write w = { .op = KL_STORE__DELETE,
+                                           .key = key,
+                                           .expected_rev = expected_rev };
+
+        return submit_write(s, &w, cb, arg, err);
+}
+
+void kl_store__write_finish(struct kl_store__write *w)
+{
+        w->done(w->done_arg, &w->res);
+        kl_store_kv_free(w->res.kv);
+        kl_err_free(w->res.err);
+        free(w);
 }
 
 int kl_store_compact(struct kl_store *s, int64_t rev, unsigned flags, struct kl_err **err)

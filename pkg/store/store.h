@@ -19,11 +19,14 @@
  * Compaction is automatic (keep the last `compact_keep_revs` revisions and
  * at least `compact_keep_usec` of history) and can be asked for.
  *
- * Threads. All operations except watches and kl_store_open()/kl_store_close()
- * block (they wait for the database and for the disk) and must not run on the
- * loop thread: call them from a worker (kl_loop_run_blocking()); they assert
- * it. They are safe to call from any number of threads at once. Watches live
- * on the loop thread given to kl_store_open() and are delivered there.
+ * Threads. All operations except watches, asynchronous writes and
+ * kl_store_open()/kl_store_close() block (they wait for the database and for
+ * the disk) and must not run on the loop thread: call them from a worker
+ * (kl_loop_run_blocking()); they assert it. They are safe to call from any
+ * number of threads at once. Watches and asynchronous writes
+ * (kl_store_submit_create() and its siblings) live on the loop thread given to
+ * kl_store_open(): they are called there, never block, and their callbacks run
+ * there.
  *
  * Ownership. The kv, list and event objects returned are owned by the caller
  * (free or unref them); every pointer parameter is borrowed for the call.
@@ -136,10 +139,10 @@ int kl_store_open(uv_loop_t *loop, const struct kl_store_options *opts, struct k
 /**
  * Close the store. Every blocking operation must have returned. Watches still
  * started are ended with -ECANCELED (their callbacks run once more) and must
- * still be stopped by their owners. With a loop, the rest happens
- * asynchronously (the worker threads are joined on the pool, the handles
- * closed); run the loop until it is idle, e.g. kl_loop_finish(). Without a
- * loop, it happens here. NULL is a no-op.
+ * still be stopped by their owners. Asynchronous writes already submitted are
+ * committed and their callbacks run (on the loop, before the close finishes). With a loop, the rest
+ * happens asynchronously (the worker threads are joined on the pool, the handles closed); run the
+ * loop until it is idle, e.g. kl_loop_finish(). Without a loop, it happens here. NULL is a no-op.
  */
 void kl_store_close(struct kl_store *s);
 
@@ -209,6 +212,62 @@ int kl_store_update(struct kl_store *s, const char *key, const void *value, size
  */
 int kl_store_delete(struct kl_store *s, const char *key, int64_t expected_rev, int64_t *ret_rev,
                     struct kl_store_kv **ret_prev, struct kl_err **err);
+
+/* Asynchronous writes -------------------------------------------------------- */
+
+/*
+ * The outcome of an asynchronous write: what the blocking call would have
+ * returned, with the same codes and in the same cases.
+ */
+struct kl_store_result {
+        int r;       /* 0, or the negative error code of the blocking call */
+        int64_t rev; /* on success: the revision of the write */
+        /*
+         * Owned, may be NULL: what the blocking call puts in *ret_current or
+         * *ret_prev (the current kv on -EEXIST and -KL_ECONFLICT, the deleted
+         * kv after a delete). The callback may take it (KL_TAKE_PTR()); what
+         * it leaves is freed when it returns.
+         */
+        struct kl_store_kv *kv;
+        struct kl_err *err; /* owned: the error when r < 0; may be taken likewise */
+};
+
+/*
+ * Called on the loop thread, exactly once per write that was submitted, with
+ * its outcome (`res` is valid during the call only). Callbacks run in the
+ * order the writes were submitted, after the watch events of their commit
+ * have been delivered to the hub (a watch of the key sees the change no later
+ * than the callback runs). A callback may submit more writes.
+ */
+typedef void kl_store_done_fn(void *arg, struct kl_store_result *res);
+
+/**
+ * Asynchronous create, update and delete: the same operations, checks,
+ * semantics and errors as kl_store_create(), kl_store_update() and
+ * kl_store_delete(), for the loop thread. The write is queued to the writer
+ * without blocking and committed with the other writes queued meanwhile (one
+ * transaction and one fsync for the group); the results of a group come back
+ * to the loop together and `cb(arg, res)` runs for each.
+ *
+ * Loop thread only; the store must have been opened with a loop. `key` and
+ * `value` are borrowed until `cb` has run: keep them alive (e.g. in the
+ * request the callback completes), as for uv_write(). `arg` is the caller's.
+ *
+ * Returns 0 when the write is queued: `cb` will run, never from inside this
+ * call, also if the store is closed meanwhile (a write queued before
+ * kl_store_close() is still committed, and its callback runs while the loop
+ * finishes the close). Returns a negative code, and `cb` never runs, when the
+ * arguments are refused before queueing: -EINVAL (bad key or revision),
+ * -E2BIG (value larger than max_value_size), -ENOTSUP (no loop), -ECANCELED
+ * (kl_store_close() was called).
+ */
+int kl_store_submit_create(struct kl_store *s, const char *key, const void *value, size_t len,
+                           kl_usec_t ttl, kl_store_done_fn *cb, void *arg, struct kl_err **err);
+int kl_store_submit_update(struct kl_store *s, const char *key, const void *value, size_t len,
+                           int64_t expected_rev, kl_usec_t ttl, kl_store_done_fn *cb, void *arg,
+                           struct kl_err **err);
+int kl_store_submit_delete(struct kl_store *s, const char *key, int64_t expected_rev,
+                           kl_store_done_fn *cb, void *arg, struct kl_err **err);
 
 enum kl_store_compact_flags {
         /* Also wait until the space of the compacted history is free for reuse. */

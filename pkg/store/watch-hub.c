@@ -103,10 +103,12 @@ struct kl_store_watch {
         struct kl_store_watch *next_dead; /* run_notifications() frees these after its loop */
 };
 
+/* One commit group: its events, then the asynchronous writes it answers. */
 struct batch_msg {
         struct kl_loop_msg msg;
         struct kl_store_event **events; /* owned, with their references */
         size_t n;
+        struct kl_store__write *done; /* owned list, in submission order */
 };
 
 struct catchup_job {
@@ -394,6 +396,8 @@ static void on_batch(struct kl_loop_mailbox *mb, struct kl_loop_msg *msg)
         struct kl_store__hub *hub = kl_container_of(mb, struct kl_store__hub, mb);
         struct batch_msg *b = kl_container_of(msg, struct batch_msg, msg);
 
+        struct kl_store__write *done = b->done;
+
         for (size_t i = 0; i < b->n; i++) {
                 if (!hub->closing)
                         deliver(hub, b->events[i]);
@@ -401,6 +405,18 @@ static void on_batch(struct kl_loop_mailbox *mb, struct kl_loop_msg *msg)
         }
         free(b->events);
         free(b);
+        /*
+         * Then the writes the group answers, in submission order: their
+         * events are in the hub already. Also while closing, since these
+         * writes happened. A callback may submit again or close the store;
+         * neither touches this list.
+         */
+        while (done) {
+                struct kl_store__write *w = done;
+
+                done = w->next;
+                kl_store__write_finish(w);
+        }
         if (hub->closing)
                 return;
         /* New history may let catching-up watches go live (pump moves them: iterate safely). */
@@ -411,17 +427,20 @@ static void on_batch(struct kl_loop_mailbox *mb, struct kl_loop_msg *msg)
         run_notifications(hub);
 }
 
-void kl_store__publish(struct kl_store *s, struct kl_store_event **events, size_t n)
+void kl_store__publish(struct kl_store *s, struct kl_store_event **events, size_t n,
+                       struct kl_store__write *done)
 {
         struct batch_msg *b;
 
-        if (n == 0) {
+        if (n == 0 && !done) {
                 free(events);
                 return;
         }
+        kl_assert(s->hub);
         b = kl_new0(struct batch_msg);
         b->events = events;
         b->n = n;
+        b->done = done;
         kl_loop_mailbox_post(&s->hub->mb, &b->msg);
 }
 

@@ -82,11 +82,103 @@ static KL_UNUSED void t_close(struct kl_store *s, uv_loop_t *loop)
                 cr_assert_eq(kl_loop_finish(loop), 0, "the loop did not end clean");
 }
 
+/*
+ * Writes through either API. While t_async_loop is set (the loop the store
+ * was opened with), t_store_create(), t_store_update() and t_store_delete()
+ * submit the write asynchronously and run the loop until its callback has
+ * run; otherwise they are the blocking calls. Same signatures and results as
+ * the blocking calls, so one test body checks both (R7.6).
+ */
+static uv_loop_t *t_async_loop;
+
+struct t_async {
+        bool done;
+        struct kl_store_result res; /* owned kv and err */
+};
+
+static KL_UNUSED void t_async_done(void *arg, struct kl_store_result *res)
+{
+        struct t_async *a = arg;
+
+        cr_assert_not(a->done, "a write's callback ran twice");
+        a->done = true;
+        a->res = *res;
+        res->kv = NULL; /* taken */
+        res->err = NULL;
+}
+
+static KL_UNUSED int t_async_wait(int r, struct t_async *a, int64_t *ret_rev,
+                                  struct kl_store_kv **ret_kv, struct kl_err **err)
+{
+        if (r < 0) {
+                cr_assert_not(a->done, "refused write ran its callback");
+                return r;
+        }
+        cr_assert_not(a->done, "a write's callback ran inside the submit call");
+        while (!a->done)
+                (void)kl_loop_run(t_async_loop, UV_RUN_ONCE);
+        if (ret_kv)
+                *ret_kv = KL_TAKE_PTR(a->res.kv);
+        else
+                kl_store_kv_free(KL_TAKE_PTR(a->res.kv));
+        if (a->res.r < 0) {
+                cr_assert(a->res.err, "failed write without an error");
+                if (err)
+                        *err = KL_TAKE_PTR(a->res.err);
+                else
+                        kl_err_free(KL_TAKE_PTR(a->res.err));
+                return a->res.r;
+        }
+        cr_assert_null(a->res.err);
+        if (ret_rev)
+                *ret_rev = a->res.rev;
+        return 0;
+}
+
+static KL_UNUSED int t_store_create(struct kl_store *s, const char *key, const void *value,
+                                    size_t len, kl_usec_t ttl, int64_t *ret_rev,
+                                    struct kl_store_kv **ret_current, struct kl_err **err)
+{
+        struct t_async a = { 0 };
+
+        if (!t_async_loop)
+                return kl_store_create(s, key, value, len, ttl, ret_rev, ret_current, err);
+        return t_async_wait(kl_store_submit_create(s, key, value, len, ttl, t_async_done, &a, err),
+                            &a, ret_rev, ret_current, err);
+}
+
+static KL_UNUSED int t_store_update(struct kl_store *s, const char *key, const void *value,
+                                    size_t len, int64_t expected_rev, kl_usec_t ttl,
+                                    int64_t *ret_rev, struct kl_store_kv **ret_current,
+                                    struct kl_err **err)
+{
+        struct t_async a = { 0 };
+
+        if (!t_async_loop)
+                return kl_store_update(s, key, value, len, expected_rev, ttl, ret_rev, ret_current,
+                                       err);
+        return t_async_wait(kl_store_submit_update(s, key, value, len, expected_rev, ttl,
+                                                   t_async_done, &a, err),
+                            &a, ret_rev, ret_current, err);
+}
+
+static KL_UNUSED int t_store_delete(struct kl_store *s, const char *key, int64_t expected_rev,
+                                    int64_t *ret_rev, struct kl_store_kv **ret_prev,
+                                    struct kl_err **err)
+{
+        struct t_async a = { 0 };
+
+        if (!t_async_loop)
+                return kl_store_delete(s, key, expected_rev, ret_rev, ret_prev, err);
+        return t_async_wait(kl_store_submit_delete(s, key, expected_rev, t_async_done, &a, err), &a,
+                            ret_rev, ret_prev, err);
+}
+
 static KL_UNUSED int64_t t_create(struct kl_store *s, const char *key, const char *value)
 {
         kl_autoerr struct kl_err *e = NULL;
         int64_t rev = 0;
-        int r = kl_store_create(s, key, value, strlen(value), 0, &rev, NULL, &e);
+        int r = t_store_create(s, key, value, strlen(value), 0, &rev, NULL, &e);
 
         cr_assert_eq(r, 0, "create '%s': %s", key, kl_err_msg(e));
         return rev;
@@ -96,7 +188,7 @@ static KL_UNUSED int64_t t_update(struct kl_store *s, const char *key, const cha
 {
         kl_autoerr struct kl_err *e = NULL;
         int64_t rev = 0;
-        int r = kl_store_update(s, key, value, strlen(value), 0, 0, &rev, NULL, &e);
+        int r = t_store_update(s, key, value, strlen(value), 0, 0, &rev, NULL, &e);
 
         cr_assert_eq(r, 0, "update '%s': %s", key, kl_err_msg(e));
         return rev;
@@ -106,7 +198,7 @@ static KL_UNUSED int64_t t_delete(struct kl_store *s, const char *key)
 {
         kl_autoerr struct kl_err *e = NULL;
         int64_t rev = 0;
-        int r = kl_store_delete(s, key, 0, &rev, NULL, &e);
+        int r = t_store_delete(s, key, 0, &rev, NULL, &e);
 
         cr_assert_eq(r, 0, "delete '%s': %s", key, kl_err_msg(e));
         return rev;

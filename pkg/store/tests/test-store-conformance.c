@@ -15,6 +15,34 @@
  */
 TestSuite(conformance, .timeout = 120);
 
+/*
+ * The write cases run twice: through the blocking calls (from this thread,
+ * outside the loop) and through the asynchronous ones (submitted on the loop
+ * thread, the loop run until the callback). The body opens its store with
+ * `loop` either way and closes it with t_close(s, loop).
+ */
+static void run_both(void (*body)(uv_loop_t *loop), bool async)
+{
+        uv_loop_t loop;
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        t_async_loop = async ? &loop : NULL;
+        body(&loop);
+        t_async_loop = NULL;
+}
+
+#define WRITE_TEST(name)                          \
+        static void name##_body(uv_loop_t *loop); \
+        Test(conformance, name)                   \
+        {                                         \
+                run_both(name##_body, false);     \
+        }                                         \
+        Test(conformance, name##_async)           \
+        {                                         \
+                run_both(name##_body, true);      \
+        }                                         \
+        static void name##_body(uv_loop_t *loop)
+
 Test(conformance, unknown_backend_lists_compiled_in)
 {
         struct kl_store_options o = { .dsn = "etcd3://127.0.0.1:2379" };
@@ -26,9 +54,9 @@ Test(conformance, unknown_backend_lists_compiled_in)
         cr_assert(strstr(e->msg, "compiled in: sqlite"), "%s", e->msg);
 }
 
-Test(conformance, create_get_and_limits)
+WRITE_TEST(create_get_and_limits)
 {
-        struct kl_store *s = t_open(NULL, NULL);
+        struct kl_store *s = t_open(loop, NULL);
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *cur = NULL;
         kl_autoerr struct kl_err *e = NULL;
@@ -45,14 +73,14 @@ Test(conformance, create_get_and_limits)
         cr_assert_eq(kv->mod_rev, rev);
 
         /* Create fails if present, and says what is there. */
-        cr_assert_eq(kl_store_create(s, "/registry/core/pods/default/a", "x", 1, 0, NULL, &cur, &e),
+        cr_assert_eq(t_store_create(s, "/registry/core/pods/default/a", "x", 1, 0, NULL, &cur, &e),
                      -EEXIST);
         cr_assert_eq(cur->mod_rev, rev);
         cr_assert_str_eq(cur->value, "v1");
-        cr_assert_eq(kl_store_update(s, "/registry/core/pods/default/none", "x", 1, 0, 0, NULL,
-                                     NULL, NULL),
+        cr_assert_eq(t_store_update(s, "/registry/core/pods/default/none", "x", 1, 0, 0, NULL, NULL,
+                                    NULL),
                      -ENOENT);
-        cr_assert_eq(kl_store_delete(s, "/registry/core/pods/default/none", 0, NULL, NULL, NULL),
+        cr_assert_eq(t_store_delete(s, "/registry/core/pods/default/none", 0, NULL, NULL, NULL),
                      -ENOENT);
         cr_assert_eq(kl_store_get(s, "/registry/core/pods/default/none", 0, &kv, NULL), -ENOENT);
 
@@ -64,21 +92,21 @@ Test(conformance, create_get_and_limits)
 
         /* Limits and syntax are checked before anything reaches the backend. */
         big = kl_calloc(1, KL_STORE_VALUE_MAX_DEFAULT + 1);
-        cr_assert_eq(kl_store_create(s, "/registry/big", big, KL_STORE_VALUE_MAX_DEFAULT + 1, 0,
-                                     NULL, NULL, NULL),
+        cr_assert_eq(t_store_create(s, "/registry/big", big, KL_STORE_VALUE_MAX_DEFAULT + 1, 0,
+                                    NULL, NULL, NULL),
                      -E2BIG);
-        cr_assert_eq(kl_store_create(s, "/registry/big", big, KL_STORE_VALUE_MAX_DEFAULT, 0, NULL,
-                                     NULL, NULL),
+        cr_assert_eq(t_store_create(s, "/registry/big", big, KL_STORE_VALUE_MAX_DEFAULT, 0, NULL,
+                                    NULL, NULL),
                      0);
-        cr_assert_eq(kl_store_create(s, "no-slash", "x", 1, 0, NULL, NULL, NULL), -EINVAL);
-        cr_assert_eq(kl_store_create(s, "/has space", "x", 1, 0, NULL, NULL, NULL), -EINVAL);
+        cr_assert_eq(t_store_create(s, "no-slash", "x", 1, 0, NULL, NULL, NULL), -EINVAL);
+        cr_assert_eq(t_store_create(s, "/has space", "x", 1, 0, NULL, NULL, NULL), -EINVAL);
         cr_assert_eq(kl_store_get(s, "/registry/core/pods/default/a", kl_store_revision(s) + 1, &kv,
                                   NULL),
                      -ERANGE);
 
         cr_assert_eq(kl_store_count(s, "/registry/core/pods/", &n, NULL), 0);
         cr_assert_eq(n, 2);
-        t_close(s, NULL);
+        t_close(s, loop);
 }
 
 struct rev_thread {
@@ -160,9 +188,9 @@ Test(conformance, revisions_strictly_increase)
         }
 }
 
-Test(conformance, cas_conflicts_report_current_revision)
+WRITE_TEST(cas_conflicts_report_current_revision)
 {
-        struct kl_store *s = t_open(NULL, NULL);
+        struct kl_store *s = t_open(loop, NULL);
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *cur = NULL;
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *prev = NULL;
         kl_autoerr struct kl_err *e = NULL;
@@ -170,10 +198,10 @@ Test(conformance, cas_conflicts_report_current_revision)
         int64_t r1, r2, r3;
 
         r1 = t_create(s, k, "one");
-        cr_assert_eq(kl_store_update(s, k, "two", 3, r1, 0, &r2, NULL, NULL), 0);
+        cr_assert_eq(t_store_update(s, k, "two", 3, r1, 0, &r2, NULL, NULL), 0);
         cr_assert_gt(r2, r1);
 
-        cr_assert_eq(kl_store_update(s, k, "stale", 5, r1, 0, NULL, &cur, &e), -KL_ECONFLICT);
+        cr_assert_eq(t_store_update(s, k, "stale", 5, r1, 0, NULL, &cur, &e), -KL_ECONFLICT);
         cr_assert_eq(e->code, KL_ECONFLICT);
         cr_assert_eq(cur->mod_rev, r2);
         cr_assert_eq(cur->create_rev, r1);
@@ -181,19 +209,19 @@ Test(conformance, cas_conflicts_report_current_revision)
         kl_store_kv_free(KL_TAKE_PTR(cur));
         kl_err_free(KL_TAKE_PTR(e));
 
-        cr_assert_eq(kl_store_delete(s, k, r1, NULL, &cur, &e), -KL_ECONFLICT);
+        cr_assert_eq(t_store_delete(s, k, r1, NULL, &cur, &e), -KL_ECONFLICT);
         cr_assert_eq(cur->mod_rev, r2);
 
-        cr_assert_eq(kl_store_delete(s, k, r2, &r3, &prev, NULL), 0);
+        cr_assert_eq(t_store_delete(s, k, r2, &r3, &prev, NULL), 0);
         cr_assert_gt(r3, r2);
         cr_assert_str_eq(prev->value, "two");
         cr_assert_eq(prev->mod_rev, r2);
-        t_close(s, NULL);
+        t_close(s, loop);
 }
 
-Test(conformance, deleted_and_recreated_key_gets_new_create_revision)
+WRITE_TEST(deleted_and_recreated_key_gets_new_create_revision)
 {
-        struct kl_store *s = t_open(NULL, NULL);
+        struct kl_store *s = t_open(loop, NULL);
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
         const char *k = "/registry/core/configmaps/default/cm";
         int64_t c1, c2;
@@ -206,7 +234,7 @@ Test(conformance, deleted_and_recreated_key_gets_new_create_revision)
         cr_assert_eq(kl_store_get(s, k, 0, &kv, NULL), 0);
         cr_assert_eq(kv->create_rev, c2);
         cr_assert_eq(kv->mod_rev, c2);
-        t_close(s, NULL);
+        t_close(s, loop);
 }
 
 static void expect_list(struct kl_store_list *l, const char *const *keys, const char *const *vals,
@@ -219,9 +247,9 @@ static void expect_list(struct kl_store_list *l, const char *const *keys, const 
         }
 }
 
-Test(conformance, list_at_old_revision_sees_old_world)
+WRITE_TEST(list_at_old_revision_sees_old_world)
 {
-        struct kl_store *s = t_open(NULL, NULL);
+        struct kl_store *s = t_open(loop, NULL);
         struct kl_store_list *l = NULL;
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
         int64_t r0, r_old;
@@ -264,7 +292,7 @@ Test(conformance, list_at_old_revision_sees_old_world)
         kl_store_kv_free(KL_TAKE_PTR(kv));
         cr_assert_eq(kl_store_get(s, "/registry/x/c", r_old, &kv, NULL), -ENOENT);
         cr_assert_eq(kl_store_get(s, "/registry/x/b", 0, &kv, NULL), -ENOENT);
-        t_close(s, NULL);
+        t_close(s, loop);
 }
 
 /* Pagination: a writer changes the listed range all the time; pages still add up to one revision.
@@ -576,26 +604,24 @@ Test(conformance, watch_from_compacted_revision_expires)
         t_close(s, &loop);
 }
 
-Test(conformance, ttl_expiry_emits_delete)
+WRITE_TEST(ttl_expiry_emits_delete)
 {
-        uv_loop_t loop;
         struct kl_store *s;
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
         struct collector c;
         int64_t rev;
 
-        cr_assert_eq(kl_loop_init(&loop), 0);
-        s = t_open(&loop, NULL);
+        s = t_open(loop, NULL);
         cr_assert_eq(collector_start(s, &c, "/registry/events/", 0), 0);
-        cr_assert_eq(kl_store_create(s, "/registry/events/default/e1", "ev", 2,
-                                     200 * KL_USEC_PER_MSEC, &rev, NULL, NULL),
+        cr_assert_eq(t_store_create(s, "/registry/events/default/e1", "ev", 2,
+                                    200 * KL_USEC_PER_MSEC, &rev, NULL, NULL),
                      0);
         /* A key whose TTL is removed by an update stays. */
-        cr_assert_eq(kl_store_create(s, "/registry/events/default/e2", "ev", 2,
-                                     200 * KL_USEC_PER_MSEC, NULL, NULL, NULL),
+        cr_assert_eq(t_store_create(s, "/registry/events/default/e2", "ev", 2,
+                                    200 * KL_USEC_PER_MSEC, NULL, NULL, NULL),
                      0);
         t_update(s, "/registry/events/default/e2", "kept");
-        t_wait_events(&loop, &c, 4);
+        t_wait_events(loop, &c, 4);
         cr_assert_eq(c.evs[0]->type, KL_STORE_EVENT_PUT);
         cr_assert_eq(c.evs[3]->type, KL_STORE_EVENT_DELETE);
         cr_assert_str_eq(c.evs[3]->kv.key, "/registry/events/default/e1");
@@ -605,24 +631,22 @@ Test(conformance, ttl_expiry_emits_delete)
         cr_assert_eq(kl_store_get(s, "/registry/events/default/e1", 0, &kv, NULL), -ENOENT);
         cr_assert_eq(kl_store_get(s, "/registry/events/default/e2", 0, &kv, NULL), 0);
         collector_stop(&c);
-        t_close(s, &loop);
+        t_close(s, loop);
 }
 
-Test(conformance, watch_sees_only_its_prefix_in_order)
+WRITE_TEST(watch_sees_only_its_prefix_in_order)
 {
-        uv_loop_t loop;
         struct kl_store *s;
         struct collector c;
 
-        cr_assert_eq(kl_loop_init(&loop), 0);
-        s = t_open(&loop, NULL);
+        s = t_open(loop, NULL);
         cr_assert_eq(collector_start(s, &c, "/registry/core/pods/", 0), 0);
         t_create(s, "/registry/core/pods/default/a", "1");
         t_create(s, "/registry/core/podsx/default/a", "no");
         t_create(s, "/registry/core/services/default/a", "no");
         t_update(s, "/registry/core/pods/default/a", "2");
         t_delete(s, "/registry/core/pods/default/a");
-        t_wait_events(&loop, &c, 3);
+        t_wait_events(loop, &c, 3);
         cr_assert_eq(c.n, 3);
         cr_assert_eq(c.evs[0]->type, KL_STORE_EVENT_PUT);
         cr_assert_not(c.evs[0]->has_prev);
@@ -633,5 +657,251 @@ Test(conformance, watch_sees_only_its_prefix_in_order)
         cr_assert_str_eq(c.evs[2]->prev.value, "2");
         cr_assert_eq(kl_store_watch_position(c.w), c.evs[2]->kv.mod_rev + 1);
         collector_stop(&c);
+        t_close(s, loop);
+}
+
+/* Asynchronous writes ------------------------------------------------------ */
+
+#define ASYNC_WRITES 300
+
+struct async_run {
+        struct kl_store *s;
+        struct collector *c;
+        unsigned next_cb; /* the index the next callback must have */
+        unsigned done;
+        int64_t last_rev;
+        int r[ASYNC_WRITES];
+        int64_t rev[ASYNC_WRITES];
+        int64_t kv_rev[ASYNC_WRITES]; /* mod_rev of res.kv, 0 if none */
+        bool event_seen[ASYNC_WRITES];
+};
+
+struct async_op {
+        struct async_run *run;
+        unsigned i;
+        char key[64];
+};
+
+static void async_op_done(void *arg, struct kl_store_result *res)
+{
+        struct async_op *op = arg;
+        struct async_run *run = op->run;
+
+        /* Callbacks come in submission order, each once. */
+        cr_assert_eq(op->i, run->next_cb);
+        run->next_cb++;
+        run->done++;
+        run->r[op->i] = res->r;
+        run->kv_rev[op->i] = res->kv ? res->kv->mod_rev : 0;
+        cr_assert_eq(res->r < 0, res->err != NULL);
+        if (res->r == 0) {
+                /* Revisions strictly increase in submission order... */
+                cr_assert_gt(res->rev, run->last_rev);
+                run->last_rev = res->rev;
+                run->rev[op->i] = res->rev;
+                /* ...and the write's event is already in the watch. */
+                collector_drain(run->c);
+                for (size_t k = 0; k < run->c->n; k++)
+                        if (run->c->evs[k]->kv.mod_rev == res->rev)
+                                run->event_seen[op->i] = true;
+                cr_assert(run->event_seen[op->i], "no event for revision %" PRId64 " yet",
+                          res->rev);
+        }
+}
+
+static bool async_all_done(void *arg)
+{
+        const struct async_run *run = arg;
+
+        return run->done == ASYNC_WRITES;
+}
+
+/*
+ * Many writes in flight at once from the loop: they share commits, and each
+ * gets the outcome the same writes would get one after the other, in the
+ * order they were submitted (a create, then an update guarded by the
+ * revision the create will get, a stale update, a delete, a create of a key
+ * just deleted, a second create of the same key).
+ */
+Test(conformance, async_writes_in_flight_behave_as_serial)
+{
+        uv_loop_t loop;
+        struct async_run run = { 0 };
+        struct async_op ops[ASYNC_WRITES];
+        struct collector c;
+        int64_t base;
+        unsigned i = 0;
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        run.s = t_open(&loop, NULL);
+        run.c = &c;
+        cr_assert_eq(collector_start(run.s, &c, "/registry/", 0), 0);
+        base = kl_store_revision(run.s);
+        run.last_rev = base;
+        /* 50 rounds of 6 operations on one key each; every write succeeds except where noted. */
+        for (unsigned k = 0; k < ASYNC_WRITES / 6; k++) {
+                for (unsigned j = 0; j < 6; j++, i++) {
+                        ops[i] = (struct async_op){ .run = &run, .i = i };
+                        (void)snprintf(ops[i].key, sizeof(ops[i].key), "/registry/async/k%03u", k);
+                }
+                cr_assert_eq(kl_store_submit_create(run.s, ops[i - 6].key, "c", 1, 0, async_op_done,
+                                                    &ops[i - 6], NULL),
+                             0);
+                /* 6k writes before it succeed and 2 per round fail: this create gets base + 4k + 1.
+                 */
+                cr_assert_eq(kl_store_submit_update(run.s, ops[i - 5].key, "u", 1,
+                                                    base + 4 * (int64_t)k + 1, 0, async_op_done,
+                                                    &ops[i - 5], NULL),
+                             0);
+                cr_assert_eq(kl_store_submit_update(run.s, ops[i - 4].key, "stale", 5,
+                                                    base + 4 * (int64_t)k + 1, 0, async_op_done,
+                                                    &ops[i - 4], NULL),
+                             0);
+                cr_assert_eq(kl_store_submit_delete(run.s, ops[i - 3].key, 0, async_op_done,
+                                                    &ops[i - 3], NULL),
+                             0);
+                cr_assert_eq(kl_store_submit_create(run.s, ops[i - 2].key, "again", 5, 0,
+                                                    async_op_done, &ops[i - 2], NULL),
+                             0);
+                cr_assert_eq(kl_store_submit_create(run.s, ops[i - 1].key, "twice", 5, 0,
+                                                    async_op_done, &ops[i - 1], NULL),
+                             0);
+        }
+        cr_assert_eq(run.done, 0, "a callback ran inside a submit call");
+        cr_assert(t_run_until(&loop, async_all_done, &run, 30000));
+        for (unsigned k = 0; k < ASYNC_WRITES / 6; k++) {
+                unsigned o = 6 * k;
+                int64_t created = base + 4 * (int64_t)k + 1;
+
+                cr_assert_eq(run.r[o], 0);
+                cr_assert_eq(run.rev[o], created);
+                cr_assert_eq(run.r[o + 1], 0);
+                cr_assert_eq(run.rev[o + 1], created + 1);
+                cr_assert_eq(run.r[o + 2], -KL_ECONFLICT);
+                cr_assert_eq(run.kv_rev[o + 2], created + 1, "the conflict reports the current kv");
+                cr_assert_eq(run.r[o + 3], 0);
+                cr_assert_eq(run.kv_rev[o + 3], created + 1, "a delete returns what it deleted");
+                cr_assert_eq(run.r[o + 4], 0);
+                cr_assert_eq(run.r[o + 5], -EEXIST);
+                cr_assert_eq(run.kv_rev[o + 5], run.rev[o + 4]);
+        }
+        cr_assert_eq(kl_store_revision(run.s), base + 4 * ASYNC_WRITES / 6);
+        collector_drain(&c);
+        cr_assert_eq(c.n, 4 * ASYNC_WRITES / 6);
+        collector_stop(&c);
+        t_close(run.s, &loop);
+}
+
+struct close_run {
+        struct kl_store *s;
+        unsigned done, ok;
+        int resubmit; /* what a submit from inside a callback returned, during the close */
+        int64_t rev[64];
+        char key[64][48];
+};
+
+struct close_op {
+        struct close_run *run;
+        unsigned i;
+};
+
+static void close_op_done(void *arg, struct kl_store_result *res)
+{
+        struct close_op *op = arg;
+        struct close_run *run = op->run;
+
+        run->done++;
+        if (res->r == 0) {
+                run->ok++;
+                run->rev[op->i] = res->rev;
+        }
+        if (op->i == 0)
+                run->resubmit = kl_store_submit_create(run->s, "/registry/close/late", "x", 1, 0,
+                                                       close_op_done, op, NULL);
+}
+
+/* Writes queued before kl_store_close() are committed, and their callbacks run during the close. */
+Test(conformance, async_writes_queued_before_close_complete)
+{
+        uv_loop_t loop;
+        kl_autofree char *dsn = NULL;
+        static struct close_run run;
+        struct close_op ops[64];
+        struct kl_store_options o = { 0 };
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        run.s = t_open(&loop, &dsn);
+        for (unsigned i = 0; i < 64; i++) {
+                ops[i] = (struct close_op){ .run = &run, .i = i };
+                (void)snprintf(run.key[i], sizeof(run.key[i]), "/registry/close/k%02u", i);
+                cr_assert_eq(kl_store_submit_create(run.s, run.key[i], "v", 1, 0, close_op_done,
+                                                    &ops[i], NULL),
+                             0);
+        }
+        kl_store_close(run.s);
+        cr_assert_eq(run.done, 0);
+        cr_assert_eq(kl_loop_finish(&loop), 0, "the loop did not end clean");
+        cr_assert_eq(run.done, 64);
+        cr_assert_eq(run.ok, 64);
+        cr_assert_eq(run.resubmit, -ECANCELED);
+
+        o.dsn = dsn;
+        run.s = t_open_opts(NULL, &o);
+        for (unsigned i = 0; i < 64; i++) {
+                kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+
+                cr_assert_eq(kl_store_get(run.s, run.key[i], 0, &kv, NULL), 0);
+                cr_assert_eq(kv->mod_rev, run.rev[i]);
+        }
+        t_close(run.s, NULL);
+}
+
+static void never_called(void *arg, struct kl_store_result *res)
+{
+        (void)arg;
+        (void)res;
+        cr_assert_fail("the callback of a refused write ran");
+}
+
+/* Refused before queueing: the code comes back from the call, the callback never runs. */
+Test(conformance, async_writes_refused_before_queueing)
+{
+        uv_loop_t loop;
+        struct kl_store *s, *plain;
+        kl_autoerr struct kl_err *e = NULL;
+        kl_autofree char *big = kl_calloc(1, KL_STORE_VALUE_MAX_DEFAULT + 1);
+        static const struct {
+                const char *key;
+                size_t len;
+                int64_t expected_rev;
+                int want;
+        } cases[] = {
+                { "no-slash", 1, 0, -EINVAL },
+                { "/has space", 1, 0, -EINVAL },
+                { "/registry/ok", KL_STORE_VALUE_MAX_DEFAULT + 1, 0, -E2BIG },
+                { "/registry/ok", 1, -1, -EINVAL },
+        };
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        s = t_open(&loop, NULL);
+        for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
+                cr_assert_eq(kl_store_submit_update(s, cases[i].key, big, cases[i].len,
+                                                    cases[i].expected_rev, 0, never_called, NULL,
+                                                    &e),
+                             cases[i].want, "case %zu", i);
+                cr_assert_eq(e->code, -cases[i].want);
+                kl_err_free(KL_TAKE_PTR(e));
+        }
+        cr_assert_eq(kl_store_submit_delete(s, "bad", 0, never_called, NULL, NULL), -EINVAL);
+        cr_assert_eq(kl_store_submit_create(s, "/registry/big", big, KL_STORE_VALUE_MAX_DEFAULT + 1,
+                                            0, never_called, NULL, NULL),
+                     -E2BIG);
         t_close(s, &loop);
+
+        /* Without a loop there is nowhere to call back. */
+        plain = t_open(NULL, NULL);
+        cr_assert_eq(
+                kl_store_submit_create(plain, "/registry/a", "x", 1, 0, never_called, NULL, &e),
+                -ENOTSUP);
+        t_close(plain, NULL);
 }

@@ -185,6 +185,131 @@ Test(sqlite, concurrent_writes_share_commits)
         t_close(s, NULL);
 }
 
+struct async_count {
+        unsigned want, done, ok;
+        int r;     /* the code of the last failure */
+        char *msg; /* owned: the message of the first failure */
+        char keys[200][32];
+        int64_t rev[200];
+};
+
+struct async_slot {
+        struct async_count *count;
+        unsigned i;
+};
+
+static void count_done(void *arg, struct kl_store_result *res)
+{
+        struct async_slot *slot = arg;
+        struct async_count *c = slot->count;
+
+        c->done++;
+        if (res->r == 0) {
+                c->ok++;
+                c->rev[slot->i] = res->rev;
+                return;
+        }
+        c->r = res->r;
+        if (!c->msg)
+                c->msg = kl_strdup(res->err->msg);
+}
+
+static bool count_all(void *arg)
+{
+        const struct async_count *c = arg;
+
+        return c->done == c->want;
+}
+
+/* Submit `n` creates at once from the loop thread; keys live in `c` until the callbacks. */
+static void submit_creates(struct kl_store *s, struct async_slot *slots, struct async_count *c,
+                           const char *prefix, unsigned n)
+{
+        *c = (struct async_count){ .want = n };
+        for (unsigned i = 0; i < n; i++) {
+                slots[i] = (struct async_slot){ .count = c, .i = i };
+                (void)snprintf(c->keys[i], sizeof(c->keys[i]), "/registry/%s/%03u", prefix, i);
+                cr_assert_eq(kl_store_submit_create(s, c->keys[i], "v", 1, 0, count_done, &slots[i],
+                                                    NULL),
+                             0);
+        }
+}
+
+/*
+ * Asynchronous writes queued while the writer is held up (another connection
+ * has the write lock) are committed together: one or two groups for 200.
+ */
+Test(sqlite, async_writes_share_commits)
+{
+        uv_loop_t loop;
+        kl_autofree char *dsn = NULL;
+        struct kl_store *s;
+        static struct async_count c;
+        static struct async_slot slots[200];
+        struct kl_store__sqlite_stats st0, st;
+        sqlite3 *db;
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        s = t_open(&loop, &dsn);
+        t_create(s, "/registry/first", "x");
+        kl_store__sqlite_stats(s, &st0);
+        db = raw_open(db_path(dsn));
+        cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        submit_creates(s, slots, &c, "shared", 200);
+        cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+        (void)sqlite3_close(db);
+        cr_assert(t_run_until(&loop, count_all, &c, 30000));
+        cr_assert_eq(c.ok, 200);
+        for (unsigned i = 1; i < 200; i++)
+                cr_assert_eq(c.rev[i], c.rev[i - 1] + 1, "revisions follow submission order");
+        kl_store__sqlite_stats(s, &st);
+        cr_assert_eq(st.writes - st0.writes, 200u);
+        cr_assert_leq(st.commits - st0.commits, 2u, "%" PRIu64 " commits for 200 writes",
+                      st.commits - st0.commits);
+        t_close(s, &loop);
+}
+
+/* A failed commit fails every asynchronous write of its group, and consumes no revision. */
+Test(sqlite, async_failed_commit_fails_the_group)
+{
+        uv_loop_t loop;
+        kl_autofree char *dsn = NULL;
+        struct kl_store *s;
+        static struct async_count c;
+        static struct async_slot slots[200];
+        kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+        struct collector w;
+        int64_t before;
+        sqlite3 *db;
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        s = t_open(&loop, &dsn);
+        cr_assert_eq(collector_start(s, &w, "/registry/", 0), 0);
+        before = t_create(s, "/registry/ok", "1");
+        /* Held up, so that all 20 are in the group whose commit fails. */
+        db = raw_open(db_path(dsn));
+        cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        kl_fault_arm("store.sqlite.commit", 1, false, -EIO);
+        submit_creates(s, slots, &c, "lost", 20);
+        cr_assert_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+        (void)sqlite3_close(db);
+        cr_assert(t_run_until(&loop, count_all, &c, 30000));
+        kl_fault_reset();
+        cr_assert_geq(c.done - c.ok, 1u);
+        cr_assert_eq(c.r, -EIO);
+        cr_assert(strstr(c.msg, "commit"), "%s", c.msg);
+        for (unsigned i = 0; i < 20; i++)
+                if (c.rev[i] == 0)
+                        cr_assert_eq(kl_store_get(s, c.keys[i], 0, &kv, NULL), -ENOENT);
+        cr_assert_eq(kl_store_revision(s), before + c.ok);
+        free(c.msg);
+        /* The store goes on without a hole in the revisions. */
+        cr_assert_eq(t_create(s, "/registry/next", "2"), before + c.ok + 1);
+        t_wait_events(&loop, &w, 2 + c.ok);
+        collector_stop(&w);
+        t_close(s, &loop);
+}
+
 Test(sqlite, readers_never_wait_for_a_writer)
 {
         kl_autofree char *dsn = NULL;
