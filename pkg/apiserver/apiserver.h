@@ -240,4 +240,20 @@ int kl_apiserver_watch_start(struct kl_apiserver *s, const struct kl_api_resourc
 /** Stop and free; no callback runs afterwards. NULL is a no-op. */
 void kl_apiserver_watch_stop(struct kl_apiserver_watch *w);
 
+/* ------------------------------------------------------------------------- */
+/* The in-process client */
+
+struct kl_client;
+
+/**
+ * A client (client/client.h) that calls the resource handler layer of `s`
+ * directly, writing as `user` (the default fieldManager; "system:..." names
+ * give Events the part after the last ':' as source component). Results come
+ * from the loop, never from inside a call. When a write's callback runs,
+ * every informer on `s` already holds the change (client.c says how). Free
+ * it with kl_client_free() before kl_apiserver_close(): closing the server
+ * ends the watches under its clients. Owned by the caller.
+ */
+struct kl_client *kl_apiserver_client_new(struct kl_apiserver *s, const char *user);
+
 #endif

@@ -3,7 +3,7 @@
 # layer, the watch cache, discovery, OpenAPI, authn/authz (DESIGN §3, README.md).
 MODULES          += apiserver
 apiserver_SRCS   := $(sort $(notdir $(wildcard pkg/apiserver/*.c)))
-apiserver_DEPS   := base json yaml loop store http pki api
+apiserver_DEPS   := base json yaml loop store http pki api client
 apiserver_PKGS   := libuv jansson openssl sqlite3 yaml-0.1
 apiserver_TESTS  := $(sort $(notdir $(wildcard pkg/apiserver/tests/test-*.c)))
 apiserver_BENCH  := bench-apiserver.c

@@ -27,6 +27,7 @@ struct kl_apiserver_watch {
         int64_t start_rev;
         bool initial; /* rv "" or "0": synthetic ADDED for what exists */
         bool pending; /* not started in the cache yet (the kick does it) */
+        bool ended;   /* sent its ERROR: not in the cache, never started again */
         bool bookmarks;
         bool dead; /* stopped while busy */
         unsigned busy;
@@ -172,7 +173,7 @@ void kl_apiserver_watch_stop(struct kl_apiserver_watch *w)
         if (!w || w->dead)
                 return;
         s = w->s;
-        if (!w->pending)
+        if (!w->pending && !w->ended)
                 kl_apiserver__cache_unwatch(w->cache, &w->cw);
         if (w->prev)
                 w->prev->next = w->next;
@@ -244,8 +245,12 @@ static bool watch_begin(struct kl_apiserver_watch *w)
         if (r == -KL_EEXPIRED) {
                 json_auto_t *st = expired_status(after, c->window_rev + 1);
 
-                /* Not linked in the cache: stop must not unlink it. */
-                w->pending = true;
+                /*
+                 * Not linked in the cache: stop must not unlink it, and the
+                 * kick must not start it again (it would fail the same way,
+                 * forever) while its owner has not stopped it yet.
+                 */
+                w->ended = true;
                 return emit(w, KL_APISERVER_EVENT_ERROR, st);
         }
         return true;
@@ -293,7 +298,7 @@ void kl_apiserver__watches_tick(struct kl_apiserver *s)
                         char api_version[128], rv[24];
                         json_auto_t *bm = NULL;
 
-                        if (!w->bookmarks || w->pending || now < w->next_bookmark)
+                        if (!w->bookmarks || w->pending || w->ended || now < w->next_bookmark)
                                 continue;
                         w->next_bookmark = next_bookmark(w, now);
                         if (w->next_bookmark <= now)
