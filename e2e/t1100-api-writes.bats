@@ -274,7 +274,7 @@ YAML
         done
 }
 
-@test "delete: a dependent with a finalizer keeps a foreground owner until it goes" {
+@test "delete: a blocking dependent with a finalizer keeps a foreground owner until it goes" {
         kubectl create configmap owner
         local uid
         uid=$(kubectl get cm owner -o jsonpath='{.metadata.uid}')
@@ -284,7 +284,7 @@ kind: ConfigMap
 metadata:
   name: dep
   finalizers: [example.com/hold]
-  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner, uid: "$uid"}]
+  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner, uid: "$uid", blockOwnerDeletion: true}]
 YAML
         run kubectl delete cm owner --cascade=foreground --wait=false
         [ "$status" -eq 0 ]

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube-lite server: the control plane. Flags (k3s's names) and wiring only:
- * the API server is pkg/apiserver. Until the embedded agent exists the
- * server runs as if --disable-agent were given.
+ * the API server is pkg/apiserver, the controllers pkg/controllers, the
+ * scheduler pkg/scheduler; both of these talk to the API server through its
+ * in-process client (DESIGN §3). Until the embedded agent exists the server
+ * runs as if --disable-agent were given; `--fake-nodes N` registers
+ * simulated nodes instead (tests, benchmarks and demos, as kwok does).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +15,12 @@
 
 #include "apiserver/apiserver.h"
 #include "base/base.h"
+#include "client/client.h"
 #include "commands.h"
 #include "config/config.h"
+#include "controllers/controllers.h"
 #include "loop/loop.h"
+#include "scheduler/scheduler.h"
 #include "store/store.h"
 
 /* How long requests in progress may run on after SIGTERM. */
@@ -33,6 +39,10 @@ struct server_opts {
         char *service_cidr;
         char *datastore_sync;
         bool disable_agent;
+        bool disable_scheduler;
+        bool disable_controller_manager;
+        int fake_nodes;
+        kl_usec_t node_monitor_grace;
 };
 
 static const char *const sync_choices[] = { "full", "relaxed", NULL };
@@ -82,6 +92,16 @@ static const struct kl_config_flag server_flags[] = {
           .help = "full: fsync every commit; relaxed: sync at most 100 ms later (SD cards)" },
         { KL_CONFIG_BOOL_AT(O, disable_agent), .name = "disable-agent", .group = "Agent",
           .help = "Do not run a local agent (always the case until the agent exists)" },
+        { KL_CONFIG_BOOL_AT(O, disable_scheduler), .name = "disable-scheduler",
+          .group = "Components", .help = "Disable the Kubernetes default scheduler" },
+        { KL_CONFIG_BOOL_AT(O, disable_controller_manager), .name = "disable-controller-manager",
+          .group = "Components", .help = "Disable the Kubernetes controllers" },
+        { KL_CONFIG_DURATION_AT(O, node_monitor_grace), .name = "node-monitor-grace-period",
+          .def = "40s", .group = "Components",
+          .help = "How long a node may go without renewing its Lease before it is NotReady" },
+        { KL_CONFIG_INT_AT(O, fake_nodes), .name = "fake-nodes", .def = "0", .group = "Agent",
+          .help = "Register this many simulated nodes whose kubelet only reports "
+                  "(tests and demos; no containers run)" },
         KL_CMD_GLOBAL_FLAGS(O, global),
 };
 #undef O
@@ -98,8 +118,41 @@ struct server_run {
         uv_signal_t sigterm;
         uv_signal_t sigint;
         struct kl_apiserver *api;
+        struct kl_client *ctrl_client;
+        struct kl_controllers *controllers;
+        struct kl_client *sched_client;
+        struct kl_scheduler *scheduler;
         bool stopping;
 };
+
+/* The controllers and the scheduler, on in-process clients of the API server. */
+static int start_components(struct server_run *run, const struct server_opts *opts,
+                            struct kl_err **err)
+{
+        int r;
+
+        if (!opts->disable_controller_manager || opts->fake_nodes > 0) {
+                static const char *const only_fake[] = { NULL };
+                struct kl_controllers_options co = {
+                        .node_monitor_grace = opts->node_monitor_grace,
+                        .fake_nodes = (unsigned)opts->fake_nodes,
+                        .enabled = opts->disable_controller_manager ? only_fake : NULL,
+                };
+
+                run->ctrl_client = kl_apiserver_client_new(
+                        run->api, "system:serviceaccount:kube-system:kube-controller-manager");
+                r = kl_controllers_start(run->ctrl_client, &co, &run->controllers, err);
+                if (r < 0)
+                        return r;
+        }
+        if (!opts->disable_scheduler) {
+                run->sched_client = kl_apiserver_client_new(run->api, "system:kube-scheduler");
+                r = kl_scheduler_start(run->sched_client, NULL, &run->scheduler, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
 
 static void on_signal(uv_signal_t *h, int signum)
 {
@@ -111,6 +164,15 @@ static void on_signal(uv_signal_t *h, int signum)
         run->stopping = true;
         uv_close((uv_handle_t *)&run->sigterm, NULL);
         uv_close((uv_handle_t *)&run->sigint, NULL);
+        /*
+         * The API server's in-process clients go first: freeing a client ends
+         * its writes in flight (-ECANCELED), which lets the controllers free
+         * what those writes held.
+         */
+        kl_scheduler_free(run->scheduler);
+        kl_controllers_free(run->controllers);
+        kl_client_free(run->sched_client);
+        kl_client_free(run->ctrl_client);
         kl_apiserver_close(run->api, SHUTDOWN_GRACE, NULL, NULL);
 }
 
@@ -127,6 +189,11 @@ int kl_cmd_server(int argc, char **argv)
         r = kl_cmd_parse(&kl_cmd_server_config, &opts, &opts.global, argc, argv, &cfg);
         if (r != KL_CMD_CONTINUE)
                 return r;
+        if (opts.fake_nodes < 0 || opts.fake_nodes > 5000) {
+                kl_log_error(KL_LOG_MAIN, "--fake-nodes must be between 0 and 5000, not %d",
+                             opts.fake_nodes);
+                return 2;
+        }
         /* Before any thread: the store's work and our writes share libuv's pool (R8.6). */
         if (!getenv("UV_THREADPOOL_SIZE"))
                 (void)setenv("UV_THREADPOOL_SIZE", "8", 1);
@@ -151,12 +218,18 @@ int kl_cmd_server(int argc, char **argv)
         }
         kl_log_info(KL_LOG_MAIN, "API server listening on https://%s:%d", opts.bind_address,
                     kl_apiserver_port(run.api));
+
         kl_assert(uv_signal_init(&loop, &run.sigterm) == 0);
         kl_assert(uv_signal_init(&loop, &run.sigint) == 0);
         run.sigterm.data = &run;
         run.sigint.data = &run;
         kl_assert(uv_signal_start(&run.sigterm, on_signal, SIGTERM) == 0);
         kl_assert(uv_signal_start(&run.sigint, on_signal, SIGINT) == 0);
+        r = start_components(&run, &opts, &e);
+        if (r < 0) {
+                kl_log_err(KL_LOG_ERROR, KL_LOG_MAIN, e, "kube-lite server");
+                on_signal(&run.sigterm, SIGTERM);
+        }
 
         (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
         r = kl_loop_finish(&loop);

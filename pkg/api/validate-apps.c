@@ -286,7 +286,14 @@ void kl_api__validate_statefulset(struct kl_api__vctx *v, const json_t *obj, con
         }
         kl_api__v_nonneg(v, spec, "replicas");
         kl_api__v_nonneg(v, spec, "minReadySeconds");
+        /*
+         * Containers mount the claims of volumeClaimTemplates by name; the
+         * controller adds those volumes to each pod. (Upstream does not
+         * validate the template's pod spec at all here; we do, knowing them.)
+         */
+        v->implied_volumes = kl_api__jarr(spec, "volumeClaimTemplates");
         v_selector_and_template(v, spec, "statefulset", "StatefulSet");
+        v->implied_volumes = NULL;
         kl_api__vpop(v, mark);
 
         if (old) {

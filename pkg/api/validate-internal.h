@@ -27,6 +27,11 @@
 struct kl_api__vctx {
         struct kl_api_field_errors *errs; /* borrowed: where errors go */
         struct kl_buf path;               /* owned: the current field path */
+        /*
+         * Borrowed, may be NULL: volume names a pod spec may mount without
+         * declaring them (a StatefulSet's volumeClaimTemplates).
+         */
+        const json_t *implied_volumes;
 };
 
 void kl_api__vctx_init(struct kl_api__vctx *v, struct kl_api_field_errors *errs);

@@ -893,6 +893,17 @@ void kl_api__v_pod_spec(struct kl_api__vctx *v, const json_t *spec, unsigned fla
         int64_t ads;
 
         v_volumes(v, kl_api__jarr(spec, "volumes"), volumes);
+        if (v->implied_volumes) {
+                const json_t *t;
+                size_t i;
+
+                json_array_foreach(v->implied_volumes, i, t) {
+                        const char *name = kl_api__jstr0(kl_api__jobj(t, "metadata"), "name");
+
+                        if (*name && !json_object_get(volumes, name))
+                                json_object_set_new(volumes, name, json_object());
+                }
+        }
         v_containers(v, spec, volumes);
 
         if ((flags & KL_API__POD_IS_POD) && kl_api__jtrue(spec, "hostNetwork")) {

@@ -202,7 +202,7 @@ json_t *kl_api_validate_status(const struct kl_api_resource *r, const char *name
 
 void kl_api__vctx_init(struct kl_api__vctx *v, struct kl_api_field_errors *errs)
 {
-        v->errs = errs;
+        *v = (struct kl_api__vctx){ .errs = errs };
         kl_buf_init(&v->path, SIZE_MAX);
 }
 

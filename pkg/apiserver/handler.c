@@ -921,6 +921,22 @@ static int bind_pod(struct op *op, const json_t *old, const json_t *binding, jso
         return 0;
 }
 
+/* Whether the client's patch itself sets metadata.resourceVersion. */
+static bool patch_names_rv(const struct op *op)
+{
+        const json_t *o;
+        size_t i;
+
+        if (op->patch_type != KL_API_PATCH_TYPE_JSON)
+                return !kl_isempty(json_string_value(
+                        json_object_get(json_object_get(op->body, "metadata"), "resourceVersion")));
+        json_array_foreach(op->body, i, o)
+                if (kl_streq_null(json_string_value(json_object_get(o, "path")),
+                                  "/metadata/resourceVersion"))
+                        return true;
+        return false;
+}
+
 /*
  * Compute the new object from the stored one for PUT and PATCH: the
  * subresource rules, the server-owned metadata, validation. On success
@@ -975,7 +991,12 @@ static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, jso
         r = check_rv(op, input, mod_rev, err);
         if (r < 0)
                 return r;
-        *ret_pinned = r > 0;
+        /*
+         * A patch's result carries the resourceVersion it was applied to; only
+         * one the client wrote in the patch pins it (a patch without one is
+         * applied again to the newer object, as upstream's patcher does).
+         */
+        *ret_pinned = r > 0 && (op->verb == OP_UPDATE || patch_names_rv(op));
 
         if (scale) {
                 json_t *replicas = json_object_get(json_object_get(input, "spec"), "replicas");
@@ -1665,6 +1686,9 @@ static int delete_finish(struct op *op, const struct kl_api_resource *res, const
                 if (r < 0)
                         return r;
                 r = namespace_try_finish(op, meta_str(obj, "name"));
+                /* The namespace controller may have finished it meanwhile. */
+                if (r == -ENOENT)
+                        r = 0;
                 if (r < 0)
                         return kl_err_set(err, r, "finish namespace '%s'", meta_str(obj, "name"));
         } else if (has_finalizer(obj, "foregroundDeletion")) {
@@ -1849,8 +1873,11 @@ static int delete_do(struct op *op)
                                       "ResourceVersion in object meta: %s",
                                       want, meta_str(old, "resourceVersion"));
         r = delete_object(op, op->res, key, &o, 0, &last, &gone, &rev, &op->err);
-        if (r == -ENOENT)
+        if (r == -ENOENT) {
+                /* Gone since the read (another delete, a finalize): upstream's 404. */
+                kl_err_free(KL_TAKE_PTR(op->err));
                 return kl_apiserver__err_not_found(&op->err, op->res, op->name);
+        }
         if (r < 0)
                 return r;
         op->status = 200;

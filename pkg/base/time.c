@@ -167,4 +167,3 @@ int kl_rfc3339_parse(const char *s, int64_t *ret_usec)
         *ret_usec = t * (int64_t)KL_USEC_PER_SEC + usec;
         return 0;
 }
-
