@@ -266,7 +266,7 @@ static void schedule(const struct kl_ctrl_cronjob_input *in, json_t *status, jso
                      struct kl_ctrl_actions *out, kl_usec_t *requeue_after)
 {
         const json_t *cj = in->cronjob, *spec = json_object_get(cj, "spec");
-        const char *tzname = dig_str(spec, "timeZone", NULL);
+        const char *zone_name = dig_str(spec, "timeZone", NULL);
         const char *sched_str = dig_str(spec, "schedule", NULL) ?: "";
         const char *policy = dig_str(spec, "concurrencyPolicy", NULL) ?: "Allow";
         kl_cleanup(kl_ctrl_cron_freep) struct kl_ctrl_cron *sched = NULL;
@@ -279,10 +279,10 @@ static void schedule(const struct kl_ctrl_cronjob_input *in, json_t *status, jso
         enum missed missed;
         json_t *job;
 
-        if (tzname) {
-                if (kl_ctrl_tz_load(in->zoneinfo_dir, tzname, &tz, &e) < 0) {
+        if (zone_name) {
+                if (kl_ctrl_tz_load(in->zoneinfo_dir, zone_name, &tz, &e) < 0) {
                         kl_ctrl_event(out, cj, "Warning", "UnknownTimeZone",
-                                      "invalid timeZone: \"%s\": %s", tzname, kl_err_msg(e));
+                                      "invalid timeZone: \"%s\": %s", zone_name, kl_err_msg(e));
                         return;
                 }
         }
@@ -298,8 +298,8 @@ static void schedule(const struct kl_ctrl_cronjob_input *in, json_t *status, jso
                               "cron-jobs/ for more details",
                               sched_str);
                 formatted = kl_strdup(sched_str);
-        } else if (tzname && *tzname) {
-                formatted = kl_asprintf("TZ=%s %s", tzname, sched_str);
+        } else if (zone_name && *zone_name) {
+                formatted = kl_asprintf("TZ=%s %s", zone_name, sched_str);
         } else {
                 formatted = kl_strdup(sched_str);
         }

@@ -216,6 +216,9 @@ const struct kl_api_resource *kl_ctrl_inf_resource(enum kl_ctrl_inf i);
 struct kl_ctrl_def {
         const char *name; /* "replicaset": log and work-queue name */
         const char *user; /* "system:serviceaccount:kube-system:replicaset-controller" */
+        /* The events' source when it is not the last part of `user` (upstream's
+         * daemonset-controller runs as daemon-set-controller); may be NULL. */
+        const char *component;
         const enum kl_ctrl_inf *watches; /* terminated by KL_CTRL_INF__COUNT */
         const enum kl_ctrl_inf *reads;   /* also needed, without events; may be NULL */
         void (*enqueue)(struct kl_ctrl *c, enum kl_ctrl_inf i, const json_t *old,
@@ -227,6 +230,8 @@ struct kl_ctrl_def {
 
 /* The manager's options (defaults filled in), for enqueue callbacks. */
 const struct kl_controllers_options *kl_ctrl_options(const struct kl_ctrl *c);
+/* The informer of a kind, for enqueue callbacks (which get no env). */
+const struct kl_informer *kl_ctrl_informer_of(const struct kl_ctrl *c, enum kl_ctrl_inf i);
 /* Queue a key of controller `c` (from an enqueue callback). */
 void kl_ctrl_enqueue(struct kl_ctrl *c, const char *key);
 /* Queue the key of `obj` itself. */
@@ -261,6 +266,7 @@ extern const struct kl_ctrl_def kl_ctrl_endpointslice;
 extern const struct kl_ctrl_def kl_ctrl_nodelifecycle;
 extern const struct kl_ctrl_def kl_ctrl_localpath;
 extern const struct kl_ctrl_def kl_ctrl_fakekubelet;
+extern const struct kl_ctrl_def kl_ctrl_disruption;
 
 /*
  * Each controller's pure reconcile and its inputs are declared below, one
@@ -822,5 +828,50 @@ void kl_controllers__fake_node_reconcile(const char *name, unsigned index, const
 /* One step of the simulated kubelet for `pod` on simulated node `node_index`. */
 void kl_controllers__fake_pod_reconcile(const json_t *pod, unsigned node_index, kl_usec_t now,
                                         struct kl_ctrl_actions *out, kl_usec_t *requeue_after);
+
+/* --- disruption.c -------------------------------------------------------- */
+
+/* Upstream's DeletionTimeout: how long a status.disruptedPods entry keeps its pod unhealthy. */
+#define KL_CTRL_PDB_DELETION_TIMEOUT ((kl_usec_t)2 * 60 * KL_USEC_PER_SEC)
+
+/*
+ * A PodDisruptionBudget sync's inputs: the PDB, the pods of its namespace
+ * (any labels: the reconcile applies the selector), and the ReplicaSets,
+ * Deployments and StatefulSets of the namespace (the pods' controllers,
+ * for their spec.replicas). Arrays of borrowed objects.
+ */
+struct kl_ctrl_pdb_input {
+        const json_t *pdb;
+        const json_t *const *pods;
+        size_t n_pods;
+        const json_t *const *replicasets;
+        size_t n_replicasets;
+        const json_t *const *deployments;
+        size_t n_deployments;
+        const json_t *const *statefulsets;
+        size_t n_statefulsets;
+        kl_usec_t now;
+};
+
+/*
+ * One step of upstream's disruption controller sync (trySync, failSafe):
+ * the events (NoPods, CalculateExpectedPodCountFailed, UnmanagedPods,
+ * NotDeleted) and the status write when it changed. *requeue_after: when
+ * the next status.disruptedPods entry expires (0: none).
+ */
+void kl_ctrl_pdb_reconcile(const struct kl_ctrl_pdb_input *in, struct kl_ctrl_actions *out,
+                           kl_usec_t *requeue_after);
+
+/* Upstream's stalePodDisruptionTimeout. */
+#define KL_CTRL_PDB_STALE_TIMEOUT ((kl_usec_t)2 * 60 * KL_USEC_PER_SEC)
+/*
+ * A pod whose DisruptionTarget condition is True (not set by the kubelet)
+ * while the pod is neither being deleted nor terminal: once the condition
+ * is KL_CTRL_PDB_STALE_TIMEOUT old, its status is written with the
+ * condition False (upstream's syncStalePodDisruption); before that
+ * *requeue_after is the time left.
+ */
+void kl_ctrl_pdb_stale_pod_reconcile(const json_t *pod, kl_usec_t now, struct kl_ctrl_actions *out,
+                                     kl_usec_t *requeue_after);
 
 #endif

@@ -1062,6 +1062,7 @@ static int ds_sync(const struct kl_ctrl_env *env, const char *key, struct kl_ctr
 const struct kl_ctrl_def kl_ctrl_daemonset = {
         .name = "daemonset",
         .user = "system:serviceaccount:kube-system:daemon-set-controller",
+        .component = "daemonset-controller",
         .watches = ds_watches,
         .enqueue = ds_enqueue,
         .sync = ds_sync,

@@ -98,6 +98,12 @@ const struct kl_informer *kl_ctrl_informer(const struct kl_ctrl_env *env, enum k
 /* ------------------------------------------------------------------------- */
 /* Queueing */
 
+const struct kl_informer *kl_ctrl_informer_of(const struct kl_ctrl *c, enum kl_ctrl_inf i)
+{
+        kl_assert(i >= 0 && i < KL_CTRL_INF__COUNT && c->m->inf[i]);
+        return c->m->inf[i];
+}
+
 const struct kl_controllers_options *kl_ctrl_options(const struct kl_ctrl *c)
 {
         return &c->m->opts;
@@ -369,7 +375,9 @@ int kl_controllers__manager_start(struct kl_client *client,
                 c = &m->ctrls[m->n_ctrls++];
                 c->m = m;
                 c->def = def;
-                c->component = strrchr(def->user, ':') ? strrchr(def->user, ':') + 1 : def->user;
+                c->component = def->component            ? def->component
+                               : strrchr(def->user, ':') ? strrchr(def->user, ':') + 1
+                                                         : def->user;
                 r = kl_workqueue_new(client->loop, def->name, &qo, process, c, &c->q);
                 if (r < 0) {
                         kl_controllers_free(cs);
