@@ -65,4 +65,37 @@ void kl_client__map_drain(struct kl_client__map *m, void (*fn)(void *value));
 /* The back-off exponent a work queue keeps for `key` (tests). */
 unsigned kl_client__workqueue_failures(const struct kl_workqueue *q, const char *key);
 
+/*
+ * The remote client's parsers of server output (client-remote.c), fuzzed by
+ * fuzz/fuzz-watch-stream.c.
+ *
+ * A watch stream is newline-delimited JSON {"type": ..., "object": {...}}.
+ * The decoder keeps the partial last line (at most `max` bytes: longer lines
+ * fail with -E2BIG) and calls `fn` for each complete event with the object
+ * (a new reference, stolen by fn). `fn` returns 0 to go on, or 1 to stop
+ * decoding at once (the rest of `data` is dropped). A malformed line or an
+ * unknown type fails with -EINVAL; the decoder is then unusable.
+ */
+struct kl_client__watch_decoder {
+        struct kl_buf line;
+        size_t max;
+};
+typedef int kl_client__watch_event_fn(void *arg, enum kl_client_event_type t, json_t *obj);
+void kl_client__watch_decoder_init(struct kl_client__watch_decoder *d, size_t max);
+void kl_client__watch_decoder_release(struct kl_client__watch_decoder *d);
+/* Returns 0, 1 when fn stopped it, or a negative code with err set. */
+int kl_client__watch_decode(struct kl_client__watch_decoder *d, const char *data, size_t len,
+                            kl_client__watch_event_fn *fn, void *arg, struct kl_err **err);
+/*
+ * The error of a non-2xx answer with `body` (a Status or anything else):
+ * returns the negative code (see kl_client_remote_new()) with err set to
+ * the Status message, or "the server answered <status>" without one.
+ */
+int kl_client__status_error(int status, const char *body, size_t len, struct kl_err **err);
+/* A Status object for a watch that ended with `code` (negative) and `msg`. New reference. */
+json_t *kl_client__status_new(int code, const char *msg);
+/* Decode a response body that must be a JSON object (at most `max` bytes). */
+int kl_client__decode_object(const char *body, size_t len, size_t max, json_t **ret,
+                             struct kl_err **err);
+
 #endif

@@ -329,4 +329,36 @@ size_t kl_workqueue_len(const struct kl_workqueue *q);
 /** Stop handing out keys and free once nothing is in processing. NULL is a no-op. */
 void kl_workqueue_free(struct kl_workqueue *q);
 
+/* ------------------------------------------------------------------------- */
+/* The remote client (client-remote.c): the same interface over HTTPS */
+
+struct kl_client_remote_options {
+        const char *server;   /* "https://host:port", required; no trailing path */
+        const char *ca_pem;   /* the cluster CA (PEM); NULL: the system's */
+        const char *cert_pem; /* client certificate and key (PEM), or NULL */
+        const char *key_pem;
+        const char *token;         /* a bearer token instead of a certificate, or NULL */
+        const char *user;          /* the fieldManager default and events' source; required */
+        kl_usec_t connect_timeout; /* 0: 10 s */
+        kl_usec_t request_timeout; /* each non-watch request; 0: 60 s */
+        size_t max_response;       /* largest response (a list: all its pages); 0: 64 MiB */
+        size_t max_event;          /* largest watch event line; 0: 8 MiB */
+};
+
+/**
+ * A client talking to `kube-lite server` (or any Kubernetes API server)
+ * over HTTPS with libcurl, on `loop`. Same semantics as the in-process
+ * client: results from the loop, never from inside a call; -ECANCELED for
+ * what is in flight at kl_client_free(); watch ends (a dropped connection, a
+ * 410) are ERROR events carrying a Status. Non-2xx answers become negative
+ * codes with the Status message: 404 -ENOENT, 409 -KL_ECONFLICT (reason
+ * AlreadyExists: -EEXIST), 410 -KL_EEXPIRED, 422 -KL_EINVALID, 400 -EINVAL,
+ * 401 -KL_EUNAUTHORIZED, 403 -EACCES, 429 -KL_ETOO_MANY_REQUESTS, 503
+ * -KL_EUNAVAILABLE, 504 -ETIMEDOUT. A list without a limit is read in pages
+ * of 500 following the continue tokens, as client-go's pager does.
+ * kl_client_free() must not be called from inside a watch callback.
+ */
+int kl_client_remote_new(uv_loop_t *loop, const struct kl_client_remote_options *opts,
+                         struct kl_client **ret, struct kl_err **err);
+
 #endif

@@ -398,4 +398,75 @@ struct kl_http_ws *kl_http_ws_ref(struct kl_http_ws *ws);
 /** NULL is a no-op; returns NULL. */
 struct kl_http_ws *kl_http_ws_unref(struct kl_http_ws *ws);
 
+/* ---------------------------------------------------------------------------
+ * HTTP client (http-client.c): libcurl's multi interface driven by the loop
+ * (uv_poll_t per socket, one uv_timer_t), for the remote API client. Keep-
+ * alive connections are reused; TLS trusts a CA given as PEM and presents a
+ * client certificate and key from memory, or sends a bearer token.
+ *
+ * Calls never finish inside kl_http_call_start(): handles are added to the
+ * multi handle from the loop. `done` runs exactly once per call that is not
+ * cancelled, from the loop, outside libcurl's callbacks (any kl_http_*
+ * function may be called from it). `data` of a streaming call runs inside
+ * libcurl's write callback: from there only kl_http_call_start() and
+ * kl_http_call_cancel() may be used (both defer what libcurl forbids).
+ */
+
+struct kl_http_client;
+struct kl_http_call;
+
+struct kl_http_client_opts {
+        const char *ca_pem;   /* trusted CA certificates; NULL: the system's */
+        const char *cert_pem; /* client certificate and key; NULL: none */
+        const char *key_pem;
+        const char *bearer_token;  /* "Authorization: Bearer"; NULL: none */
+        kl_usec_t connect_timeout; /* 0: 10 s */
+        kl_usec_t request_timeout; /* whole non-streaming calls; 0: 60 s */
+        size_t max_response;       /* largest buffered body; 0: 64 MiB */
+        unsigned max_requests;     /* non-streaming calls at once (more queue); 0: 8 */
+};
+
+/**
+ * A finished call. r < 0 for transport failures (-ECONNREFUSED,
+ * -ETIMEDOUT, -EPROTO for TLS, -E2BIG for a body over the limit, -EIO),
+ * with `err` (borrowed) saying why; otherwise `status` is the HTTP status
+ * and `body` (borrowed, NUL-terminated; empty for streaming calls that
+ * answered 2xx) the response.
+ */
+typedef void kl_http_done_fn(void *arg, int r, int status, const char *body, size_t len,
+                             const struct kl_err *err);
+/** Bytes of a streaming 2xx response as they arrive. Return < 0 to abort (done gets r). */
+typedef int kl_http_data_fn(void *arg, const char *data, size_t len);
+
+struct kl_http_call_opts {
+        const char *method;       /* "GET", "POST", ... */
+        const char *url;          /* copied */
+        const char *content_type; /* of the body; NULL: no body */
+        const char *accept;       /* NULL: "application/json" */
+        const void *body;         /* copied */
+        size_t body_len;
+        kl_http_data_fn *data; /* set: a stream, no total time-out, 2xx bodies not buffered */
+        kl_http_done_fn *done;
+        void *arg;
+};
+
+int kl_http_client_new(uv_loop_t *loop, const struct kl_http_client_opts *opts,
+                       struct kl_http_client **ret, struct kl_err **err);
+/**
+ * Start a call; *ret (optional) identifies it for kl_http_call_cancel()
+ * until its `done` runs. Fails only for a bad option (-EINVAL).
+ */
+int kl_http_call_start(struct kl_http_client *c, const struct kl_http_call_opts *opts,
+                       struct kl_http_call **ret, struct kl_err **err);
+/** Abandon a call: no callback of it runs afterwards. NULL is a no-op. */
+void kl_http_call_cancel(struct kl_http_call *call);
+/**
+ * Free the client: calls still running are cancelled silently (their owners
+ * cancel or finish them first if they need to know). Its handles close from
+ * the loop. Not from inside a `data` callback. NULL is a no-op.
+ */
+void kl_http_client_free(struct kl_http_client *c);
+/** Percent-encode `s` for a URL path segment or a query value (RFC 3986 unreserved kept). */
+void kl_http_escape(struct kl_buf *out, const char *s);
+
 #endif
