@@ -11,7 +11,7 @@ static const struct kl_ctrl_def *const all_defs[] = {
         &kl_ctrl_daemonset,  &kl_ctrl_job,           &kl_ctrl_cronjob,
         &kl_ctrl_gc,         &kl_ctrl_namespace,     &kl_ctrl_serviceaccount,
         &kl_ctrl_endpoints,  &kl_ctrl_endpointslice, &kl_ctrl_nodelifecycle,
-        &kl_ctrl_localpath,  &kl_ctrl_fakekubelet,
+        &kl_ctrl_localpath,  &kl_ctrl_fakekubelet,   &kl_ctrl_disruption,
 };
 
 static bool enabled(const struct kl_controllers_options *opts, const struct kl_ctrl_def *def)
