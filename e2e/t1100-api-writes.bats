@@ -267,8 +267,8 @@ YAML
                         kubectl delete cm dep
                         ;;
                 background)
-                        # The garbage collector (issue 5) removes dependents later.
-                        kubectl delete cm dep
+                        # The garbage collector removes the dependent afterwards.
+                        kl_wait_for 20 sh -c '! kubectl get cm dep 2>/dev/null'
                         ;;
                 esac
         done

@@ -902,3 +902,56 @@ const char *kl_api_pod_qos_class(const json_t *pod)
                 return "Guaranteed";
         return "Burstable";
 }
+
+/*
+ * ---------------------------------------------------------------------------
+ * DefaultTolerationSeconds admission (upstream's
+ * plugin/pkg/admission/defaulttolerationseconds): a toleration already
+ * covering the taint with effect NoExecute, or with no effect, is kept as is.
+ */
+
+static bool tolerates_no_execute(const json_t *tolerations, const char *key)
+{
+        const json_t *t;
+        size_t i;
+
+        json_array_foreach(tolerations, i, t) {
+                const char *tkey = json_string_value(json_object_get(t, "key"));
+                const char *op = json_string_value(json_object_get(t, "operator"));
+                const char *effect = json_string_value(json_object_get(t, "effect"));
+                bool key_ok = kl_isempty(tkey) ? kl_streq_null(op, "Exists") : kl_streq(tkey, key);
+
+                if (key_ok && (kl_isempty(effect) || kl_streq(effect, "NoExecute")))
+                        return true;
+        }
+        return false;
+}
+
+int kl_api_admit_default_tolerations(json_t *pod, int64_t seconds)
+{
+        static const char *const taints[] = { "node.kubernetes.io/not-ready",
+                                              "node.kubernetes.io/unreachable" };
+        json_t *spec, *tolerations;
+
+        if (!json_is_object(pod))
+                return -EINVAL;
+        spec = json_object_get(pod, "spec");
+        if (!json_is_object(spec))
+                return 0;
+        tolerations = json_object_get(spec, "tolerations");
+        if (!json_is_array(tolerations)) {
+                tolerations = json_array();
+                set(spec, "tolerations", tolerations);
+        }
+        for (size_t i = 0; i < KL_ARRAY_SIZE(taints); i++)
+                if (!tolerates_no_execute(tolerations, taints[i]))
+                        kl_assert(json_array_append_new(
+                                          tolerations,
+                                          json_pack("{s:s, s:s, s:s, s:I}", "key", taints[i],
+                                                    "operator", "Exists", "effect", "NoExecute",
+                                                    "tolerationSeconds", (json_int_t)seconds)) ==
+                                  0);
+        if (json_array_size(tolerations) == 0)
+                (void)json_object_del(spec, "tolerations");
+        return 0;
+}

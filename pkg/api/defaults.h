@@ -75,6 +75,18 @@ void kl_api_defaults_update(const struct kl_api_resource *r, json_t *obj, const 
 int kl_api_defaults_job_selector(json_t *job, const char *uid);
 
 /**
+ * Upstream's DefaultTolerationSeconds admission, for a Pod (modified) being
+ * created: tolerations of node.kubernetes.io/not-ready and
+ * node.kubernetes.io/unreachable (operator Exists, effect NoExecute) for
+ * `seconds` are added unless the pod already tolerates that taint with
+ * effect NoExecute (or any effect). So a pod on a node that stops reporting
+ * is evicted after 5 minutes by default, and `kubectl get pod -o yaml`
+ * shows what upstream shows. Returns 0, or -EINVAL when `pod` is not an
+ * object.
+ */
+int kl_api_admit_default_tolerations(json_t *pod, int64_t seconds);
+
+/**
  * The QoS class of a Pod (borrowed) as upstream's GetPodQOS computes it
  * for status.qosClass: "Guaranteed", "Burstable" or "BestEffort". Static
  * storage.

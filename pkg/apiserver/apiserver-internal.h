@@ -16,6 +16,10 @@
  *   openapi.c    OpenAPI v3 index and per-group-version documents
  *   http-api.c   the HTTP routes: authn, authz, negotiation, responses, watch streams
  *   server.c     start-up, bootstrap objects, shutdown
+ *   client.c     the in-process client (apiserver.h)
+ *   convert-hooks.c  versions that are views of another's storage
+ *                (convert-internal.h): bodies in, objects out
+ *   evict.c      pods/eviction with PodDisruptionBudgets (evict-internal.h)
  */
 #ifndef KL_APISERVER_APISERVER_INTERNAL_H
 #define KL_APISERVER_APISERVER_INTERNAL_H
@@ -37,6 +41,8 @@
 
 /* The minor version kubectl's dispatcher reads (kubectl-contract §0.1). */
 #define KL_APISERVER_GIT_VERSION "v1.32.0+kube-lite"
+/* Upstream's --default-not-ready/unreachable-toleration-seconds. */
+#define KL_APISERVER_DEFAULT_TOLERATION_SEC 300
 /* Recent events kept per resource for watches that resume (R5.2: bounded). */
 #define KL_APISERVER_WINDOW 1024u
 /* Longest a write waits for its change to reach the watch cache before answering anyway. */

@@ -44,6 +44,7 @@
 
 #include "api/schema.h"
 #include "apiserver/apiserver-internal.h"
+#include "apiserver/evict-internal.h"
 #include "client/client.h"
 
 /* How often a write held for the cache's catch-up (rare: over 5 s behind) looks again. */
@@ -442,11 +443,9 @@ static void inproc_update(struct kl_client *cl, const struct kl_api_resource *re
                 return;
         }
         if (sub && kl_streq(sub, "eviction")) {
-                /* As the HTTP route: an eviction is a delete with the Eviction's deleteOptions. */
-                json_t *dopts = json_incref(json_object_get(obj, "deleteOptions"));
-
-                json_decref(obj);
-                kl_apiserver_delete(c->s, res, ns, name, dopts, &wo, on_write_done, op);
+                /* As the HTTP route: PodDisruptionBudgets first, then the delete. */
+                (void)res;
+                kl_apiserver__evict(c->s, ns, name, obj, &wo, on_write_done, op);
                 return;
         }
         /* "binding" is pods/binding, "status" and "scale" their subresources, as over HTTP. */

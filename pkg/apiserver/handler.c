@@ -4,11 +4,15 @@
  * the loop thread, writes on the pool (kl_loop_run_blocking(), R8.6).
  *
  * A write is one `struct op`, owned by the operation from submission to the
- * callback. The worker does all the work that touches JSON and the store
- * (read, patch, validate, encode, compare-and-swap); the loop only starts it
- * and, when it is done, waits until the watch cache has seen the write's
- * revision before calling back, so a client that reads after its write
- * reads what it wrote (the store's watch delivers soon after the commit).
+ * callback. The worker does all the work that touches JSON and the store's
+ * reads (read, patch, validate, encode); the final write of a create or an
+ * update is submitted from the loop with the store's asynchronous API
+ * (op->commit, on_commit()), so no worker waits for a commit and the writes
+ * in flight share commit groups (README.md, "Where a write runs"). Deletes,
+ * cascades and Services still write from the worker. When the write is
+ * done, the loop waits until the watch cache has seen its revision before
+ * calling back, so a client that reads after its write reads what it wrote
+ * (the store's watch delivers soon after the commit).
  */
 #include <string.h>
 
@@ -29,6 +33,19 @@ enum op_verb {
         OP_UPDATE,
         OP_PATCH,
         OP_DELETE,
+};
+
+/* What the watch cache said of the request's namespace when the op was submitted. */
+enum op_ns_state {
+        NS_UNKNOWN, /* not in the cache (or not asked): the worker reads the store */
+        NS_ACTIVE,
+        NS_TERMINATING,
+};
+
+enum op_commit {
+        COMMIT_NONE, /* done on the worker (or nothing to write) */
+        COMMIT_CREATE,
+        COMMIT_UPDATE,
 };
 
 struct op {
@@ -56,6 +73,20 @@ struct op {
         json_t *warnings;   /* owned: array of warning texts, or NULL */
         int status;
         int64_t rev;
+        /*
+         * The store write the worker computed and left to the loop
+         * (kl_store_submit_*()): the worker never waits for a commit, so
+         * writes of many requests share one commit group.
+         */
+        enum op_commit commit;
+        char *key;                 /* owned: the storage key */
+        struct kl_buf value;       /* owned: the canonical bytes to write */
+        int64_t expected_rev;      /* update: the mod revision read */
+        json_t *next;              /* owned: update: the new object, without its new revision */
+        bool pinned;               /* update: a lost race is a 409, not a retry */
+        int attempts;              /* update: read-modify-write rounds so far */
+        bool blocking;             /* update: lost a race: the retries write from the worker */
+        enum op_ns_state ns_state; /* of op->ns, looked up on the loop */
 };
 
 static void op_free(struct op *op)
@@ -68,6 +99,9 @@ static void op_free(struct op *op)
         json_decref(op->result);
         json_decref(op->failure);
         json_decref(op->warnings);
+        json_decref(op->next);
+        free(op->key);
+        kl_buf_release(&op->value);
         kl_err_free(op->err);
         free(op);
 }
@@ -175,12 +209,22 @@ static bool has_status_sub(const struct kl_api_resource *res)
 
 static int encode_canonical(const json_t *obj, struct kl_buf *out, struct kl_err **err)
 {
-        json_auto_t *copy = json_deep_copy(obj);
-        json_t *meta = json_object_get(copy, "metadata");
+        json_t *meta = json_object_get(obj, "metadata");
+        json_auto_t *copy = NULL;
+        json_auto_t *meta_copy = NULL;
 
         /* resourceVersion is the key's mod revision, never part of the value (DESIGN §4). */
-        if (json_is_object(meta))
-                (void)json_object_del(meta, "resourceVersion");
+        if (!json_is_object(meta) || !json_object_get(meta, "resourceVersion"))
+                return kl_json_encode(obj, KL_JSON_ENCODE_CANONICAL, out, err);
+        /*
+         * Shallow copies of the two levels that change: the rest of the tree
+         * is shared (read only), where a deep copy cost one allocation per
+         * value of the object on every write.
+         */
+        copy = json_copy((json_t *)obj);
+        meta_copy = json_copy(meta);
+        (void)json_object_del(meta_copy, "resourceVersion");
+        (void)json_object_set(copy, "metadata", meta_copy);
         return kl_json_encode(copy, KL_JSON_ENCODE_CANONICAL, out, err);
 }
 
@@ -251,6 +295,8 @@ static int admit(struct op *op, json_t *obj, const json_t *old, struct kl_err **
 
                 (void)json_object_set_new(st, "qosClass", json_string(kl_api_pod_qos_class(obj)));
                 (void)json_object_set_new(obj, "status", st);
+                /* Admission (DefaultTolerationSeconds): evicted 5 minutes after a node is lost. */
+                (void)kl_api_admit_default_tolerations(obj, KL_APISERVER_DEFAULT_TOLERATION_SEC);
         }
         if (!old && kl_streq(op->res->group, "batch") && kl_streq(op->res->plural, "jobs"))
                 (void)kl_api_defaults_job_selector(
@@ -265,17 +311,27 @@ static int check_namespace(struct op *op, const char *ns, const char *name, stru
         kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
         kl_autofree char *key = NULL;
         json_auto_t *nsobj = NULL;
+        bool terminating;
         int r;
 
         kl_assert(nsres);
-        key = kl_api_storage_key(nsres, NULL, ns);
-        r = kl_store_get(op->s->store, key, 0, &kv, NULL);
-        if (r == -ENOENT)
-                return kl_apiserver__err_not_found(err, nsres, ns);
-        if (r < 0)
-                return kl_err_set(err, r, "read namespace '%s'", ns);
-        nsobj = decode_kv(kv);
-        if (json_object_get(json_object_get(nsobj, "metadata"), "deletionTimestamp")) {
+        if (op->ns_state != NS_UNKNOWN && kl_streq_null(op->ns, ns)) {
+                /* Seen in the watch cache by op_submit(), as upstream's admission uses its lister.
+                 */
+                terminating = op->ns_state == NS_TERMINATING;
+        } else {
+                /* Not in the cache: read the store, as upstream falls back to a live lookup. */
+                key = kl_api_storage_key(nsres, NULL, ns);
+                r = kl_store_get(op->s->store, key, 0, &kv, NULL);
+                if (r == -ENOENT)
+                        return kl_apiserver__err_not_found(err, nsres, ns);
+                if (r < 0)
+                        return kl_err_set(err, r, "read namespace '%s'", ns);
+                nsobj = decode_kv(kv);
+                terminating = json_object_get(json_object_get(nsobj, "metadata"),
+                                              "deletionTimestamp") != NULL;
+        }
+        if (terminating) {
                 char q[128];
 
                 /* NamespaceLifecycle admission's 403, resource named with its group. */
@@ -728,11 +784,33 @@ static int apply_fields(struct op *op, const json_t *live, const json_t *config,
         return kl_err_set_msg(err, -KL_ECONFLICT, "%s", msg);
 }
 
+/* The answer to a create the store refused with `r`. */
+static int create_failed(struct op *op, const char *key, const char *name, int r)
+{
+        if (r == -EEXIST) {
+                char q[128];
+
+                return kl_err_set_msg(&op->err, -EEXIST, "%s \"%s\" already exists",
+                                      kl_api_resource_qualified(op->res, q, sizeof(q)), name);
+        }
+        return kl_err_set(&op->err, r, "create '%s'", key);
+}
+
+/* The answer to a create the store committed at `rev`. */
+static void create_done(struct op *op, int64_t rev)
+{
+        if (rev > 0)
+                kl_apiserver__object_set_rv(op->body, rev);
+        op->result = op->body;
+        op->body = NULL;
+        op->status = 201;
+        op->rev = rev;
+}
+
 static int create_do(struct op *op)
 {
         json_auto_t *config = NULL; /* the manifest of a server-side apply that creates */
-        kl_autobuf struct kl_buf value = KL_BUF_INIT;
-        kl_autofree char *key = NULL;
+        struct kl_buf *value = &op->value;
         json_t *meta;
         const char *ns = NULL, *name;
         int64_t rev = 0;
@@ -783,29 +861,27 @@ static int create_do(struct op *op)
                 if (r < 0)
                         return r;
         }
-        key = kl_api_storage_key(op->res, ns, name);
-        r = encode_canonical(op->body, &value, &op->err);
+        free(op->key);
+        op->key = kl_api_storage_key(op->res, ns, name);
+        kl_buf_reset(value);
+        r = encode_canonical(op->body, value, &op->err);
         if (r < 0)
                 return r;
-        if (!op->dry_run) {
-                r = kl_store_create(op->s->store, key, value.buf, value.len, 0, &rev, NULL, NULL);
-                if (r < 0 && is_core(op->res, "services"))
-                        service_allocate_undo(op, op->body, NULL);
-                if (r == -EEXIST) {
-                        char q[128];
-
-                        return kl_err_set_msg(&op->err, -EEXIST, "%s \"%s\" already exists",
-                                              kl_api_resource_qualified(op->res, q, sizeof(q)),
-                                              name);
-                }
-                if (r < 0)
-                        return kl_err_set(&op->err, r, "create '%s'", key);
-                kl_apiserver__object_set_rv(op->body, rev);
+        if (!op->dry_run && !is_core(op->res, "services")) {
+                /* The loop submits the write (op_done()); nothing here waits for the disk. */
+                op->commit = COMMIT_CREATE;
+                return 0;
         }
-        op->result = op->body;
-        op->body = NULL;
-        op->status = 201;
-        op->rev = rev;
+        if (!op->dry_run) {
+                /* Services: a failed create gives back its allocations, from this worker. */
+                r = kl_store_create(op->s->store, op->key, value->buf, value->len, 0, &rev, NULL,
+                                    NULL);
+                if (r < 0)
+                        service_allocate_undo(op, op->body, NULL);
+                if (r < 0)
+                        return create_failed(op, op->key, name, r);
+        }
+        create_done(op, rev);
         return 0;
 }
 
@@ -1069,16 +1145,32 @@ static bool deletion_done(const struct kl_api_resource *res, const json_t *obj);
 static int store_remove(struct op *op, const struct kl_api_resource *res, const char *key,
                         const json_t *obj, int64_t mod_rev, int64_t *ret_rev);
 
+/* The answer to an update the store committed at `rev`; takes `next`. */
+static void update_done(struct op *op, json_t *next, int64_t rev)
+{
+        kl_apiserver__object_set_rv(next, rev);
+        if (op->sub && kl_streq(op->sub, "binding")) {
+                /* Upstream answers a binding with a bare Success, 201. */
+                op->result = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion", "v1",
+                                       "metadata", "status", "Success", "code", 201);
+                op->status = 201;
+        } else {
+                op->result = op->sub && kl_streq(op->sub, "scale") ? kl_apiserver__scale_of(next)
+                                                                   : json_incref(next);
+        }
+        op->rev = rev;
+        json_decref(next);
+}
+
 static void update_work(void *arg)
 {
         struct op *op = arg;
         kl_autofree char *key = kl_api_storage_key(op->res, op->ns, op->name);
         int r = 0;
 
-        for (int attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+        for (; op->attempts < MAX_CAS_RETRIES; op->attempts++) {
                 kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
                 kl_autobuf struct kl_buf value = KL_BUF_INIT;
-                kl_autobuf struct kl_buf oldv = KL_BUF_INIT;
                 json_auto_t *old = NULL;
                 json_auto_t *next = NULL;
                 bool pinned = false, allocated = false;
@@ -1111,8 +1203,13 @@ static void update_work(void *arg)
                 if (r < 0)
                         break;
                 op->status = 200;
-                (void)encode_canonical(old, &oldv, NULL);
-                if (value.len == oldv.len && memcmp(value.buf, oldv.buf, value.len) == 0) {
+                /*
+                 * The stored bytes are this server's canonical encoding, and
+                 * decoding and encoding again gives the same bytes ("equal
+                 * values give equal bytes", json.h): compare with them rather
+                 * than encoding the old object once more.
+                 */
+                if (value.len == kv->len && memcmp(value.buf, kv->value, value.len) == 0) {
                         /* A no-op write changes nothing, not even the resourceVersion. */
                         op->result = KL_TAKE_PTR(old);
                         break;
@@ -1127,6 +1224,25 @@ static void update_work(void *arg)
                          * now (a pod in its grace period waits for its kubelet).
                          */
                         r = store_remove(op, op->res, key, next, kv->mod_rev, &rev);
+                } else if (!allocated && !op->blocking) {
+                        /*
+                         * The loop submits the write (op_done()). A lost race comes
+                         * back here and retries with the blocking write, as before:
+                         * contenders for one key are then at most the pool's
+                         * threads, so each wins within MAX_CAS_RETRIES rounds.
+                         */
+                        op->commit = COMMIT_UPDATE;
+                        kl_buf_release(&op->value);
+                        op->value = value;
+                        value = (struct kl_buf)KL_BUF_INIT;
+                        free(op->key);
+                        op->key = KL_TAKE_PTR(key);
+                        op->expected_rev = kv->mod_rev;
+                        json_decref(op->next);
+                        op->next = KL_TAKE_PTR(next);
+                        op->pinned = pinned;
+                        r = 0;
+                        break;
                 } else {
                         r = kl_store_update(op->s->store, key, value.buf, value.len, kv->mod_rev, 0,
                                             &rev, NULL, NULL);
@@ -1144,18 +1260,7 @@ static void update_work(void *arg)
                         r = kl_err_set(&op->err, r, "update '%s'", key);
                         break;
                 }
-                kl_apiserver__object_set_rv(next, rev);
-                if (op->sub && kl_streq(op->sub, "binding")) {
-                        /* Upstream answers a binding with a bare Success, 201. */
-                        op->result = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion",
-                                               "v1", "metadata", "status", "Success", "code", 201);
-                        op->status = 201;
-                } else {
-                        op->result = op->sub && kl_streq(op->sub, "scale")
-                                             ? kl_apiserver__scale_of(next)
-                                             : json_incref(next);
-                }
-                op->rev = rev;
+                update_done(op, KL_TAKE_PTR(next), rev);
                 break;
         }
         if (r == -KL_ECONFLICT && !op->err)
@@ -1653,8 +1758,13 @@ static int finalizer_release(struct op *op, const struct kl_api_resource *res, c
                         r = store_put(op, key, obj, kv->mod_rev, &rev, NULL);
                 if (r == -KL_ECONFLICT)
                         continue;
+                if (r == -ENOENT) {
+                        /* The garbage collector finished this deletion meanwhile. */
+                        *ret_gone = true;
+                        return 0;
+                }
                 if (r < 0)
-                        return r == -ENOENT ? r : kl_err_set(err, r, "write '%s'", key);
+                        return kl_err_set(err, r, "write '%s'", key);
                 if (ret_rev)
                         *ret_rev = rev;
                 *ret_gone = deletion_done(res, obj);
@@ -1936,21 +2046,136 @@ static void op_finish(void *arg)
         op_free(op);
 }
 
-static void op_done(void *arg, int status)
+/* The write is over (s->ops counted it until now): answer once the cache has it. */
+static void op_end(struct op *op)
 {
-        struct op *op = arg;
         struct kl_apiserver *s = op->s;
 
         kl_assert(s->ops > 0);
         s->ops--;
-        if (status < 0 && op->r >= 0)
-                op->r = kl_err_set(&op->err, -KL_EUNAVAILABLE, "the server is shutting down");
         if (op->r >= 0 && op->rev > 0)
                 kl_apiserver__wait_rev(s, op->rev, op_finish, op);
         else
                 op_finish(op);
         if (s->closing)
                 kl_apiserver__close_step(s);
+}
+
+static void op_done(void *arg, int status);
+
+/* The outcome of the store write submitted by commit_submit(). */
+static void on_commit(void *arg, struct kl_store_result *res)
+{
+        struct op *op = arg;
+        enum op_commit commit = op->commit;
+        int r = res->r;
+
+        op->commit = COMMIT_NONE;
+        if (commit == COMMIT_CREATE) {
+                if (r < 0)
+                        op->r = create_failed(
+                                op, op->key,
+                                json_string_value(json_object_get(
+                                        json_object_get(op->body, "metadata"), "name")),
+                                r);
+                else
+                        create_done(op, res->rev);
+                op_end(op);
+                return;
+        }
+        if (r >= 0) {
+                update_done(op, KL_TAKE_PTR(op->next), res->rev);
+                op_end(op);
+                return;
+        }
+        if (r == -KL_ECONFLICT || r == -ENOENT) {
+                /* Lost a race: read, compute and try again on the pool, as update_work() would. */
+                if (op->pinned || ++op->attempts >= MAX_CAS_RETRIES) {
+                        op->r = kl_apiserver__err_conflict(&op->err, op->res, op->name);
+                        op_end(op);
+                        return;
+                }
+                op->status = 0;
+                op->blocking = true;
+                r = kl_loop_run_blocking(op->s->loop, update_work, op_done, op);
+                if (r >= 0)
+                        return;
+                op->r = kl_err_set(&op->err, r, "queue work");
+                op_end(op);
+                return;
+        }
+        op->r = kl_err_set(&op->err, r, "update '%s'", op->key);
+        op_end(op);
+}
+
+/* Submit the store write the worker left to the loop; it ends in on_commit(). */
+static int commit_submit(struct op *op)
+{
+        struct kl_store *st = op->s->store;
+        enum op_commit commit = op->commit;
+        kl_autoerr struct kl_err *e = NULL;
+        int r;
+
+        if (commit == COMMIT_CREATE)
+                r = kl_store_submit_create(st, op->key, op->value.buf, op->value.len, 0, on_commit,
+                                           op, &e);
+        else
+                r = kl_store_submit_update(st, op->key, op->value.buf, op->value.len,
+                                           op->expected_rev, 0, on_commit, op, &e);
+        if (r >= 0)
+                return 0;
+        /* Refused before queueing (closing, too large): what the blocking call would say. */
+        op->commit = COMMIT_NONE;
+        if (r == -ECANCELED)
+                return kl_err_set(&op->err, -KL_EUNAVAILABLE, "the server is shutting down");
+        if (commit == COMMIT_CREATE)
+                return create_failed(op, op->key,
+                                     json_string_value(json_object_get(
+                                             json_object_get(op->body, "metadata"), "name")),
+                                     r);
+        return kl_err_set(&op->err, r, "update '%s'", op->key);
+}
+
+static void op_done(void *arg, int status)
+{
+        struct op *op = arg;
+
+        if (status < 0 && op->r >= 0)
+                op->r = kl_err_set(&op->err, -KL_EUNAVAILABLE, "the server is shutting down");
+        /*
+         * Also while closing: the store stays open until every op has ended
+         * (kl_apiserver__close_step()), as a blocking write would have
+         * finished on the worker.
+         */
+        if (op->r >= 0 && op->commit != COMMIT_NONE) {
+                op->r = commit_submit(op);
+                if (op->r >= 0)
+                        return; /* s->ops still counts it: on_commit() ends it */
+        }
+        op_end(op);
+}
+
+/* The namespace of a create as the watch cache has it (loop thread). */
+static enum op_ns_state ns_state_of(struct kl_apiserver *s, const char *ns)
+{
+        const struct kl_api_resource *nsres = kl_api_resource_find("", "v1", "namespaces");
+        kl_autofree char *key = kl_api_storage_key(nsres, NULL, ns);
+        const struct kl_apiserver__obj *o =
+                kl_apiserver__cache_find(kl_apiserver__cache_of(s, nsres), key);
+        static const char mark[] = "\"deletionTimestamp\"";
+        json_auto_t *nsobj = NULL;
+
+        if (!o)
+                return NS_UNKNOWN;
+        /* Most namespaces are not terminating: decode only when the text could say so. */
+        if (!memmem(o->data, o->len, mark, sizeof(mark) - 1))
+                return NS_ACTIVE;
+        nsobj = kl_apiserver__obj_decode(o);
+        if (!nsobj)
+                return NS_UNKNOWN;
+        return json_object_get(json_object_get(nsobj, "metadata"), "deletionTimestamp")
+                       ? NS_TERMINATING
+                       : NS_ACTIVE;
 }
 
 static void op_submit(struct op *op)
@@ -1978,6 +2203,10 @@ static void op_submit(struct op *op)
                 op_finish(op);
                 return;
         }
+        if (op->res->namespaced && op->ns &&
+            (op->verb == OP_CREATE ||
+             (op->verb == OP_PATCH && op->patch_type == KL_API_PATCH_TYPE_APPLY_YAML)))
+                op->ns_state = ns_state_of(s, op->ns);
         s->ops++;
         r = kl_loop_run_blocking(s->loop, work, op_done, op);
         if (r < 0) {
@@ -2001,6 +2230,7 @@ static struct op *op_new(struct kl_apiserver *s, enum op_verb verb,
         op->name = name ? kl_strdup(name) : NULL;
         op->sub = sub ? kl_strdup(sub) : NULL;
         op->body = body;
+        op->value = (struct kl_buf)KL_BUF_INIT;
         op->dry_run = o && o->dry_run;
         op->field_validation = o ? o->field_validation : KL_API_FIELD_VALIDATION_IGNORE;
         op->field_manager =

@@ -12,6 +12,8 @@
 #include "api/schema.h"
 #include "api/table.h"
 #include "apiserver/apiserver-internal.h"
+#include "apiserver/convert-internal.h"
+#include "apiserver/evict-internal.h"
 #include "json/json.h"
 
 /* The group whose members may do everything until RBAC exists (issue 4 §3). */
@@ -56,6 +58,13 @@ static void respond_kl_err(struct kl_http_req *req, int r, const struct kl_err *
                            const struct kl_api_resource *res, const char *name)
 {
         const char *msg = e ? kl_err_msg(e) : kl_strerror(r);
+        char qualified[256];
+
+        /* The handler names the storage row; a view's object is named as the client asked. */
+        if (r == -ENOENT && name && kl_apiserver__is_view(res))
+                msg = kl_pool_printf(kl_http_req_pool(req), "%s \"%s\" not found",
+                                     kl_api_resource_qualified(res, qualified, sizeof(qualified)),
+                                     name);
 
         /* Upstream answers every patch that does not apply with one fixed message (patch.h). */
         if (r == -KL_EINVALID && !strstr(msg, "is invalid"))
@@ -360,7 +369,7 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
                 kl_apiserver__wait_rev(s, want, get_resume, ctx);
                 return;
         }
-        if (!table && !rt->sub) {
+        if (!table && !rt->sub && !kl_apiserver__is_view(res)) {
                 /* The common case answers with the stored bytes, no decode and encode. */
                 const struct kl_apiserver__obj *o =
                         kl_apiserver__lookup(s, res, rt->ns, rt->name, &e);
@@ -379,10 +388,16 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
                 }
                 kl_buf_release(&text);
         }
-        r = kl_apiserver_get(s, res, rt->ns, rt->name, &obj, &e);
+        r = kl_apiserver_get(s, kl_apiserver__storage_row(res), rt->ns, rt->name, &obj, &e);
         if (r < 0) {
                 respond_kl_err(req, r, e, res, rt->name);
                 return;
+        }
+        if (kl_apiserver__is_view(res)) {
+                json_t *view = kl_apiserver__convert_out(res, obj);
+
+                json_decref(obj);
+                obj = view;
         }
         if (rt->sub && kl_streq(rt->sub, "scale")) {
                 out = kl_apiserver__scale_of(obj);
@@ -421,11 +436,18 @@ static void list_done(void *arg, int r, const json_t *list, const char *text, si
         struct list_ctx *ctx = arg;
         kl_autoerr struct kl_err *te = NULL;
         json_auto_t *out = NULL;
+        json_auto_t *view = NULL;
 
         if (r < 0) {
                 /* A 422 here is about the ListOptions, not about an object of the resource. */
                 respond_kl_err(ctx->req, r, e, r == -KL_EINVALID ? NULL : ctx->res, NULL);
-        } else if (text) {
+                goto done;
+        }
+        if (list && kl_apiserver__is_view(ctx->res)) {
+                view = kl_apiserver__convert_out(ctx->res, list);
+                list = view;
+        }
+        if (text) {
                 (void)kl_http_respond(ctx->req, 200, "application/json", text, len);
         } else if (ctx->as_table) {
                 json_t *meta = json_object_get(list, "metadata");
@@ -447,6 +469,7 @@ static void list_done(void *arg, int r, const json_t *list, const char *text, si
         } else {
                 respond_json(ctx->req, 200, list, NULL);
         }
+done:
         kl_http_req_unref(ctx->req);
         free(ctx);
 }
@@ -479,9 +502,10 @@ static void serve_list(struct kl_apiserver *s, struct kl_http_req *req,
                 return;
         }
         ctx->req = kl_http_req_ref(req);
-        kl_apiserver__list_async(s, res, rt->ns, &lo,
-                                 kl_apiserver__query_get(q, "resourceVersionMatch"), !table,
-                                 list_done, ctx);
+        /* A view's items are converted: it never takes the stored text as it is. */
+        kl_apiserver__list_async(s, kl_apiserver__storage_row(res), rt->ns, &lo,
+                                 kl_apiserver__query_get(q, "resourceVersionMatch"),
+                                 !table && !kl_apiserver__is_view(res), list_done, ctx);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -533,9 +557,23 @@ static void http_watch_on_event(struct kl_apiserver_watch *w, enum kl_apiserver_
         kl_autobuf struct kl_buf line = KL_BUF_INIT;
         json_auto_t *table = NULL;
         json_auto_t *ev = NULL;
+        json_auto_t *view = NULL;
         int r;
 
         (void)w;
+        if (kl_apiserver__is_view(hw->res) && t == KL_APISERVER_EVENT_BOOKMARK) {
+                char av[128];
+
+                /* A bookmark carries only metadata: it changes its apiVersion, nothing else. */
+                view = json_deep_copy(obj);
+                (void)json_object_set_new(
+                        view, "apiVersion",
+                        json_string(kl_api_resource_api_version(hw->res, av, sizeof(av))));
+                obj = view;
+        } else if (kl_apiserver__is_view(hw->res) && t <= KL_APISERVER_EVENT_DELETED) {
+                view = kl_apiserver__convert_out(hw->res, obj);
+                obj = view;
+        }
         if (hw->as_table && t <= KL_APISERVER_EVENT_DELETED) {
                 hw->table.no_headers = hw->sent_columns;
                 if (kl_api_table_from_object(&hw->table, obj, &table, NULL) == 0) {
@@ -543,12 +581,13 @@ static void http_watch_on_event(struct kl_apiserver_watch *w, enum kl_apiserver_
                         obj = table;
                 }
         }
-        if (!table && s->watch_line.obj == obj && s->watch_line.type == (int)t) {
+        if (!table && !view && s->watch_line.obj == obj && s->watch_line.type == (int)t) {
                 r = kl_http_stream_write(hw->req, s->watch_line.line, s->watch_line.len);
         } else {
                 ev = json_pack("{sssO}", "type", kl_apiserver_event_type_name(t), "object", obj);
                 r = kl_json_encode(ev, 0, &line, NULL);
-                if (r >= 0 && !table) {
+                /* The shared line is the storage version's: a view's is its own. */
+                if (r >= 0 && !table && !view) {
                         kl_apiserver__http_release(s);
                         s->watch_line.obj = json_incref((json_t *)obj);
                         s->watch_line.type = (int)t;
@@ -601,7 +640,8 @@ static void serve_watch(struct kl_apiserver *s, struct kl_http_req *req,
                 respond_kl_err(req, -EINVAL, e, res, NULL);
                 return;
         }
-        r = kl_apiserver_watch_start(s, res, rt->ns, &wo, http_watch_on_event, hw, &hw->w, &e);
+        r = kl_apiserver_watch_start(s, kl_apiserver__storage_row(res), rt->ns, &wo,
+                                     http_watch_on_event, hw, &hw->w, &e);
         if (r < 0) {
                 free(hw);
                 respond_kl_err(req, r, e, res, NULL);
@@ -688,18 +728,21 @@ static void write_done(void *arg, int r, const struct kl_apiserver_result *res,
                        const struct kl_err *err)
 {
         struct write_ctx *ctx = arg;
+        json_auto_t *view = NULL;
         size_t i;
         json_t *w;
 
         json_array_foreach(res ? res->warnings : NULL, i, w) {
                 add_warning(ctx->req, json_string_value(w));
         }
+        if (r >= 0)
+                view = kl_apiserver__convert_out(ctx->res, res->obj);
         if (r < 0 && res && res->obj)
                 respond_json(ctx->req, kl_err_code_http_status(r), res->obj, NULL);
         else if (r < 0)
                 respond_kl_err(ctx->req, r, err, ctx->res, ctx->name[0] ? ctx->name : NULL);
         else
-                respond_json(ctx->req, res->status, res->obj, NULL);
+                respond_json(ctx->req, res->status, view, NULL);
         kl_http_req_unref(ctx->req);
         free(ctx);
 }
@@ -775,8 +818,8 @@ static void eviction_done(void *arg, int r, const struct kl_apiserver_result *re
 
 /*
  * POST to pods/{name}/binding (the scheduler) and pods/{name}/eviction
- * (drain). PodDisruptionBudgets are not consulted yet (issue 5): an
- * eviction is a delete with the Eviction's deleteOptions.
+ * (drain): an eviction is a delete with the Eviction's deleteOptions once
+ * the pod's PodDisruptionBudget allows it (evict.c).
  */
 static void serve_post_sub(struct kl_apiserver *s, struct kl_http_req *req,
                            const struct kl_api_resource *res, const struct kl_apiserver__route *rt,
@@ -811,8 +854,7 @@ static void serve_post_sub(struct kl_apiserver *s, struct kl_http_req *req,
                                     write_done, write_ctx_new(req, res, rt->name));
                 return;
         }
-        kl_apiserver_delete(s, res, rt->ns, rt->name,
-                            json_incref(json_object_get(body, "deleteOptions")), wo, eviction_done,
+        kl_apiserver__evict(s, rt->ns, rt->name, KL_TAKE_PTR(body), wo, eviction_done,
                             write_ctx_new(req, res, rt->name));
 }
 
@@ -852,12 +894,14 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                         return;
                 }
                 r = decode_body(req, &body, &e);
+                if (r >= 0)
+                        r = kl_apiserver__convert_in(res, KL_TAKE_PTR(body), &body, &e);
                 if (r < 0) {
                         respond_kl_err(req, r, e, res, NULL);
                         return;
                 }
-                kl_apiserver_create(s, res, rt->ns, KL_TAKE_PTR(body), &wo, write_done,
-                                    write_ctx_new(req, res, NULL));
+                kl_apiserver_create(s, kl_apiserver__storage_row(res), rt->ns, KL_TAKE_PTR(body),
+                                    &wo, write_done, write_ctx_new(req, res, NULL));
                 return;
         }
         if (!rt->name) {
@@ -868,12 +912,15 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
         }
         if (kl_streq(method, "PUT")) {
                 r = decode_body(req, &body, &e);
+                if (r >= 0)
+                        r = kl_apiserver__convert_in(res, KL_TAKE_PTR(body), &body, &e);
                 if (r < 0) {
                         respond_kl_err(req, r, e, res, rt->name);
                         return;
                 }
-                kl_apiserver_update(s, res, rt->ns, rt->name, rt->sub, KL_TAKE_PTR(body), &wo,
-                                    write_done, write_ctx_new(req, res, rt->name));
+                kl_apiserver_update(s, kl_apiserver__storage_row(res), rt->ns, rt->name, rt->sub,
+                                    KL_TAKE_PTR(body), &wo, write_done,
+                                    write_ctx_new(req, res, rt->name));
                 return;
         }
         if (kl_streq(method, "PATCH")) {
@@ -896,6 +943,12 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                         respond_kl_err(req, r, e, res, rt->name);
                         return;
                 }
+                if (kl_apiserver__is_view(res)) {
+                        kl_apiserver__patch_view(s, res, rt->ns, rt->name, rt->sub, type,
+                                                 KL_TAKE_PTR(body), &wo, write_done,
+                                                 write_ctx_new(req, res, rt->name));
+                        return;
+                }
                 kl_apiserver_patch(s, res, rt->ns, rt->name, rt->sub, type, KL_TAKE_PTR(body), &wo,
                                    write_done, write_ctx_new(req, res, rt->name));
                 return;
@@ -911,7 +964,8 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                                 return;
                         }
                 }
-                kl_apiserver_delete(s, res, rt->ns, rt->name, KL_TAKE_PTR(body), &wo, write_done,
+                kl_apiserver_delete(s, kl_apiserver__storage_row(res), rt->ns, rt->name,
+                                    KL_TAKE_PTR(body), &wo, write_done,
                                     write_ctx_new(req, res, rt->name));
                 return;
         }

@@ -226,3 +226,45 @@ Test(defaults, qos_class)
         cr_expect_str_eq(kl_api_pod_qos_class(guaranteed), "Guaranteed");
         cr_expect_str_eq(kl_api_pod_qos_class(burstable), "Burstable");
 }
+
+Test(admission, default_toleration_seconds)
+{
+        static const struct {
+                const char *spec, *want;
+        } cases[] = {
+                /* Nothing there: both, 300 s. */
+                { "{}", "[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\","
+                        "\"effect\":\"NoExecute\",\"tolerationSeconds\":300},"
+                        "{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+                        "\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]" },
+                /* The pod's own NoExecute toleration of one taint is kept, the other added. */
+                { "{\"tolerations\":[{\"key\":\"node.kubernetes.io/unreachable\","
+                  "\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":2}]}",
+                  "[{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+                  "\"effect\":\"NoExecute\",\"tolerationSeconds\":2},"
+                  "{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\","
+                  "\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]" },
+                /* Tolerating everything (empty key, Exists, no effect): nothing added. */
+                { "{\"tolerations\":[{\"operator\":\"Exists\"}]}", "[{\"operator\":\"Exists\"}]" },
+                /* A NoSchedule toleration does not cover NoExecute. */
+                { "{\"tolerations\":[{\"key\":\"node.kubernetes.io/not-ready\","
+                  "\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]}",
+                  "[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\","
+                  "\"effect\":\"NoSchedule\"},"
+                  "{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\","
+                  "\"effect\":\"NoExecute\",\"tolerationSeconds\":300},"
+                  "{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+                  "\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]" },
+        };
+
+        for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
+                json_auto_t *pod = json_pack("{s:o}", "spec", json_loads(cases[i].spec, 0, NULL));
+                json_auto_t *want = json_loads(cases[i].want, 0, NULL);
+
+                cr_assert(want, "case %zu: bad JSON", i);
+                cr_assert_eq(kl_api_admit_default_tolerations(pod, 300), 0);
+                cr_expect(json_equal(json_object_get(json_object_get(pod, "spec"), "tolerations"),
+                                     want),
+                          "case %zu", i);
+        }
+}
