@@ -256,6 +256,10 @@ static void record(struct kl_client *c, const char *component, const json_t *inv
 
 static void recordv(struct kl_client *c, const char *component, const json_t *involved,
                     const char *type, const char *reason, const char *fmt, va_list ap)
+        KL_PRINTF(6, 0);
+
+static void recordv(struct kl_client *c, const char *component, const json_t *involved,
+                    const char *type, const char *reason, const char *fmt, va_list ap)
 {
         kl_autofree char *msg = kl_vasprintf(fmt, ap);
 
