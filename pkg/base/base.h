@@ -12,6 +12,7 @@
  *   cleanup.h   kl_autofree, kl_autoclose, ... scope-bound cleanup
  *   buf.h       struct kl_buf, bounded growable strings
  *   str.h       string helpers and string vectors
+ *   strmap.h    a string-keyed hash map of borrowed keys
  *   parse.h     strict integer and boolean parsing
  *   file.h      bounded reads, atomic writes
  *   time.h      microsecond clocks, RFC 3339
@@ -34,6 +35,7 @@
 #include "base/parse.h"
 #include "base/quantity.h"
 #include "base/str.h"
+#include "base/strmap.h"
 #include "base/time.h"
 
 #endif

@@ -7,7 +7,6 @@
  *   event.c      the event recorder (kl_client_event)
  *   informer.c   informers: list, watch, relist, store, indexes, handlers
  *   workqueue.c  work queues: dedupe, back-off, delayed adds, workers
- *   map.c        a string-keyed hash map of pointers (work queue, recorder)
  */
 #ifndef KL_CLIENT_CLIENT_INTERNAL_H
 #define KL_CLIENT_CLIENT_INTERNAL_H
@@ -41,27 +40,6 @@ size_t kl_client__informer_index_size(const struct kl_informer *inf, const char 
 /* Order of store keys: by namespace, then name (upstream's list order). */
 int kl_client__key_cmp(const char *a, const char *b);
 
-/*
- * A hash map from strings to pointers. Keys are borrowed from the values
- * (each value holds its own key and outlives its entry), so the map
- * allocates only its buckets and entries. Loop-thread state, no locks.
- */
-struct kl_client__map_entry;
-struct kl_client__map {
-        struct kl_client__map_entry **buckets; /* owned */
-        size_t n_buckets, n;
-};
-
-/* The value of `key`, or NULL. */
-void *kl_client__map_get(const struct kl_client__map *m, const char *key);
-/* Add `key` (borrowed: must stay valid until removed) -> `value`; the key must be absent. */
-void kl_client__map_put(struct kl_client__map *m, const char *key, void *value);
-/* Remove `key`; returns its value or NULL. */
-void *kl_client__map_remove(struct kl_client__map *m, const char *key);
-/* Free the map's memory (not the values). */
-void kl_client__map_release(struct kl_client__map *m);
-/* Call `fn` (may be NULL) on every value, then release the map. `fn` must not use the map. */
-void kl_client__map_drain(struct kl_client__map *m, void (*fn)(void *value));
 /* The back-off exponent a work queue keeps for `key` (tests). */
 unsigned kl_client__workqueue_failures(const struct kl_workqueue *q, const char *key);
 

@@ -45,7 +45,7 @@ struct entry {
 struct kl_client__recorder {
         struct kl_client *client; /* borrowed: the recorder's owner */
         const struct kl_api_resource *res;
-        struct kl_client__map map; /* key -> entry */
+        struct kl_strmap map; /* key -> entry */
         struct entry *lru_head, *lru_tail;
         size_t n;
         uint64_t last_ns; /* the last name suffix used, so two names never collide */
@@ -88,7 +88,7 @@ static void lru_push_front(struct kl_client__recorder *rec, struct entry *e)
 /* Forget `e`: freed now, or by its write's callback when one is in flight. */
 static void entry_drop(struct kl_client__recorder *rec, struct entry *e)
 {
-        (void)kl_client__map_remove(&rec->map, e->key);
+        (void)kl_strmap_remove(&rec->map, e->key);
         lru_unlink(rec, e);
         rec->n--;
         if (e->inflight)
@@ -204,7 +204,7 @@ static void record(struct kl_client *c, const char *component, const json_t *inv
         /* Upstream's aggregation key: source, involved object, type, reason, message. */
         key = kl_asprintf("%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", component, uid ? uid : "",
                           kind ? kind : "", ns ? ns : "", name ? name : "", type, reason, msg);
-        e = kl_client__map_get(&rec->map, key);
+        e = kl_strmap_get(&rec->map, key);
         if (e && now - e->last_seen <= KL_CLIENT_EVENT_DEDUP_USEC) {
                 e->count++;
                 e->last_seen = now;
@@ -248,7 +248,7 @@ static void record(struct kl_client *c, const char *component, const json_t *inv
         kl_assert(e->event);
         while (rec->n >= KL_CLIENT_EVENT_CACHE_MAX)
                 entry_drop(rec, rec->lru_tail);
-        kl_client__map_put(&rec->map, e->key, e);
+        kl_strmap_put(&rec->map, e->key, e);
         lru_push_front(rec, e);
         rec->n++;
         send_create(e);
@@ -306,7 +306,7 @@ void kl_client__recorder_free(struct kl_client__recorder *rec)
                 kl_assert(!e->inflight);
                 entry_free(e);
         }
-        kl_client__map_release(&rec->map);
+        kl_strmap_release(&rec->map);
         free(rec);
 }
 

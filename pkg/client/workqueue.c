@@ -40,9 +40,9 @@ struct kl_workqueue {
         kl_usec_t backoff_base, backoff_max;
         unsigned workers;
         unsigned processing;
-        struct kl_client__map items; /* key -> item */
-        struct item *head, *tail;    /* the FIFO */
-        struct item **heap;          /* owned array of borrowed items, by due_ms */
+        struct kl_strmap items;   /* key -> item */
+        struct item *head, *tail; /* the FIFO */
+        struct item **heap;       /* owned array of borrowed items, by due_ms */
         size_t heap_n, heap_cap;
         uv_timer_t timer;        /* owned: the earliest delayed add */
         uv_idle_t idle;          /* owned: hands keys out */
@@ -61,12 +61,12 @@ static bool counts_as_waiting(const struct item *it)
 
 static struct item *item_get(struct kl_workqueue *q, const char *key)
 {
-        struct item *it = kl_client__map_get(&q->items, key);
+        struct item *it = kl_strmap_get(&q->items, key);
 
         if (!it) {
                 it = kl_new0(struct item);
                 it->key = kl_strdup(key);
-                kl_client__map_put(&q->items, it->key, it);
+                kl_strmap_put(&q->items, it->key, it);
         }
         return it;
 }
@@ -76,7 +76,7 @@ static void item_maybe_free(struct kl_workqueue *q, struct item *it)
 {
         if (it->dirty || it->queued || it->processing || it->heap_pos > 0 || it->failures > 0)
                 return;
-        (void)kl_client__map_remove(&q->items, it->key);
+        (void)kl_strmap_remove(&q->items, it->key);
         free(it->key);
         free(it);
 }
@@ -369,7 +369,7 @@ void kl_workqueue_add_rate_limited(struct kl_workqueue *q, const char *key)
 
 void kl_workqueue_forget(struct kl_workqueue *q, const char *key)
 {
-        struct item *it = kl_client__map_get(&q->items, key);
+        struct item *it = kl_strmap_get(&q->items, key);
 
         if (!it)
                 return;
@@ -379,7 +379,7 @@ void kl_workqueue_forget(struct kl_workqueue *q, const char *key)
 
 void kl_workqueue_done(struct kl_workqueue *q, const char *key, int r)
 {
-        struct item *it = kl_client__map_get(&q->items, key);
+        struct item *it = kl_strmap_get(&q->items, key);
 
         kl_assert(it && it->processing);
         finish(q, it, r);
@@ -392,7 +392,7 @@ size_t kl_workqueue_len(const struct kl_workqueue *q)
 
 unsigned kl_client__workqueue_failures(const struct kl_workqueue *q, const char *key)
 {
-        const struct item *it = kl_client__map_get(&q->items, key);
+        const struct item *it = kl_strmap_get(&q->items, key);
 
         return it ? it->failures : 0;
 }
@@ -423,7 +423,7 @@ static void free_now_if_done(struct kl_workqueue *q)
 {
         if (q->processing > 0 || q->pending_closes > 0)
                 return;
-        kl_client__map_drain(&q->items, item_free);
+        kl_strmap_drain(&q->items, item_free);
         free(q->heap);
         q->heap = NULL;
         q->heap_n = 0;

@@ -220,16 +220,16 @@ static void spread_init(struct kl_scheduler_cycle *cy)
                         val = json_string_value(json_object_get(n->labels, c->topology_key));
                         if (!val)
                                 continue;
-                        d = kl_scheduler__map_get(&s->domains, val);
+                        d = kl_strmap_get(&s->domains, val);
                         if (!d) {
                                 d = kl_new0(struct kl_scheduler_domain);
                                 d->value = val;
-                                kl_scheduler__map_put(&s->domains, d->value, d);
+                                kl_strmap_put(&s->domains, d->value, d);
                         }
                         d->count += count_matching(n, c, p->ns);
                 }
                 s->min_match = INT64_MAX;
-                for (size_t j = 0; kl_scheduler__map_next(&s->domains, &j, &v); nd++)
+                for (size_t j = 0; kl_strmap_next(&s->domains, &j, &v); nd++)
                         s->min_match =
                                 KL_MIN(s->min_match, ((struct kl_scheduler_domain *)v)->count);
                 if (nd == 0 || (int64_t)nd < c->min_domains)
@@ -237,13 +237,12 @@ static void spread_init(struct kl_scheduler_cycle *cy)
         }
 }
 
-static void domain_mark(struct kl_scheduler_map *m, const struct kl_scheduler_node *n,
-                        const char *key)
+static void domain_mark(struct kl_strmap *m, const struct kl_scheduler_node *n, const char *key)
 {
         const char *val = json_string_value(json_object_get(n->labels, key));
 
-        if (val && !kl_scheduler__map_get(m, val))
-                kl_scheduler__map_put(m, val, (void *)1);
+        if (val && !kl_strmap_get(m, val))
+                kl_strmap_put(m, val, (void *)1);
 }
 
 static void affinity_init(struct kl_scheduler_cycle *cy)
@@ -320,16 +319,16 @@ void kl_scheduler__cycle_release(struct kl_scheduler_cycle *cy)
         void *v;
 
         for (size_t i = 0; cy->spread && i < cy->pod->n_spread; i++) {
-                for (size_t j = 0; kl_scheduler__map_next(&cy->spread[i].domains, &j, &v);)
+                for (size_t j = 0; kl_strmap_next(&cy->spread[i].domains, &j, &v);)
                         free(v);
-                kl_scheduler__map_release(&cy->spread[i].domains);
+                kl_strmap_release(&cy->spread[i].domains);
         }
         free(cy->spread);
         for (size_t i = 0; cy->affinity_domains && i < cy->pod->n_affinity; i++)
-                kl_scheduler__map_release(&cy->affinity_domains[i]);
+                kl_strmap_release(&cy->affinity_domains[i]);
         free(cy->affinity_domains);
         for (size_t i = 0; cy->anti_domains && i < cy->pod->n_anti; i++)
-                kl_scheduler__map_release(&cy->anti_domains[i]);
+                kl_strmap_release(&cy->anti_domains[i]);
         free(cy->anti_domains);
         kl_strv_free(cy->existing_anti);
         *cy = (struct kl_scheduler_cycle){ 0 };
@@ -353,7 +352,7 @@ bool kl_scheduler__filter_spread(const struct kl_scheduler_cycle *cy,
                 val = json_string_value(json_object_get(n->labels, c->topology_key));
                 if (!val)
                         return fail(st, R(SPREAD_LABEL), true);
-                d = kl_scheduler__map_get(&cy->spread[i].domains, val);
+                d = kl_strmap_get(&cy->spread[i].domains, val);
                 match = d ? d->count : 0;
                 if (match + (c->self_match ? 1 : 0) - cy->spread[i].min_match > c->max_skew)
                         return fail(st, R(SPREAD), false);
@@ -375,7 +374,7 @@ bool kl_scheduler__filter_pod_affinity(const struct kl_scheduler_cycle *cy,
                         const char *v = json_string_value(
                                 json_object_get(n->labels, p->affinity[t].topology_key));
 
-                        ok = v && kl_scheduler__map_get(&cy->affinity_domains[t], v);
+                        ok = v && kl_strmap_get(&cy->affinity_domains[t], v);
                 }
                 /*
                  * The first pod of a group that selects itself may go anywhere
@@ -394,7 +393,7 @@ bool kl_scheduler__filter_pod_affinity(const struct kl_scheduler_cycle *cy,
                 const char *v =
                         json_string_value(json_object_get(n->labels, p->anti[t].topology_key));
 
-                if (v && kl_scheduler__map_get(&cy->anti_domains[t], v))
+                if (v && kl_strmap_get(&cy->anti_domains[t], v))
                         return fail(st, R(POD_ANTI_AFFINITY), false);
         }
         for (size_t i = 0; cy->existing_anti && cy->existing_anti[i]; i += 2) {

@@ -19,7 +19,7 @@
 struct kl_scheduler_node *kl_scheduler__cache_node(const struct kl_scheduler_cache *c,
                                                    const char *name)
 {
-        return kl_scheduler__map_get(&c->nodes, name);
+        return kl_strmap_get(&c->nodes, name);
 }
 
 static void list_add(struct kl_scheduler_cache *c, struct kl_scheduler_node *n)
@@ -67,7 +67,7 @@ int kl_scheduler__cache_node_set(struct kl_scheduler_cache *c, const json_t *obj
 
         if (r < 0)
                 return r;
-        old = kl_scheduler__map_get(&c->nodes, n->name);
+        old = kl_strmap_get(&c->nodes, n->name);
         if (old) {
                 take_pods(n, old);
                 if (old->idx != SIZE_MAX) {
@@ -75,10 +75,10 @@ int kl_scheduler__cache_node_set(struct kl_scheduler_cache *c, const json_t *obj
                         c->list[n->idx] = n;
                         old->idx = SIZE_MAX;
                 }
-                (void)kl_scheduler__map_del(&c->nodes, old->name);
+                (void)kl_strmap_remove(&c->nodes, old->name);
                 kl_scheduler__node_free(old);
         }
-        kl_scheduler__map_put(&c->nodes, n->name, n);
+        kl_strmap_put(&c->nodes, n->name, n);
         if (n->idx == SIZE_MAX)
                 list_add(c, n);
         return 0;
@@ -86,7 +86,7 @@ int kl_scheduler__cache_node_set(struct kl_scheduler_cache *c, const json_t *obj
 
 void kl_scheduler__cache_node_del(struct kl_scheduler_cache *c, const char *name)
 {
-        struct kl_scheduler_node *n = kl_scheduler__map_get(&c->nodes, name);
+        struct kl_scheduler_node *n = kl_strmap_get(&c->nodes, name);
 
         if (!n)
                 return;
@@ -99,7 +99,7 @@ void kl_scheduler__cache_node_del(struct kl_scheduler_cache *c, const char *name
                 n->generation++;
                 return;
         }
-        (void)kl_scheduler__map_del(&c->nodes, name);
+        (void)kl_strmap_remove(&c->nodes, name);
         kl_scheduler__node_free(n);
 }
 
@@ -165,14 +165,14 @@ static void anti_del(struct kl_scheduler_cache *c, struct kl_scheduler_pod *p)
 void kl_scheduler__cache_assign(struct kl_scheduler_cache *c, struct kl_scheduler_pod *p,
                                 const char *name)
 {
-        struct kl_scheduler_node *n = kl_scheduler__map_get(&c->nodes, name);
+        struct kl_scheduler_node *n = kl_strmap_get(&c->nodes, name);
 
         kl_assert(!p->node);
         if (!n) {
                 n = kl_new0(struct kl_scheduler_node);
                 n->name = kl_strdup(name);
                 n->idx = SIZE_MAX;
-                kl_scheduler__map_put(&c->nodes, n->name, n);
+                kl_strmap_put(&c->nodes, n->name, n);
         }
         if (n->n_pods == n->cap_pods) {
                 n->cap_pods = n->cap_pods ? n->cap_pods * 2 : 8;
@@ -198,7 +198,7 @@ void kl_scheduler__cache_unassign(struct kl_scheduler_cache *c, struct kl_schedu
         p->node = NULL;
         p->assumed = false;
         if (!n->obj && n->n_pods == 0) {
-                (void)kl_scheduler__map_del(&c->nodes, n->name);
+                (void)kl_strmap_remove(&c->nodes, n->name);
                 kl_scheduler__node_free(n);
         }
 }
@@ -207,12 +207,12 @@ void kl_scheduler__cache_release(struct kl_scheduler_cache *c)
 {
         void *v;
 
-        for (size_t i = 0; kl_scheduler__map_next(&c->pods, &i, &v);)
+        for (size_t i = 0; kl_strmap_next(&c->pods, &i, &v);)
                 kl_scheduler__pod_free(v);
-        for (size_t i = 0; kl_scheduler__map_next(&c->nodes, &i, &v);)
+        for (size_t i = 0; kl_strmap_next(&c->nodes, &i, &v);)
                 kl_scheduler__node_free(v);
-        kl_scheduler__map_release(&c->pods);
-        kl_scheduler__map_release(&c->nodes);
+        kl_strmap_release(&c->pods);
+        kl_strmap_release(&c->nodes);
         free(c->list);
         free(c->anti);
         *c = (struct kl_scheduler_cache){ 0 };

@@ -3,7 +3,6 @@
  * scheduler internals, shared by the files of pkg/scheduler only (STYLE
  * R2.1). README.md has the design; this header has the contracts.
  *
- *   map.c        a string-keyed open-addressing hash map
  *   podinfo.c    struct kl_scheduler_pod: a pod parsed ONCE into plain numbers
  *                and small arrays (requests in milli-CPU and bytes,
  *                tolerations, node affinity, ports, pod (anti-)affinity,
@@ -39,30 +38,7 @@
 #define KL_SCHEDULER_MAX_LIST 4096
 
 /* ------------------------------------------------------------------------- */
-/* map.c */
-
-struct kl_scheduler_map_slot {
-        const char *key; /* borrowed from the value; NULL: empty; KL_SCHEDULER_MAP_TOMB: deleted */
-        void *value;
-        uint64_t hash;
-};
-
-struct kl_scheduler_map {
-        struct kl_scheduler_map_slot *slots; /* owned */
-        size_t cap, n, used;                 /* cap a power of two; used counts tombstones */
-};
-
-extern const char kl_scheduler__map_tomb[];
-#define KL_SCHEDULER_MAP_TOMB kl_scheduler__map_tomb
-
-/* `key` must stay valid while the entry exists (it is usually a field of the value). */
-void kl_scheduler__map_put(struct kl_scheduler_map *m, const char *key, void *value);
-void *kl_scheduler__map_get(const struct kl_scheduler_map *m, const char *key);
-/* Removes and returns the value, or NULL. */
-void *kl_scheduler__map_del(struct kl_scheduler_map *m, const char *key);
-void kl_scheduler__map_release(struct kl_scheduler_map *m);
-/* Iterate: for (size_t i = 0; kl_scheduler__map_next(m, &i, &v);) */
-bool kl_scheduler__map_next(const struct kl_scheduler_map *m, size_t *i, void **ret_value);
+/* The caches index by name with base/strmap.h. */
 
 /* ------------------------------------------------------------------------- */
 /* podinfo.c: resources, tolerations, taints, selectors */
@@ -271,8 +247,8 @@ void kl_scheduler__node_free(struct kl_scheduler_node *n);
 KL_DEFINE_CLEANUP_FUNC(struct kl_scheduler_node, kl_scheduler__node_free);
 
 struct kl_scheduler_cache {
-        struct kl_scheduler_map pods;    /* key -> struct kl_scheduler_pod (owned) */
-        struct kl_scheduler_map nodes;   /* name -> struct kl_scheduler_node (owned) */
+        struct kl_strmap pods;           /* key -> struct kl_scheduler_pod (owned) */
+        struct kl_strmap nodes;          /* name -> struct kl_scheduler_node (owned) */
         struct kl_scheduler_node **list; /* borrowed: nodes with an object, for iteration */
         size_t n_list, cap_list;
         struct kl_scheduler_pod **anti; /* borrowed: assigned pods with required anti-affinity */
@@ -395,19 +371,19 @@ struct kl_scheduler_domain {
 };
 
 struct kl_scheduler_spread_state {
-        struct kl_scheduler_map domains; /* value -> struct kl_scheduler_domain (owned) */
+        struct kl_strmap domains; /* value -> struct kl_scheduler_domain (owned) */
         int64_t min_match;
 };
 
 /* What the filters of one pod need about the whole cluster (upstream's PreFilter). */
 struct kl_scheduler_cycle {
-        const struct kl_scheduler_cache *cache;    /* borrowed */
-        const struct kl_scheduler_pod *pod;        /* borrowed */
-        struct kl_scheduler_spread_state *spread;  /* owned; one per constraint of the pod */
-        struct kl_scheduler_map *affinity_domains; /* owned; per required affinity term */
-        bool affinity_any;                         /* some pod matches an affinity term */
-        bool affinity_self;                        /* the pod matches all its own terms */
-        struct kl_scheduler_map *anti_domains;     /* owned; per anti term: values with matches */
+        const struct kl_scheduler_cache *cache;   /* borrowed */
+        const struct kl_scheduler_pod *pod;       /* borrowed */
+        struct kl_scheduler_spread_state *spread; /* owned; one per constraint of the pod */
+        struct kl_strmap *affinity_domains;       /* owned; per required affinity term */
+        bool affinity_any;                        /* some pod matches an affinity term */
+        bool affinity_self;                       /* the pod matches all its own terms */
+        struct kl_strmap *anti_domains;           /* owned; per anti term: values with matches */
         char **existing_anti; /* owned: key, value, key, value...: existing pods' rules */
         /* Namespace labels for namespace selectors; NULL: only {} matches. */
         const json_t *(*ns_labels)(void *arg, const char *ns);

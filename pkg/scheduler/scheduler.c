@@ -166,7 +166,7 @@ static void on_bound(void *arg, int r, const json_t *obj, const struct kl_err *e
                 unref(s);
                 return;
         }
-        p = kl_scheduler__map_get(&s->cache.pods, b->key);
+        p = kl_strmap_get(&s->cache.pods, b->key);
         if (r < 0)
                 s->stats.bind_errors++;
         else
@@ -368,15 +368,15 @@ static void pod_add(void *arg, const json_t *obj)
 
         if (!p)
                 return;
-        old = kl_scheduler__map_get(&s->cache.pods, p->key);
+        old = kl_strmap_get(&s->cache.pods, p->key);
         if (old) {
                 /* Seen already (a relist): replace it as an update would. */
                 kl_scheduler__queue_remove(&s->queue, old);
                 kl_scheduler__cache_unassign(&s->cache, old);
-                (void)kl_scheduler__map_del(&s->cache.pods, old->key);
+                (void)kl_strmap_remove(&s->cache.pods, old->key);
                 kl_scheduler__pod_free(old);
         }
-        kl_scheduler__map_put(&s->cache.pods, p->key, p);
+        kl_strmap_put(&s->cache.pods, p->key, p);
         if (wants(p)) {
                 kl_scheduler__queue_add(&s->queue, p, now_usec(s));
                 kick(s);
@@ -415,7 +415,7 @@ static void pod_update(void *arg, const json_t *old_obj, const json_t *obj)
         np = parse_pod(obj);
         if (!np)
                 return;
-        p = kl_scheduler__map_get(&s->cache.pods, np->key);
+        p = kl_strmap_get(&s->cache.pods, np->key);
         if (!p) {
                 kl_scheduler__pod_free(np);
                 pod_add(arg, obj);
@@ -427,9 +427,9 @@ static void pod_update(void *arg, const json_t *old_obj, const json_t *obj)
                 added = !p->node || p->assumed;
                 kl_scheduler__queue_remove(&s->queue, p);
                 kl_scheduler__cache_unassign(&s->cache, p);
-                (void)kl_scheduler__map_del(&s->cache.pods, p->key);
+                (void)kl_strmap_remove(&s->cache.pods, p->key);
                 kl_scheduler__pod_free(p);
-                kl_scheduler__map_put(&s->cache.pods, np->key, np);
+                kl_strmap_put(&s->cache.pods, np->key, np);
                 count_if_assigned(s, np);
                 if (freed) {
                         kl_scheduler__queue_move_all(&s->queue, now_usec(s));
@@ -448,8 +448,8 @@ static void pod_update(void *arg, const json_t *old_obj, const json_t *obj)
                 kl_scheduler__pod_free(np);
                 return;
         }
-        (void)kl_scheduler__map_del(&s->cache.pods, p->key);
-        kl_scheduler__map_put(&s->cache.pods, np->key, np);
+        (void)kl_strmap_remove(&s->cache.pods, p->key);
+        kl_strmap_put(&s->cache.pods, np->key, np);
         if (wants(np) && p->where != KL_SCHEDULER_NOWHERE)
                 kl_scheduler__queue_replace(&s->queue, p, np, now_usec(s));
         else if (wants(np))
@@ -465,7 +465,7 @@ static void pod_delete(void *arg, const json_t *obj)
 {
         struct kl_scheduler *s = arg;
         kl_autofree char *key = kl_client_key(obj);
-        struct kl_scheduler_pod *p = kl_scheduler__map_del(&s->cache.pods, key);
+        struct kl_scheduler_pod *p = kl_strmap_remove(&s->cache.pods, key);
         bool counted;
 
         if (!p)

@@ -204,7 +204,7 @@ static void score_spread(const struct kl_scheduler_cycle *cy,
                          struct kl_scheduler_node *const *nodes, size_t n, int64_t *out)
 {
         const struct kl_scheduler_pod *p = cy->pod;
-        struct kl_scheduler_map *counts = kl_calloc(p->n_spread, sizeof(*counts));
+        struct kl_strmap *counts = kl_calloc(p->n_spread, sizeof(*counts));
         double *weight = kl_calloc(p->n_spread, sizeof(*weight));
         bool *ignored = kl_calloc(n, sizeof(*ignored));
         size_t n_ignored = 0;
@@ -224,11 +224,11 @@ static void score_spread(const struct kl_scheduler_cycle *cy,
                                 continue;
                         val = json_string_value(
                                 json_object_get(nodes[i]->labels, p->spread[c].topology_key));
-                        if (!kl_scheduler__map_get(&counts[c], val)) {
+                        if (!kl_strmap_get(&counts[c], val)) {
                                 struct kl_scheduler_domain *d = kl_new0(struct kl_scheduler_domain);
 
                                 d->value = val;
-                                kl_scheduler__map_put(&counts[c], d->value, d);
+                                kl_strmap_put(&counts[c], d->value, d);
                         }
                 }
         }
@@ -251,9 +251,8 @@ static void score_spread(const struct kl_scheduler_cycle *cy,
                         if (sc->hard ||
                             (sc->honor_affinity && !kl_scheduler__node_affinity_matches(p, nd)))
                                 continue;
-                        d = kl_scheduler__map_get(
-                                &counts[c],
-                                json_string_value(json_object_get(nd->labels, sc->topology_key)));
+                        d = kl_strmap_get(&counts[c], json_string_value(json_object_get(
+                                                              nd->labels, sc->topology_key)));
                         if (d)
                                 d->count += count_pods(nd, sc, p->ns);
                 }
@@ -272,7 +271,7 @@ static void score_spread(const struct kl_scheduler_cycle *cy,
                         if (strcmp(sc->topology_key, "kubernetes.io/hostname") == 0) {
                                 cnt = count_pods(nodes[i], sc, p->ns);
                         } else {
-                                const struct kl_scheduler_domain *d = kl_scheduler__map_get(
+                                const struct kl_scheduler_domain *d = kl_strmap_get(
                                         &counts[c], json_string_value(json_object_get(
                                                             nodes[i]->labels, sc->topology_key)));
 
@@ -293,9 +292,9 @@ static void score_spread(const struct kl_scheduler_cycle *cy,
                         out[i] = KL_SCHEDULER_MAX_SCORE * (max + min - out[i]) / max;
         }
         for (size_t c = 0; c < p->n_spread; c++) {
-                for (size_t j = 0; kl_scheduler__map_next(&counts[c], &j, &v);)
+                for (size_t j = 0; kl_strmap_next(&counts[c], &j, &v);)
                         free(v);
-                kl_scheduler__map_release(&counts[c]);
+                kl_strmap_release(&counts[c]);
         }
         free(counts);
         free(weight);

@@ -77,7 +77,7 @@ static inline struct kl_scheduler_pod *test_add_pod(struct kl_scheduler_cache *c
         struct kl_scheduler_pod *p = test_pod(name, extra);
 
         p->node_name = kl_strdup(node);
-        kl_scheduler__map_put(&c->pods, p->key, p);
+        kl_strmap_put(&c->pods, p->key, p);
         kl_scheduler__cache_assign(c, p, node);
         return p;
 }

@@ -397,7 +397,7 @@ Test(filters, assume_and_forget)
         char *got;
 
         test_add_node(&c, "n1", "{\"status\":{\"allocatable\":{\"nvidia.com/gpu\":\"1\"}}}");
-        kl_scheduler__map_put(&c.pods, big->key, big);
+        kl_strmap_put(&c.pods, big->key, big);
         kl_scheduler__cache_assign(&c, big, "n1");
         big->assumed = true;
         n = kl_scheduler__cache_node(&c, "n1");
