@@ -11,6 +11,7 @@
  *   kl_rt_import()           docker-save and OCI layout archives into the store
  *   kl_rt_import_dir()       every archive of an air-gap images directory
  *   kl_rt_store_gc()         drop images by last use, then unreferenced blobs
+ *   kl_rt_image_config_get() an image's process defaults and its layers, top first
  *
  * On disk, under the store's root (see README.md for the reasons):
  *
@@ -255,6 +256,27 @@ int kl_rt_layer_unpack(struct kl_rt_store *s, const char *digest, const char *di
                        struct kl_err **err);
 /* A layer's unpacked tree, snapshots/<hex>/fs (its overlayfs lowerdir); owned by the caller. */
 char *kl_rt_snapshot_path(const struct kl_rt_store *s, const char *diff_id);
+
+/* ---- image configs ---- */
+
+/* What a container takes from its image (the config's "config" object) and its layers. */
+struct kl_rt_image_config {
+        char **entrypoint; /* owned, NULL-terminated; NULL when the image has none */
+        char **cmd;        /* likewise */
+        char **env;        /* "K=V"; NULL when none */
+        char *working_dir; /* NULL when unset */
+        char *user;        /* NULL when unset */
+        char *stop_signal; /* "SIGQUIT", "3"; NULL when unset */
+        char **layers;     /* snapshot dirs, top layer first (an overlayfs lowerdir) */
+};
+
+/**
+ * The config and unpacked layers of the image recorded as `name` (normalised).
+ * -ENOENT when the image or one of its snapshots is missing.
+ */
+int kl_rt_image_config_get(struct kl_rt_store *s, const char *name, struct kl_rt_image_config *ret,
+                           struct kl_err **err);
+void kl_rt_image_config_release(struct kl_rt_image_config *c);
 
 /* ---- import ---- */
 
