@@ -69,6 +69,14 @@ extern const char *const kl_cmd_log_formats[];
 int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
                  int argc, char **argv, struct kl_config **ret);
 
+extern const struct kl_config_cmd kl_cmd_images_config;
+int kl_cmd_images(int argc, char **argv);
+
+extern const struct kl_config_cmd kl_cmd_ctr_config;
+int kl_cmd_ctr(int argc, char **argv);
+/* `kube-lite shim`: not in the command table; main() runs it before anything else. */
+int kl_cmd_shim(int argc, char **argv);
+
 extern const struct kl_config_cmd kl_cmd_server_config;
 int kl_cmd_server(int argc, char **argv);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "base/base.h"
@@ -25,6 +26,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+        { "ctr", kl_cmd_ctr, &kl_cmd_ctr_config },
+        { "images", kl_cmd_images, &kl_cmd_images_config },
         { "server", kl_cmd_server, &kl_cmd_server_config },
         { "version", kl_cmd_version, &kl_cmd_version_config },
 };
@@ -160,6 +163,18 @@ int main(int argc, char **argv)
         /* Before any thread exists (STYLE R9.8): jansson allocates through us. */
         json_set_alloc_funcs(kl_malloc, free);
         json_object_seed(0);
+        /*
+         * The container monitor (internal, not listed): it stays for a container's
+         * whole life, so nothing it does not use is initialised — no libcurl, no
+         * OpenSSL, no flag tables.
+         */
+        if (argc > 1 && kl_streq(argv[1], "shim"))
+                return kl_cmd_shim(argc - 1, argv + 1);
+        /* Before any thread, once (STYLE R9.12): image pulls use libcurl. */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                fprintf(stderr, "kube-lite: libcurl failed to initialise\n");
+                return 1;
+        }
         for (size_t i = 0; i < KL_ARRAY_SIZE(commands); i++)
                 command_configs[i] = commands[i].config;
 
