@@ -32,6 +32,7 @@ struct kl_ctr_runtime {
         char *cgroup_parent; /* "" for none */
         char *self_exe;
         char *seccomp_cache;
+        char *sandbox_dir;
 };
 
 struct kl_ctr_stream {
@@ -97,6 +98,8 @@ int kl_ctr_runtime_open(const struct kl_ctr_runtime_opts *opts, struct kl_ctr_ru
         rt->self_exe = kl_strdup(opts->self_exe ? opts->self_exe : exe);
         rt->seccomp_cache = opts->seccomp_cache ? kl_strdup(opts->seccomp_cache)
                                                 : kl_asprintf("%s/.seccomp", opts->state_dir);
+        rt->sandbox_dir = opts->sandbox_dir ? kl_strdup(opts->sandbox_dir)
+                                            : kl_asprintf("%s/.sandboxes", opts->state_dir);
         *ret = rt;
         return 0;
 }
@@ -110,7 +113,13 @@ void kl_ctr_runtime_free(struct kl_ctr_runtime *rt)
         free(rt->cgroup_parent);
         free(rt->self_exe);
         free(rt->seccomp_cache);
+        free(rt->sandbox_dir);
         free(rt);
+}
+
+const char *kl_container__runtime_sandbox_dir(const struct kl_ctr_runtime *rt)
+{
+        return rt->sandbox_dir;
 }
 
 static char *state_path(const struct kl_ctr_runtime *rt, const char *id, const char *name)

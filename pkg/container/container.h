@@ -62,6 +62,8 @@ struct kl_ctr_runtime_opts {
         const char *cgroup_parent; /* below the caller's own cgroup: "kube-lite"; NULL: none */
         const char *self_exe;      /* the kube-lite binary; NULL: /proc/self/exe resolved */
         const char *seccomp_cache; /* compiled profiles; NULL: <state_dir>/.seccomp */
+        const char *sandbox_dir;   /* pods' namespaces: /run/kube-lite/netns; NULL:
+                                      <state_dir>/.sandboxes */
 };
 
 struct kl_ctr_runtime;
@@ -284,6 +286,29 @@ struct kl_ctr_stats {
 
 int kl_ctr_stats(struct kl_ctr_runtime *rt, const char *id, struct kl_ctr_stats *ret,
                  struct kl_err **err);
+
+/* ---- pod sandboxes: namespaces without a process ---- */
+
+/*
+ * A pod's containers share its network, IPC and UTS namespaces. They are
+ * created once per pod and held by bind mounts of /proc/<pid>/ns/<type> on
+ * files under <sandbox_dir>/<id>/ — no pause process keeps them alive. The
+ * containers join them (KL_CTR_NS_JOIN with kl_ctr_sandbox_ns_path()).
+ */
+enum kl_ctr_sandbox_flags {
+        KL_CTR_SANDBOX_NET = 1 << 0, /* with its loopback device up */
+        KL_CTR_SANDBOX_IPC = 1 << 1,
+        KL_CTR_SANDBOX_UTS = 1 << 2, /* with `hostname` set */
+};
+
+/* Create the namespaces of `flags` for the sandbox `id` (kl_ctr_id_is_valid()). -EEXIST if it
+ * exists. */
+int kl_ctr_sandbox_create(struct kl_ctr_runtime *rt, const char *id, unsigned flags,
+                          const char *hostname, struct kl_err **err);
+/* <sandbox_dir>/<id>/<net|ipc|uts>: what a container joins; owned by the caller. */
+char *kl_ctr_sandbox_ns_path(const struct kl_ctr_runtime *rt, const char *id, enum kl_ctr_ns ns);
+/* Unmount and remove; a namespace lives on while a process still uses it. Missing: 0. */
+int kl_ctr_sandbox_delete(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err);
 
 /* ---- streams: exec and attach ---- */
 

@@ -278,6 +278,8 @@ int kl_container__frame_recv(int fd, struct kl_buf *buf, struct kl_container__fr
 
 /* ---- config.c, spawn.c, shim.c, client.c (the lead's files) ---- */
 
+/* Where a runtime keeps its sandboxes' namespaces (client.c). */
+const char *kl_container__runtime_sandbox_dir(const struct kl_ctr_runtime *rt);
 /* "mnt", "pid", ...: the names of /proc/<pid>/ns/ and of the config's keys. */
 const char *kl_container__ns_name(enum kl_ctr_ns ns);
 /* A process as JSON (new reference), and back (checked as outside input). */

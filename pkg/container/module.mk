@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Containers on the node: the shim, namespaces, rootfs, cgroups, capabilities, seccomp (container.h).
 MODULES          += container
-container_SRCS   := config.c state.c client.c shim.c spawn.c rootfs.c cgroup.c caps.c seccomp.c \
-	passwd.c crilog.c proto.c
+container_SRCS   := config.c state.c client.c shim.c spawn.c sandbox.c rootfs.c cgroup.c caps.c \
+	seccomp.c passwd.c crilog.c proto.c
 container_DEPS   := base json
 container_PKGS   := libseccomp jansson openssl
 container_TESTS  := test-config.c test-proto.c test-passwd.c test-crilog.c test-caps.c \

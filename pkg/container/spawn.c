@@ -112,24 +112,42 @@ static int loopback_up(struct kl_err **err)
         return 0;
 }
 
-static char *read_etc(const char *path)
+/*
+ * The first ETC_FILE_MAX bytes of a file of the container (passwd.c considers
+ * whole lines inside that bound only); NULL when it is absent.
+ */
+static char *read_etc(const char *path, size_t *ret_len)
 {
-        char *data = NULL;
+        kl_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char *data;
         size_t len = 0;
 
-        if (kl_read_file(path, ETC_FILE_MAX, &data, &len) < 0)
+        *ret_len = 0;
+        if (fd < 0)
                 return NULL;
+        data = kl_malloc(ETC_FILE_MAX + 1);
+        while (len < ETC_FILE_MAX) {
+                ssize_t n = read(fd, data + len, ETC_FILE_MAX - len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+        }
+        data[len] = '\0';
+        *ret_len = len;
         return data;
 }
 
 static int resolve_user(const struct kl_ctr_process *p, struct kl_container__user *ret,
                         struct kl_err **err)
 {
-        kl_autofree char *passwd = read_etc("/etc/passwd");
-        kl_autofree char *group = read_etc("/etc/group");
+        size_t passwd_len = 0, group_len = 0;
+        kl_autofree char *passwd = read_etc("/etc/passwd", &passwd_len);
+        kl_autofree char *group = read_etc("/etc/group", &group_len);
 
-        return kl_container__user_resolve(p->user, passwd, passwd ? strlen(passwd) : 0, group,
-                                          group ? strlen(group) : 0, ret, err);
+        return kl_container__user_resolve(p->user, passwd, passwd_len, group, group_len, ret, err);
 }
 
 static void set_limits(const struct kl_ctr_process *p)

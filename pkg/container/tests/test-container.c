@@ -30,9 +30,10 @@
 #include "testing/testing.h"
 
 static const char *const applets[] = {
-        "sh",   "true", "false", "cat",  "echo",  "id",   "hostname", "ps",    "sleep", "grep",
-        "head", "tr",   "tty",   "stty", "touch", "ls",   "readlink", "mkdir", "env",   "pwd",
-        "wc",   "dd",   "rm",    "seq",  "kill",  "trap", "test",     "[",     "cut",   "sort",
+        "sh",       "true",  "false", "cat", "echo", "id",   "hostname", "ps",
+        "sleep",    "grep",  "head",  "tr",  "tty",  "stty", "touch",    "ls",
+        "readlink", "mkdir", "env",   "pwd", "wc",   "dd",   "rm",       "seq",
+        "kill",     "trap",  "test",  "[",   "cut",  "sort", "httpd",    "wget",
 };
 
 struct fixture {
@@ -169,6 +170,8 @@ static void teardown(void)
                         (void)kl_ctr_delete(fx.rt, v[i].id, true, NULL);
                 kl_ctr_states_free(v, n);
         }
+        if (fx.rt)
+                (void)kl_ctr_sandbox_delete(fx.rt, "pod1", NULL);
         kl_ctr_runtime_free(fx.rt);
         remove_cgroup_parent();
         free(fx.dir);
@@ -711,6 +714,64 @@ Test(container, list_state_and_stats)
         }
         kl_ctr_config_release(&a);
         kl_ctr_config_release(&b);
+}
+
+Test(container, pod_sandbox_shared_by_two_containers)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        kl_autofree char *net = NULL;
+        kl_autofree char *ipc = NULL;
+        kl_autofree char *uts = NULL;
+        struct kl_ctr_config server, client;
+        struct output o;
+        struct stat sb;
+
+        need_root();
+        cr_assert_eq(
+                kl_ctr_sandbox_create(fx.rt, "pod1",
+                                      KL_CTR_SANDBOX_NET | KL_CTR_SANDBOX_IPC | KL_CTR_SANDBOX_UTS,
+                                      "web-0", &e),
+                0, "%s", e ? kl_err_msg(e) : "");
+        cr_assert_eq(kl_ctr_sandbox_create(fx.rt, "pod1", KL_CTR_SANDBOX_NET, NULL, &e), -EEXIST);
+        kl_err_free(KL_TAKE_PTR(e));
+        net = kl_ctr_sandbox_ns_path(fx.rt, "pod1", KL_CTR_NS_NET);
+        ipc = kl_ctr_sandbox_ns_path(fx.rt, "pod1", KL_CTR_NS_IPC);
+        uts = kl_ctr_sandbox_ns_path(fx.rt, "pod1", KL_CTR_NS_UTS);
+
+        /* One container serves on the pod's loopback, the other reaches it there. */
+        config(&server, "srv",
+               "mkdir -p /tmp/www && echo served > /tmp/www/index.html && "
+               "exec httpd -f -p 127.0.0.1:8080 -h /tmp/www");
+        config(&client, "cli",
+               "hostname; readlink /proc/self/ns/ipc; "
+               "for i in $(seq 50); do wget -q -O - http://127.0.0.1:8080/ && exit 0; "
+               "sleep 0.1; done; exit 1");
+        for (struct kl_ctr_config *c = &server; c; c = c == &server ? &client : NULL) {
+                free(c->hostname);
+                c->hostname = NULL;
+                c->ns[KL_CTR_NS_NET] = (struct kl_ctr_ns_config){ KL_CTR_NS_JOIN, kl_strdup(net) };
+                c->ns[KL_CTR_NS_IPC] = (struct kl_ctr_ns_config){ KL_CTR_NS_JOIN, kl_strdup(ipc) };
+                c->ns[KL_CTR_NS_UTS] = (struct kl_ctr_ns_config){ KL_CTR_NS_JOIN, kl_strdup(uts) };
+        }
+        cr_assert_eq(kl_ctr_create(fx.rt, &server, &e), 0, "%s", e ? kl_err_msg(e) : "");
+        cr_assert_eq(kl_ctr_start(fx.rt, "srv", &e), 0, "%s", e ? kl_err_msg(e) : "");
+        run(&client, &o);
+        cr_assert_eq(o.code, 0, "out: %s err: %s", o.out.buf, o.err.buf);
+        assert_has(o.out, "web-0\n");
+        assert_has(o.out, "served\n");
+        cr_assert_eq(stat(ipc, &sb), 0);
+        {
+                kl_autofree char *want = kl_asprintf("ipc:[%llu]\n", (unsigned long long)sb.st_ino);
+
+                assert_has(o.out, want);
+        }
+        cr_assert_eq(kl_ctr_stop(fx.rt, "srv", 5000, &e), 0, "%s", e ? kl_err_msg(e) : "");
+        cr_assert_eq(kl_ctr_sandbox_delete(fx.rt, "pod1", &e), 0, "%s", e ? kl_err_msg(e) : "");
+        cr_assert_eq(stat(net, &sb), -1);
+        cr_assert_eq(kl_ctr_sandbox_delete(fx.rt, "pod1", &e), 0, "deleting twice is fine");
+        output_release(&o);
+        kl_ctr_config_release(&server);
+        kl_ctr_config_release(&client);
 }
 
 /* The test binary is also the shim the runtime re-executes. */
