@@ -22,8 +22,9 @@ busybox-static umoci"
 STATIC="musl-tools dpkg-dev autoconf automake libtool gperf flex bison tcl
 linux-libc-dev xz-utils cmake"
 
-# Benchmarks: nginx is the reference the API server's rates are printed against.
-BENCH="nginx-light"
+# Benchmarks: nginx is the reference the API server's rates are printed against;
+# runc, crun and podman those of the container runtime (bench-ctr).
+BENCH="nginx-light runc crun podman"
 
 PKGS=$(echo $LIBS $TOOLS $TESTS $STATIC $BENCH)
 

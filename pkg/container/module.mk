@@ -9,3 +9,4 @@ container_TESTS  := test-config.c test-proto.c test-passwd.c test-crilog.c test-
 	test-seccomp.c test-cgroup.c test-rootfs.c test-container.c
 container_FUZZ   := fuzz-config.c fuzz-frame.c fuzz-passwd.c fuzz-crilog.c fuzz-seccomp.c \
 	fuzz-cgroup.c
+container_BENCH  := bench-ctr.c

@@ -30,10 +30,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,7 +102,8 @@ struct shim {
         size_t n_execs;
         struct conn *conns[CONNS_MAX];
         size_t n_conns;
-        bool stopped; /* the init process exited and its output is drained */
+        bool stopped;      /* the init process exited and its output is drained */
+        bool trim_pending; /* work is done: give back its pages once idle (trim_file_pages()) */
 };
 
 static int shim_write_state(struct shim *s)
@@ -600,6 +603,7 @@ static int op_start(struct shim *s, struct kl_err **err)
         s->state.status = KL_CTR_RUNNING;
         s->state.started_usec = (int64_t)kl_now_realtime();
         (void)shim_write_state(s);
+        s->trim_pending = true;
         return 0;
 }
 
@@ -921,6 +925,7 @@ static void finish_sessions(struct shim *s, kl_usec_t now)
                         send_exit(sess->owner, exit_code_of(sess->status));
                 session_close_fds(sess);
                 free(sess);
+                s->trim_pending = true;
                 s->execs[i] = s->execs[--s->n_execs];
         }
         if (!s->stopped && drained(&s->init, now)) {
@@ -944,6 +949,76 @@ static void finish_sessions(struct shim *s, kl_usec_t now)
                 close(s->listen_fd);
                 s->listen_fd = -1;
                 (void)unlinkat(AT_FDCWD, "sock", 0);
+        }
+}
+
+/* ---- memory ---- */
+
+/*
+ * Give back the pages of our own binary that setting up touched and the
+ * loop will not need. The shim lives as long as its container, and by then
+ * it has mapped megabytes of the binary (code, read-only data, data) — most
+ * by the kernel's fault-around, all clean and shared with every other
+ * kube-lite process through the page cache. MADV_DONTNEED only unmaps them
+ * here; what the loop runs faults back in. Only pages still backed by the
+ * file are dropped (bit 61 of /proc/self/pagemap: not copied on write): a
+ * written page — data, or a read-only mapping written before it was
+ * protected (RELRO) — would lose what was written.
+ */
+static void trim_file_pages(void)
+{
+        struct {
+                unsigned long start, end;
+        } ranges[16];
+        size_t n_ranges = 0;
+        kl_autofree char *maps = NULL;
+        kl_autofree uint64_t *entries = NULL;
+        kl_autoclose int pagemap = -1;
+        char exe[512];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        long page = sysconf(_SC_PAGESIZE);
+
+        /* First find everything, then drop it all at once: code that runs in between faults
+         * pages (and their neighbours) back in. */
+        if (n <= 0 || page <= 0 ||
+            kl_read_file("/proc/self/maps", (size_t)1 << 20, &maps, NULL) < 0)
+                return;
+        exe[n] = '\0';
+        for (char *line = maps, *next; line && *line && n_ranges < KL_ARRAY_SIZE(ranges);
+             line = next) {
+                unsigned long start, end;
+                int path_at = 0;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end, &path_at) == 2 &&
+                    path_at > 0 && kl_streq(line + path_at, exe) && end > start)
+                        ranges[n_ranges++] = (typeof(ranges[0])){ start, end };
+        }
+        pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        if (pagemap < 0)
+                return;
+        for (size_t i = 0; i < n_ranges; i++) {
+                size_t pages = (ranges[i].end - ranges[i].start) / (unsigned long)page;
+                off_t off = (off_t)(ranges[i].start / (unsigned long)page * sizeof(uint64_t));
+
+                entries = kl_realloc(entries, pages * sizeof(uint64_t));
+                if (pread(pagemap, entries, pages * sizeof(uint64_t), off) !=
+                    (ssize_t)(pages * sizeof(uint64_t)))
+                        continue;
+                for (size_t k = 0; k < pages;) {
+                        size_t run = 0;
+
+                        /* Present (bit 63) and still the file's page (bit 61). */
+                        while (k + run < pages && (entries[k + run] >> 63 & 1) &&
+                               (entries[k + run] >> 61 & 1))
+                                run++;
+                        if (run > 0)
+                                (void)madvise((void *)(ranges[i].start + k * (unsigned long)page),
+                                              run * (size_t)page, MADV_DONTNEED);
+                        k += run ? run : 1;
+                }
         }
 }
 
@@ -980,6 +1055,11 @@ static void serve(struct shim *s)
                 }
                 if (s->init.exited && !s->stopped)
                         timeout = 100;
+                /* Idle from here on, as far as we know: the pages of what was done can go. */
+                if (s->trim_pending && !s->stopped && s->n_conns == 0) {
+                        trim_file_pages();
+                        s->trim_pending = false;
+                }
                 for (size_t i = 0; i < s->n_execs; i++)
                         if (s->execs[i]->exited)
                                 timeout = 100;
@@ -1180,6 +1260,7 @@ int kl_ctr_shim_main(int argc, char **argv)
         }
         (void)kl_container__frame_send(client, KL_CONTAINER__FRAME_REPLY, "{}", 2);
         close(client);
+        s.trim_pending = true;
         serve(&s);
         shim_release(&s);
         return 0;
