@@ -30,14 +30,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "base/base.h"
 #include "commands.h"
 #include "config/config.h"
 #include "container/container.h"
 #include "runtime/rt.h"
-#include "json/json.h"
 
 struct ctr_common {
         struct kl_cmd_global global;
@@ -823,38 +820,6 @@ out:
 
 /* ---- ps, inspect ---- */
 
-static json_t *state_json(const struct kl_ctr_state *st)
-{
-        json_t *o = json_object();
-        json_t *labels = json_array();
-
-        json_object_set_new(o, "id", json_string(st->id));
-        json_object_set_new(o, "image", st->image ? json_string(st->image) : json_null());
-        for (size_t i = 0; st->labels && st->labels[i]; i++)
-                json_array_append_new(labels, json_string(st->labels[i]));
-        json_object_set_new(o, "labels", labels);
-        json_object_set_new(o, "status", json_string(kl_ctr_status_name(st->status)));
-        json_object_set_new(o, "pid", json_integer(st->pid));
-        json_object_set_new(o, "shim_pid", json_integer(st->shim_pid));
-        json_object_set_new(o, "created", json_integer(st->created_usec));
-        json_object_set_new(o, "started", json_integer(st->started_usec));
-        json_object_set_new(o, "finished", json_integer(st->finished_usec));
-        json_object_set_new(o, "exit_code", json_integer(st->exit_code));
-        json_object_set_new(o, "signal", json_integer(st->signal));
-        json_object_set_new(o, "oom_killed", json_boolean(st->oom_killed));
-        json_object_set_new(o, "error", st->error ? json_string(st->error) : json_null());
-        json_object_set_new(o, "log_path", st->log_path ? json_string(st->log_path) : json_null());
-        return o;
-}
-
-static void print_json(json_t *v)
-{
-        kl_autobuf struct kl_buf b = KL_BUF_INIT;
-
-        kl_assert(kl_json_encode(v, KL_JSON_ENCODE_PRETTY, &b, NULL) == 0);
-        printf("%s\n", b.buf);
-}
-
 static void ago(int64_t usec, char *buf, size_t size)
 {
         int64_t s = ((int64_t)kl_now_realtime() - usec) / 1000000;
@@ -876,7 +841,7 @@ static int ctr_ps(int argc, char **argv)
         struct kl_ctr_runtime *rt = NULL;
         struct kl_ctr_state *v = NULL;
         struct ps_opts o = { 0 };
-        json_auto_t *list = json_array();
+        bool json = false, first = true;
         size_t n = 0;
         int r;
 
@@ -889,7 +854,10 @@ static int ctr_ps(int argc, char **argv)
         kl_ctr_runtime_free(rt);
         if (r < 0)
                 return fail(&ps_config, e);
-        if (!o.quiet && kl_streq(o.output, "table"))
+        json = kl_streq(o.output, "json");
+        if (json)
+                printf("[");
+        if (!o.quiet && !json)
                 printf("%-12s  %-40s  %-8s  %s\n", "CONTAINER", "IMAGE", "CREATED", "STATUS");
         for (size_t i = 0; i < n; i++) {
                 const struct kl_ctr_state *st = &v[i];
@@ -897,8 +865,12 @@ static int ctr_ps(int argc, char **argv)
 
                 if (!o.all && st->status != KL_CTR_RUNNING)
                         continue;
-                if (kl_streq(o.output, "json")) {
-                        json_array_append_new(list, state_json(st));
+                if (json) {
+                        kl_autofree char *text = kl_ctr_state_format(st);
+
+                        /* Each state is one JSON object: the list is their array. */
+                        printf("%s%s", first ? "\n" : ",\n", text);
+                        first = false;
                         continue;
                 }
                 if (o.quiet) {
@@ -920,8 +892,8 @@ static int ctr_ps(int argc, char **argv)
                 printf("%-12.12s  %-40s  %-8s  %s\n", st->id, st->image ? st->image : "-", created,
                        status);
         }
-        if (kl_streq(o.output, "json"))
-                print_json(list);
+        if (json)
+                printf("]\n");
         kl_ctr_states_free(v, n);
         return 0;
 }
@@ -948,9 +920,9 @@ static int ctr_inspect(int argc, char **argv)
         if (r < 0)
                 return fail(&inspect_config, e);
         {
-                json_auto_t *j = state_json(&st);
+                kl_autofree char *text = kl_ctr_state_format(&st);
 
-                print_json(j);
+                fputs(text, stdout);
         }
         kl_ctr_state_release(&st);
         return 0;

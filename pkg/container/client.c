@@ -430,9 +430,10 @@ fail:
 
 /* ---- lifecycle ---- */
 
-int kl_ctr_start(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err)
+/* A request only a live shim can answer: no shim means the container is not running. */
+static int request_running(struct kl_ctr_runtime *rt, const char *id, json_t *req,
+                           struct kl_err **err)
 {
-        json_auto_t *req = json_pack("{s:s}", "op", "start");
         int r = check_id(id, err);
 
         if (r < 0)
@@ -443,17 +444,18 @@ int kl_ctr_start(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err)
         return r;
 }
 
+int kl_ctr_start(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err)
+{
+        json_auto_t *req = json_pack("{s:s}", "op", "start");
+
+        return request_running(rt, id, req, err);
+}
+
 int kl_ctr_kill(struct kl_ctr_runtime *rt, const char *id, int sig, bool all, struct kl_err **err)
 {
         json_auto_t *req = json_pack("{s:s,s:i,s:b}", "op", "kill", "signal", sig, "all", all);
-        int r = check_id(id, err);
 
-        if (r < 0)
-                return r;
-        r = request(rt, id, req, err);
-        if (r == -ENOENT || r == -ECONNREFUSED)
-                return kl_err_set(err, -ESRCH, "container %s is not running", id);
-        return r;
+        return request_running(rt, id, req, err);
 }
 
 int kl_ctr_wait(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struct kl_ctr_state *ret,

@@ -240,6 +240,8 @@ struct kl_ctr_state {
 };
 
 void kl_ctr_state_release(struct kl_ctr_state *s);
+/* The state as pretty JSON (what `kube-lite ctr inspect` prints); owned by the caller. */
+char *kl_ctr_state_format(const struct kl_ctr_state *s);
 void kl_ctr_states_free(struct kl_ctr_state *s, size_t n);
 
 /**

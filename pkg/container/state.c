@@ -76,10 +76,16 @@ char *kl_container__state_to_json(const struct kl_ctr_state *s, char *const *cgr
                 json_object_set_new(o, "error", json_string(s->error));
         if (s->log_path)
                 json_object_set_new(o, "log_path", json_string(s->log_path));
-        json_object_set_new(o, "cgroup_dirs", strv_json(cgroup_dirs));
+        if (cgroup_dirs)
+                json_object_set_new(o, "cgroup_dirs", strv_json(cgroup_dirs));
         kl_assert(kl_json_encode(o, KL_JSON_ENCODE_PRETTY, &out, NULL) == 0);
         kl_assert(kl_buf_putc(&out, '\n') == 0);
         return kl_buf_detach(&out, NULL);
+}
+
+char *kl_ctr_state_format(const struct kl_ctr_state *s)
+{
+        return kl_container__state_to_json(s, NULL);
 }
 
 static int strv_from(const json_t *o, const char *key, size_t max, char ***ret, struct kl_err **err)

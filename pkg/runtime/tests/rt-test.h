@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -177,6 +178,22 @@ static KL_UNUSED void layout_index(const char *dir, const char *tag, const char 
                 "\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
                 media_type, digest, size, tag);
         free(kl_test_write_file(dir, "index.json", text));
+}
+
+/* Read an HTTP request's head (up to the blank line) into `buf`, NUL-terminated; its length. */
+static KL_UNUSED size_t http_read_head(int fd, char *buf, size_t size)
+{
+        size_t n = 0;
+        ssize_t k;
+
+        while (n < size - 1 && (k = read(fd, buf + n, size - 1 - n)) > 0) {
+                n += (size_t)k;
+                buf[n] = '\0';
+                if (strstr(buf, "\r\n\r\n"))
+                        break;
+        }
+        buf[n] = '\0';
+        return n;
 }
 
 #endif

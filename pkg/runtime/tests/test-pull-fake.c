@@ -74,16 +74,8 @@ static int token_serial, token_uses;
 static int serve_one(int fd)
 {
         char req[8192];
-        size_t n = 0;
-        ssize_t k;
 
-        while (n < sizeof(req) - 1 && (k = read(fd, req + n, sizeof(req) - 1 - n)) > 0) {
-                n += (size_t)k;
-                req[n] = '\0';
-                if (strstr(req, "\r\n\r\n"))
-                        break;
-        }
-        req[n] = '\0';
+        (void)http_read_head(fd, req, sizeof(req));
         char method[8] = { 0 }, path[2048] = { 0 };
         if (sscanf(req, "%7s %2047s", method, path) != 2)
                 return 0;

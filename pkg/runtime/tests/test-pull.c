@@ -679,16 +679,8 @@ static void token_handle(int fd)
 {
         char req[8192], path[4096] = { 0 };
         struct token_request rec = { 0 };
-        size_t n = 0;
-        ssize_t k;
 
-        while (n < sizeof(req) - 1 && (k = read(fd, req + n, sizeof(req) - 1 - n)) > 0) {
-                n += (size_t)k;
-                req[n] = '\0';
-                if (strstr(req, "\r\n\r\n"))
-                        break;
-        }
-        req[n] = '\0';
+        (void)http_read_head(fd, req, sizeof(req));
         if (sscanf(req, "GET %4095s HTTP/1.1", path) != 1 || !kl_startswith(path, "/token")) {
                 token_reply(fd, 404, "{}");
                 return;
