@@ -20,6 +20,7 @@
  *   convert-hooks.c  versions that are views of another's storage
  *                (convert-internal.h): bodies in, objects out
  *   evict.c      pods/eviction with PodDisruptionBudgets (evict-internal.h)
+ *   join.c       joining nodes: bootstrap tokens, /cacerts, node certificates
  */
 #ifndef KL_APISERVER_APISERVER_INTERNAL_H
 #define KL_APISERVER_APISERVER_INTERNAL_H
@@ -615,5 +616,51 @@ void kl_apiserver__list_async(struct kl_apiserver *s, const struct kl_api_resour
                               const char *ns, const struct kl_apiserver_list_opts *opts,
                               const char *rv_match, bool as_text, kl_apiserver__list_fn *cb,
                               void *arg);
+
+/* ------------------------------------------------------------------------- */
+/* join.c: joining nodes: bootstrap tokens, /cacerts, node certificates, nodes' rights */
+
+#define KL_APISERVER_CACERTS_PATH     "/cacerts"
+#define KL_APISERVER_NODE_CERT_PATH   "/v1-kube-lite/node-certificate"
+#define KL_APISERVER_BOOTSTRAP_GROUP  "system:bootstrappers"
+#define KL_APISERVER_NODES_GROUP      "system:nodes"
+#define KL_APISERVER_NODE_USER_PREFIX "system:node:"
+
+/**
+ * Authenticate a bearer token shaped like a bootstrap token ("<id>.<secret>")
+ * against the Secret kube-system/bootstrap-token-<id> in the watch cache, as
+ * upstream's bootstrap authenticator: type bootstrap.kubernetes.io/token, not
+ * being deleted, token-secret equal (constant time), expiration (RFC 3339)
+ * in the future when set, usage-bootstrap-authentication "true", and every
+ * auth-extra-groups entry "system:bootstrappers:...". On success the user is
+ * system:bootstrap:<id> with groups system:bootstrappers plus the extra ones
+ * (strings in `pool`). -ENOENT when the token is not bootstrap-shaped,
+ * -KL_EUNAUTHORIZED when it is and is refused. Loop thread.
+ */
+int kl_apiserver__bootstrap_authenticate(struct kl_apiserver *s, const char *token,
+                                         struct kl_pool *pool, const char **ret_name,
+                                         const char *const **ret_groups, size_t *ret_n);
+
+/**
+ * Whether a node (user system:node:<name> in group system:nodes) may do
+ * `verb` on `res` (subresource `sub`, NULL for none) in `ns` (NULL: cluster
+ * scope): what a kubelet needs, nothing else (join.c has the table).
+ */
+bool kl_apiserver__node_authorized(const char *user, const char *const *groups, size_t n_groups,
+                                   const char *verb, const struct kl_api_resource *res,
+                                   const char *ns, const char *sub);
+
+/* GET /cacerts: the server CA as PEM; unauthenticated. */
+void kl_apiserver__serve_cacerts(struct kl_apiserver *s, struct kl_http_req *req);
+
+/**
+ * POST /v1-kube-lite/node-certificate for an authenticated user (bootstrap
+ * token, admin, or the node itself): {"nodeName", "nodePassword"} in, a new
+ * client certificate {"certificate", "key", "ca", "clientCA"} out (PEM); 403
+ * "node password mismatch" when the name's stored password differs.
+ */
+void kl_apiserver__serve_node_certificate(struct kl_apiserver *s, struct kl_http_req *req,
+                                          const char *user, const char *const *groups,
+                                          size_t n_groups);
 
 #endif

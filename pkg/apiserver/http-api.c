@@ -97,12 +97,28 @@ static int authenticate(struct kl_apiserver *s, struct kl_http_req *req, struct 
                 while (*tok == ' ')
                         tok++;
                 u = kl_pki_token_file_lookup(s->tokens, tok, strlen(tok));
-                if (!u)
-                        return -KL_EUNAUTHORIZED;
+                if (!u) {
+                        int r = kl_apiserver__bootstrap_authenticate(s, tok, kl_http_req_pool(req),
+                                                                     &ret->name, &ret->groups,
+                                                                     &ret->n_groups);
+
+                        return r == 0 ? 0 : -KL_EUNAUTHORIZED;
+                }
                 ret->name = u->name;
                 ret->groups = u->groups;
                 ret->n_groups = kl_strv_length((char *const *)u->groups);
                 return 0;
+        }
+        /* Without a token file, only bootstrap-shaped bearer tokens are looked at. */
+        if (auth && kl_startswith(auth, "Bearer ")) {
+                const char *tok = kl_startswith(auth, "Bearer ");
+                int r;
+
+                tok += strspn(tok, " ");
+                r = kl_apiserver__bootstrap_authenticate(s, tok, kl_http_req_pool(req), &ret->name,
+                                                         &ret->groups, &ret->n_groups);
+                if (r != -ENOENT)
+                        return r;
         }
         if (cert && !kl_isempty(cert->common_name)) {
                 ret->name = cert->common_name;
@@ -1017,7 +1033,10 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
                               res, rt->name);
                 return;
         }
-        if (!is_admin(u)) {
+        if (!is_admin(u) &&
+            !kl_apiserver__node_authorized(u->name, u->groups, u->n_groups,
+                                           verb_of(method, rt->name, watch), res,
+                                           res->namespaced ? rt->ns : NULL, rt->sub)) {
                 respond_forbidden(req, u, verb_of(method, rt->name, watch), res,
                                   res->namespaced ? rt->ns : NULL, rt->name);
                 return;
@@ -1050,6 +1069,10 @@ void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
                 respond_error(req, -EINVAL, "malformed request URL", NULL, NULL);
                 return;
         }
+        if (kl_streq(kl_http_req_path(req), KL_APISERVER_CACERTS_PATH)) {
+                kl_apiserver__serve_cacerts(s, req);
+                return;
+        }
         switch (rt.kind) {
         case KL_APISERVER_ROUTE_VERSION:
                 doc = kl_apiserver__version_info();
@@ -1063,6 +1086,10 @@ void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
         }
         if (authenticate(s, req, &u) < 0) {
                 respond_error(req, -KL_EUNAUTHORIZED, "Unauthorized", NULL, NULL);
+                return;
+        }
+        if (kl_streq(kl_http_req_path(req), KL_APISERVER_NODE_CERT_PATH)) {
+                kl_apiserver__serve_node_certificate(s, req, u.name, u.groups, u.n_groups);
                 return;
         }
         switch (rt.kind) {
