@@ -72,6 +72,9 @@ int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cm
 extern const struct kl_config_cmd kl_cmd_images_config;
 int kl_cmd_images(int argc, char **argv);
 
+extern const struct kl_config_cmd kl_cmd_agent_config;
+int kl_cmd_agent(int argc, char **argv);
+
 extern const struct kl_config_cmd kl_cmd_ctr_config;
 int kl_cmd_ctr(int argc, char **argv);
 /* `kube-lite shim`: not in the command table; main() runs it before anything else. */
@@ -79,6 +82,9 @@ int kl_cmd_shim(int argc, char **argv);
 
 extern const struct kl_config_cmd kl_cmd_server_config;
 int kl_cmd_server(int argc, char **argv);
+
+extern const struct kl_config_cmd kl_cmd_token_config;
+int kl_cmd_token(int argc, char **argv);
 
 extern const struct kl_config_cmd kl_cmd_version_config;
 int kl_cmd_version(int argc, char **argv);

@@ -26,9 +26,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+        { "agent", kl_cmd_agent, &kl_cmd_agent_config },
         { "ctr", kl_cmd_ctr, &kl_cmd_ctr_config },
         { "images", kl_cmd_images, &kl_cmd_images_config },
         { "server", kl_cmd_server, &kl_cmd_server_config },
+        { "token", kl_cmd_token, &kl_cmd_token_config },
         { "version", kl_cmd_version, &kl_cmd_version_config },
 };
 

@@ -101,4 +101,33 @@ void kl_agent_node_stop(struct kl_agent_node *n);
 /** Whether the Node has been registered (created or adopted) by this agent. */
 bool kl_agent_node_is_registered(const struct kl_agent_node *n);
 
+/* ---- joining ---- */
+
+/* What a node authenticates with: PEM texts, owned. */
+struct kl_agent_identity {
+        char *ca_pem;   /* the server CA (what the server's certificate is checked against) */
+        char *cert_pem; /* the node's client certificate: CN system:node:<name>, O system:nodes */
+        char *key_pem;  /* its key (a secret: freed with kl_pki_secret_free()) */
+};
+
+struct kl_agent_join_options {
+        const char *server;    /* "https://host:port" */
+        const char *token;     /* the join token (K10<ca-hash>::<id>.<secret>); NULL: no join */
+        const char *node_name; /* the name the certificate is for */
+        const char *dir;       /* where the identity is kept: <data-dir>/agent */
+        const char *ca_file;   /* the server CA, for a token without a CA hash; or NULL */
+};
+
+/**
+ * The node's identity: the one kept in `dir` while its certificate is for
+ * this node and has more than a day left, else a new one from the server
+ * (join.c has the steps: the CA checked against the token's hash, then a
+ * client certificate for the bootstrap token and the node password). Blocks
+ * (HTTPS, disk): not on a loop thread. -EACCES when the CA does not match or
+ * the server refuses (a wrong token, another box's node name).
+ */
+int kl_agent_join(const struct kl_agent_join_options *opts, struct kl_agent_identity *ret,
+                  struct kl_err **err);
+void kl_agent_identity_release(struct kl_agent_identity *id);
+
 #endif
