@@ -10,6 +10,7 @@
  *   managed.c    managedFields: field sets (FieldsV1), ownership, apply conflicts (pure)
  *   cache.c      the watch cache: objects as stored bytes, the event window
  *   handler.c    the resource handler layer (apiserver.h), writes on workers
+ *   service-alloc.c  Services' cluster IPs and node ports, taken in the store
  *   watch.c      cache watchers and the apiserver watch API
  *   read.c       lists at a revision, continue tokens, pages and objects as text
  *   discovery.c  aggregated and legacy discovery documents (pure)
@@ -209,6 +210,8 @@ void kl_apiserver__random_suffix(char *buf, size_t n);
 
 /* Set metadata.resourceVersion of `obj` (modified) to `rev`. */
 void kl_apiserver__object_set_rv(json_t *obj, int64_t rev);
+/* A stored object as JSON with its resourceVersion (new reference), or NULL if it is not JSON. */
+json_t *kl_apiserver__object_decode_kv(const struct kl_store_kv *kv);
 
 /* ------------------------------------------------------------------------- */
 /* alloc.c: the Service allocators (pure; handler.c persists them) */
@@ -662,5 +665,30 @@ void kl_apiserver__serve_cacerts(struct kl_apiserver *s, struct kl_http_req *req
 void kl_apiserver__serve_node_certificate(struct kl_apiserver *s, struct kl_http_req *req,
                                           const char *user, const char *const *groups,
                                           size_t n_groups);
+
+/* ---- service-alloc.c: Services' cluster IPs and node ports ---- */
+
+/* Retries of a read-modify-write that lost a compare-and-swap race. */
+#define KL_APISERVER__CAS_RETRIES 16
+
+struct kl_apiserver__service_alloc {
+        struct kl_apiserver *s;
+        const struct kl_api_resource *res; /* the Services row: names the 422 */
+        bool dry_run;                      /* check, take nothing */
+        json_t *failure;                   /* out, owned: the Status of a 422 with details */
+};
+
+/*
+ * Give `svc` (new, or updated from `old`, which may be NULL) its cluster IP
+ * and node ports and release what `old` held and `svc` no longer does: the
+ * ones asked for if free (422 otherwise), free ones for those left empty.
+ */
+int kl_apiserver__service_allocate(struct kl_apiserver__service_alloc *a, json_t *svc,
+                                   const json_t *old, struct kl_err **err);
+/* Undo kl_apiserver__service_allocate() after the write it was for failed (errors logged). */
+void kl_apiserver__service_allocate_undo(struct kl_apiserver__service_alloc *a, const json_t *svc,
+                                         const json_t *old);
+/* Drop what an update's new type no longer has (node ports, cluster IP), as upstream. */
+void kl_apiserver__service_drop_type_dependent(json_t *svc, const json_t *old);
 
 #endif

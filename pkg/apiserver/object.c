@@ -223,3 +223,13 @@ int kl_apiserver__object_prepare_update(const struct kl_api_resource *res, const
                 return kl_err_set(err, -ENOMEM, "build object");
         return 0;
 }
+
+json_t *kl_apiserver__object_decode_kv(const struct kl_store_kv *kv)
+{
+        json_t *v = NULL;
+
+        if (kl_json_decode(kv->value, kv->len, KL_STORE_VALUE_MAX_LIMIT, &v, NULL) < 0)
+                return NULL;
+        kl_apiserver__object_set_rv(v, kv->mod_rev);
+        return v;
+}
