@@ -1164,52 +1164,19 @@ static int ctr_kill(int argc, char **argv)
 
 /* ---- the dispatcher ---- */
 
-struct verb {
-        const char *name;
-        int (*handler)(int argc, char **argv);
-        const struct kl_config_cmd *config;
-};
-
-static const struct verb verbs[] = {
-        { "run", ctr_run, &run_config },    { "ps", ctr_ps, &ps_config },
-        { "logs", ctr_logs, &logs_config }, { "exec", ctr_exec, &exec_config },
-        { "stop", ctr_stop, &stop_config }, { "rm", ctr_rm, &rm_config },
-        { "kill", ctr_kill, &kill_config }, { "inspect", ctr_inspect, &inspect_config },
+static const struct kl_cmd_verb verbs[] = {
+        { "run", NULL, ctr_run, &run_config },    { "ps", NULL, ctr_ps, &ps_config },
+        { "logs", NULL, ctr_logs, &logs_config }, { "exec", NULL, ctr_exec, &exec_config },
+        { "stop", NULL, ctr_stop, &stop_config }, { "rm", NULL, ctr_rm, &rm_config },
+        { "kill", NULL, ctr_kill, &kill_config }, { "inspect", NULL, ctr_inspect, &inspect_config },
 };
 
 int kl_cmd_ctr(int argc, char **argv)
 {
-        kl_cleanup(kl_config_freep) struct kl_config *kc = NULL;
-        kl_autobuf struct kl_buf help = KL_BUF_INIT;
         struct plain_opts o = { 0 };
-        char *const *args;
-        int r;
 
-        r = kl_cmd_parse(&kl_cmd_ctr_config, &o, &o.c.global, argc, argv, &kc);
-        if (r != KL_CMD_CONTINUE)
-                return r;
-        args = kl_config_args(kc);
-        if (!args[0]) {
-                kl_config_help(&kl_cmd_ctr_config, &help);
-                (void)fputs(help.buf, stderr);
-                return 2;
-        }
-        for (size_t i = 0; i < KL_ARRAY_SIZE(verbs); i++) {
-                if (kl_streq(args[0], verbs[i].name)) {
-                        kl_autostrv char **vargv = NULL;
-                        char *const *flags = kl_config_flag_tokens(kc);
-
-                        kl_strv_push(&vargv, verbs[i].config->name);
-                        for (size_t k = 0; flags[k]; k++)
-                                kl_strv_push(&vargv, flags[k]);
-                        for (size_t k = 1; args[k]; k++)
-                                kl_strv_push(&vargv, args[k]);
-                        return verbs[i].handler((int)kl_strv_length(vargv), vargv);
-                }
-        }
-        fprintf(stderr, "%s: unknown command '%s'\nRun '%s --help' for usage.\n",
-                kl_cmd_ctr_config.name, args[0], kl_cmd_ctr_config.name);
-        return 2;
+        return kl_cmd_dispatch(&kl_cmd_ctr_config, &o, &o.c.global, verbs, KL_ARRAY_SIZE(verbs),
+                               argc, argv);
 }
 
 /* `kube-lite shim`: the container monitor (pkg/container), re-executed by kl_ctr_create(). */

@@ -655,58 +655,17 @@ static int images_rm(int argc, char **argv)
 
 /* ---- the dispatcher ---- */
 
-struct verb {
-        const char *name;
-        const char *alias;
-        int (*handler)(int argc, char **argv);
-        const struct kl_config_cmd *config;
-};
-
-static const struct verb verbs[] = {
+static const struct kl_cmd_verb verbs[] = {
         { "pull", NULL, images_pull, &pull_config },
         { "import", NULL, images_import, &import_config },
         { "ls", "list", images_ls, &ls_config },
         { "rm", "remove", images_rm, &rm_config },
 };
 
-/*
- * Run the verb with argv: its command line name, the flags given before the
- * verb (canonical --name=value tokens, so the verb's parse applies them with
- * flag precedence), then everything after the verb's name.
- */
-static int run_verb(const struct verb *v, char *const *flags, char *const *rest)
-{
-        kl_autostrv char **argv = NULL;
-
-        kl_strv_push(&argv, v->config->name);
-        for (size_t i = 0; flags[i]; i++)
-                kl_strv_push(&argv, flags[i]);
-        for (size_t i = 0; rest[i]; i++)
-                kl_strv_push(&argv, rest[i]);
-        return v->handler((int)kl_strv_length(argv), argv);
-}
-
 int kl_cmd_images(int argc, char **argv)
 {
-        kl_cleanup(kl_config_freep) struct kl_config *cfg = NULL;
-        kl_autobuf struct kl_buf help = KL_BUF_INIT;
         struct pull_opts opts = { 0 };
-        char *const *args;
-        int r;
 
-        r = kl_cmd_parse(&kl_cmd_images_config, &opts, &opts.c.global, argc, argv, &cfg);
-        if (r != KL_CMD_CONTINUE)
-                return r;
-        args = kl_config_args(cfg);
-        if (!args[0]) {
-                kl_config_help(&kl_cmd_images_config, &help);
-                (void)fputs(help.buf, stderr);
-                return 2;
-        }
-        for (size_t i = 0; i < KL_ARRAY_SIZE(verbs); i++)
-                if (kl_streq(args[0], verbs[i].name) || kl_streq_null(args[0], verbs[i].alias))
-                        return run_verb(&verbs[i], kl_config_flag_tokens(cfg), args + 1);
-        fprintf(stderr, "%s: unknown command '%s'\nRun '%s --help' for usage.\n",
-                kl_cmd_images_config.name, args[0], kl_cmd_images_config.name);
-        return 2;
+        return kl_cmd_dispatch(&kl_cmd_images_config, &opts, &opts.c.global, verbs,
+                               KL_ARRAY_SIZE(verbs), argc, argv);
 }

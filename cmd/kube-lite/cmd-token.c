@@ -552,49 +552,16 @@ static int token_delete(int argc, char **argv)
         return status;
 }
 
-struct verb {
-        const char *name;
-        int (*handler)(int argc, char **argv);
-        const struct kl_config_cmd *config;
-};
-
-static const struct verb verbs[] = {
-        { "create", token_create, &create_config },
-        { "list", token_list, &list_config },
-        { "delete", token_delete, &delete_config },
+static const struct kl_cmd_verb verbs[] = {
+        { "create", NULL, token_create, &create_config },
+        { "list", NULL, token_list, &list_config },
+        { "delete", NULL, token_delete, &delete_config },
 };
 
 int kl_cmd_token(int argc, char **argv)
 {
-        kl_cleanup(kl_config_freep) struct kl_config *kc = NULL;
-        kl_autobuf struct kl_buf help = KL_BUF_INIT;
         struct token_opts o = { 0 };
-        char *const *args;
-        int r;
 
-        r = kl_cmd_parse(&kl_cmd_token_config, &o, &o.global, argc, argv, &kc);
-        if (r != KL_CMD_CONTINUE)
-                return r;
-        args = kl_config_args(kc);
-        if (!args[0]) {
-                kl_config_help(&kl_cmd_token_config, &help);
-                (void)fputs(help.buf, stderr);
-                return 2;
-        }
-        for (size_t i = 0; i < KL_ARRAY_SIZE(verbs); i++) {
-                if (kl_streq(args[0], verbs[i].name)) {
-                        kl_autostrv char **vargv = NULL;
-                        char *const *flags = kl_config_flag_tokens(kc);
-
-                        kl_strv_push(&vargv, verbs[i].config->name);
-                        for (size_t k = 0; flags[k]; k++)
-                                kl_strv_push(&vargv, flags[k]);
-                        for (size_t k = 1; args[k]; k++)
-                                kl_strv_push(&vargv, args[k]);
-                        return verbs[i].handler((int)kl_strv_length(vargv), vargv);
-                }
-        }
-        fprintf(stderr, "%s: unknown command '%s'\nRun '%s --help' for usage.\n",
-                kl_cmd_token_config.name, args[0], kl_cmd_token_config.name);
-        return 2;
+        return kl_cmd_dispatch(&kl_cmd_token_config, &o, &o.global, verbs, KL_ARRAY_SIZE(verbs),
+                               argc, argv);
 }

@@ -72,6 +72,25 @@ int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cm
 extern const struct kl_config_cmd kl_cmd_images_config;
 int kl_cmd_images(int argc, char **argv);
 
+/* A verb of a command that has them (`images pull`, `ctr run`, `token create`). */
+struct kl_cmd_verb {
+        const char *name;
+        const char *alias; /* a second name ("ls" and "list"), or NULL */
+        int (*handler)(int argc, char **argv);
+        const struct kl_config_cmd *config; /* its flag table; argv[0] is its name */
+};
+
+/**
+ * Run a command made of verbs: parse `cmd`'s own flags (they may come before
+ * the verb; `opts`/`global` as for kl_cmd_parse()), then the verb named by the
+ * first argument with argv: its command line name, the flags given before it
+ * (canonical --name=value tokens, so the verb's own parse applies them with
+ * flag precedence), then everything after its name. No verb or an unknown
+ * one is a usage error (2).
+ */
+int kl_cmd_dispatch(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
+                    const struct kl_cmd_verb *verbs, size_t n_verbs, int argc, char **argv);
+
 extern const struct kl_config_cmd kl_cmd_agent_config;
 int kl_cmd_agent(int argc, char **argv);
 

@@ -108,6 +108,40 @@ int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cm
         return KL_CMD_CONTINUE;
 }
 
+int kl_cmd_dispatch(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
+                    const struct kl_cmd_verb *verbs, size_t n_verbs, int argc, char **argv)
+{
+        kl_cleanup(kl_config_freep) struct kl_config *cfg = NULL;
+        char *const *args;
+        int r;
+
+        r = kl_cmd_parse(cmd, opts, global, argc, argv, &cfg);
+        if (r != KL_CMD_CONTINUE)
+                return r;
+        args = kl_config_args(cfg);
+        if (!args[0]) {
+                print_help(cmd, stderr);
+                return 2;
+        }
+        for (size_t i = 0; i < n_verbs; i++) {
+                const struct kl_cmd_verb *v = &verbs[i];
+                char *const *flags = kl_config_flag_tokens(cfg);
+                kl_autostrv char **vargv = NULL;
+
+                if (!kl_streq(args[0], v->name) && !kl_streq_null(args[0], v->alias))
+                        continue;
+                kl_strv_push(&vargv, v->config->name);
+                for (size_t k = 0; flags[k]; k++)
+                        kl_strv_push(&vargv, flags[k]);
+                for (size_t k = 1; args[k]; k++)
+                        kl_strv_push(&vargv, args[k]);
+                return v->handler((int)kl_strv_length(vargv), vargv);
+        }
+        fprintf(stderr, "%s: unknown command '%s'\nRun '%s --help' for usage.\n", cmd->name,
+                args[0], cmd->name);
+        return 2;
+}
+
 static const struct command *find_command(const char *name)
 {
         for (size_t i = 0; i < KL_ARRAY_SIZE(commands); i++)
