@@ -70,3 +70,17 @@ node_ready() {
         [ "$status" -eq 1 ]
         kl_assert_contains "$output" "password"
 }
+
+@test "archives in the image directory are imported at start and listed in the Node's status" {
+        "$BATS_TEST_DIRNAME/../scripts/test-images.sh" "$KL_TEST_DIR/img" >/dev/null 2>&1 ||
+                skip "no test images: busybox-static is not installed"
+        mkdir -p "$KL_TEST_DIR/n4/agent/images"
+        cp "$KL_TEST_DIR/img/busybox.tar" "$KL_TEST_DIR/n4/agent/images/"
+        agent_start n4 "$KL_TEST_DIR/n4" --token "$TOKEN"
+        kl_wait_for 20 node_ready n4 True
+        run kubectl get node n4 -o jsonpath='{.status.images[*].names}'
+        kl_assert_contains "$output" "localhost/kube-lite-test/busybox:1"
+        kl_assert_contains "$output" "localhost/kube-lite-test/busybox@sha256:"
+        run "$KL_BIN" images ls -q --data-dir "$KL_TEST_DIR/n4"
+        [ "$output" = "localhost/kube-lite-test/busybox:1" ]
+}

@@ -10,6 +10,12 @@
  * registers the Node and keeps it and its Lease up to date until SIGTERM.
  * Pods come with the agent's pod workers (issue 7); until then the node is
  * Ready but runs nothing, and its pods stay Pending where they were bound.
+ *
+ * At start, every image archive in <data-dir>/agent/images (*.tar, *.tar.gz,
+ * *.tar.zst: the k3s air-gap directory, which is also the root of the node's
+ * image store) is imported, and the store's images are what the Node reports
+ * in status.images. Nothing adds images while the agent runs yet (pulls come
+ * with the pod workers), so the list is read once, before the loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +36,7 @@
 #include "commands.h"
 #include "config/config.h"
 #include "loop/loop.h"
+#include "runtime/rt.h"
 
 struct agent_opts {
         struct kl_cmd_global global;
@@ -89,7 +96,15 @@ const struct kl_config_cmd kl_cmd_agent_config = {
         .max_args = 2,
 };
 
+/* One entry of the Node's status.images: "repo:tag" and "repo@digest", and its size. */
+struct node_image {
+        char *names[2];
+        int64_t size;
+};
+
 struct agent_run {
+        struct node_image *images;
+        size_t n_images;
         uv_signal_t sigterm;
         uv_signal_t sigint;
         struct kl_client *client;
@@ -109,6 +124,69 @@ static void on_signal(uv_signal_t *h, int signum)
         uv_close((uv_handle_t *)&run->sigint, NULL);
         kl_agent_node_stop(run->node);
         kl_client_free(run->client);
+}
+
+static void images_cb(void *arg, struct kl_agent_images *out)
+{
+        const struct agent_run *run = arg;
+
+        for (size_t i = 0; i < run->n_images; i++)
+                kl_agent_images_add(out, (const char *const *)run->images[i].names, 2,
+                                    run->images[i].size);
+}
+
+static void images_free(struct agent_run *run)
+{
+        for (size_t i = 0; i < run->n_images; i++) {
+                free(run->images[i].names[0]);
+                free(run->images[i].names[1]);
+        }
+        free(run->images);
+}
+
+/*
+ * Import the air-gap archives of the image store's directory and list the
+ * store's images for status.images. Failures are logged: a node without its
+ * images list is still a node.
+ */
+static void images_at_start(const char *data_dir, struct agent_run *run)
+{
+        kl_autofree char *root = kl_asprintf("%s/agent/images", data_dir);
+        kl_autoerr struct kl_err *e = NULL;
+        struct kl_rt_store *s = NULL;
+        struct kl_rt_image *imgs = NULL;
+        size_t n = 0;
+        int r;
+
+        if (kl_rt_store_open(root, &s, &e) < 0) {
+                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "image store %s", root);
+                return;
+        }
+        r = kl_rt_import_dir(s, root, &e);
+        if (r < 0)
+                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "import the images in %s", root);
+        else if (r > 0)
+                kl_log_info(KL_LOG_MAIN, "imported %d image(s) from %s", r, root);
+        kl_err_free(KL_TAKE_PTR(e));
+        if (kl_rt_store_image_list(s, &imgs, &n, &e) < 0) {
+                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "list the images in %s", root);
+                n = 0;
+        }
+        run->images = kl_calloc(n ? n : 1, sizeof(*run->images));
+        for (size_t i = 0; i < n; i++) {
+                kl_cleanup(kl_rt_ref_release) struct kl_rt_ref ref = { 0 };
+                struct node_image *ni = &run->images[run->n_images];
+
+                kl_err_free(KL_TAKE_PTR(e));
+                if (kl_rt_ref_parse(imgs[i].name, &ref, NULL) < 0 ||
+                    kl_rt_image_describe(s, &imgs[i], NULL, &ni->size, &e) < 0)
+                        continue;
+                ni->names[0] = kl_asprintf("%s/%s@%s", ref.domain, ref.path, imgs[i].digest);
+                ni->names[1] = kl_strdup(imgs[i].name);
+                run->n_images++;
+        }
+        kl_rt_images_free(imgs, n);
+        kl_rt_store_free(s);
 }
 
 /* The host name in lower case, as the kubelet names a node by default. */
@@ -195,6 +273,7 @@ int kl_cmd_agent(int argc, char **argv)
                 return 1;
         }
         kl_log_info(KL_LOG_MAIN, "joined %s as node %s", server, node_name);
+        images_at_start(opts.data_dir, &run);
 
         kl_assert(kl_loop_init(&loop) == 0);
         user = kl_asprintf("system:node:%s", node_name);
@@ -212,6 +291,8 @@ int kl_cmd_agent(int argc, char **argv)
                         .taints = (const char *const *)opts.node_taint,
                         .data_dir = opts.data_dir,
                         .version = KL_VERSION,
+                        .images = images_cb,
+                        .images_arg = &run,
                 };
 
                 if (!opts.node_ip || !opts.node_ip[0]) {
@@ -235,6 +316,7 @@ int kl_cmd_agent(int argc, char **argv)
                 on_signal(&run.sigterm, SIGTERM);
         }
         (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
+        images_free(&run);
         if (kl_loop_finish(&loop) != 0) {
                 kl_log_error(KL_LOG_MAIN, "shutdown left handles open");
                 return 1;

@@ -402,33 +402,7 @@ static int cmp_row(const void *a, const void *b)
 static int manifest_info(struct kl_rt_store *s, const struct kl_rt_image *img, struct row *row,
                          struct kl_err **err)
 {
-        kl_cleanup(kl_rt_manifest_release) struct kl_rt_manifest m = { 0 };
-        kl_autofree char *text = NULL;
-        size_t len = 0;
-        int64_t size;
-        int r;
-
-        r = kl_rt_store_read_blob(s, img->manifest, KL_RT_MANIFEST_MAX, &text, &len, err);
-        if (r < 0)
-                return kl_err_wrap(err, r, "image '%s': manifest", img->name);
-        r = kl_rt_manifest_parse(text, len, NULL, &m, err);
-        if (r < 0)
-                return kl_err_wrap(err, r, "image '%s': manifest", img->name);
-        if (m.is_index)
-                return kl_err_set(err, -EINVAL, "image '%s': manifest '%s' is an index", img->name,
-                                  img->manifest);
-        /* Each size is >= 0 and at most KL_RT_LAYERS_MAX of them: the sum cannot overflow
-         * unless a declared size is absurd, which is then reported rather than wrapped. */
-        size = m.config.size;
-        for (size_t i = 0; i < m.n_entries; i++) {
-                if (m.entries[i].size > INT64_MAX - size)
-                        return kl_err_set(err, -EINVAL, "image '%s': layer sizes overflow",
-                                          img->name);
-                size += m.entries[i].size;
-        }
-        row->config = kl_strdup(m.config.digest);
-        row->size = size;
-        return 0;
+        return kl_rt_image_describe(s, img, &row->config, &row->size, err);
 }
 
 static void print_table(const struct row *rows, size_t n)

@@ -278,6 +278,15 @@ int kl_rt_image_config_get(struct kl_rt_store *s, const char *name, struct kl_rt
                            struct kl_err **err);
 void kl_rt_image_config_release(struct kl_rt_image_config *c);
 
+/**
+ * What an image's platform manifest declares: its config digest (the image
+ * id; *ret_config owned, may be NULL when not wanted) and the size of its
+ * config and layers together, as `crictl images` and the Node's
+ * status.images report it.
+ */
+int kl_rt_image_describe(struct kl_rt_store *s, const struct kl_rt_image *img, char **ret_config,
+                         int64_t *ret_size, struct kl_err **err);
+
 /* ---- import ---- */
 
 /**
