@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Quantity parsing: anything the parser accepts must format to a canonical
- * string that parses back to an equal value and formats identically, and
- * anything it rejects must come with a message. Arithmetic and conversions
+ * string that parses back to an equal value, the formatting settles by the
+ * second round, and anything it rejects must come with a message. (One round
+ * is not always a fixed point, as upstream: "62.5Ki" is "64000" in the binary
+ * family, which parses as decimal and prints "64k".) Arithmetic and conversions
  * run on every accepted value so their overflow checks see odd inputs too.
  */
 #include <string.h>
@@ -14,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         kl_autofree char *s = NULL;
         kl_autoerr struct kl_err *e = NULL;
-        char a[KL_QUANTITY_STRING_MAX], b[KL_QUANTITY_STRING_MAX];
-        struct kl_quantity q, again, sum, back;
+        char a[KL_QUANTITY_STRING_MAX], b[KL_QUANTITY_STRING_MAX], c[KL_QUANTITY_STRING_MAX];
+        struct kl_quantity q, again, third, sum, back;
         int64_t v;
         int r;
 
@@ -37,7 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kl_assert(kl_quantity_parse(a, &again, NULL) == 0);
         kl_assert(kl_quantity_cmp(&q, &again) == 0);
         kl_quantity_format(&again, b, sizeof(b));
-        kl_assert(strcmp(a, b) == 0);
+        kl_assert(kl_quantity_parse(b, &third, NULL) == 0);
+        kl_assert(kl_quantity_cmp(&q, &third) == 0);
+        kl_quantity_format(&third, c, sizeof(c));
+        kl_assert(strcmp(b, c) == 0);
 
         if (kl_quantity_add(&q, &again, &sum, NULL) == 0) {
                 kl_assert(kl_quantity_sub(&sum, &q, &back, NULL) == 0);
