@@ -148,7 +148,8 @@ json_t *kl_agent__images_json(struct kl_agent_images *imgs)
         json_t *list = json_array();
 
         /* Largest first, as the kubelet's image manager hands them to the setter. */
-        qsort(imgs->v, imgs->n, sizeof(*imgs->v), image_cmp);
+        if (imgs->n > 1)
+                qsort(imgs->v, imgs->n, sizeof(*imgs->v), image_cmp);
         for (size_t i = 0; i < imgs->n && json_array_size(list) < MAX_IMAGES; i++) {
                 json_t *names = json_array();
 

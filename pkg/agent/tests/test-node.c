@@ -382,6 +382,15 @@ Test(node, images_largest_first_with_at_most_five_names)
         cr_expect(json_equal(list, want), "%s", json_dumps(list, JSON_COMPACT));
 }
 
+Test(node, no_images_is_an_empty_list)
+{
+        struct kl_agent_images *imgs = kl_agent__images_new();
+        json_auto_t *list = kl_agent__images_json(imgs);
+
+        kl_agent__images_free(imgs);
+        cr_expect(json_is_array(list) && json_array_size(list) == 0);
+}
+
 Test(node, at_most_fifty_images)
 {
         struct kl_agent_images *imgs = kl_agent__images_new();
