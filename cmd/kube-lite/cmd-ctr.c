@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -34,6 +33,7 @@
 #include "commands.h"
 #include "config/config.h"
 #include "container/container.h"
+#include "pki/pki.h"
 #include "runtime/rt.h"
 
 struct ctr_common {
@@ -431,17 +431,6 @@ static int resolve_id(struct kl_ctr_runtime *rt, const char *arg, char **ret, st
         return 0;
 }
 
-static char *random_id(void)
-{
-        uint8_t b[32];
-        char *id = kl_malloc(65);
-
-        kl_assert(getrandom(b, sizeof(b), 0) == (ssize_t)sizeof(b));
-        for (size_t i = 0; i < sizeof(b); i++)
-                (void)snprintf(id + 2 * i, 3, "%02x", b[i]);
-        return id;
-}
-
 /* "32m", "1g", "512k", "1048576": 1024-based, as docker reads --memory. */
 static int parse_size(const char *s, int64_t *ret)
 {
@@ -668,7 +657,11 @@ static int build_config(const struct run_opts *o, char *const *args, struct kl_c
         int r;
 
         kl_ctr_config_init(cfg);
-        cfg->id = o->name ? kl_strdup(o->name) : random_id();
+        /* 64 hex digits, as CRI runtimes name containers (not a secret: plain free()). */
+        if (o->name)
+                cfg->id = kl_strdup(o->name);
+        else if ((r = kl_pki_random_hex(32, &cfg->id, err)) < 0)
+                return r;
         if (o->rootfs) {
                 cfg->rootfs = kl_strdup(o->rootfs);
                 cfg->process.args = kl_strv_copy(args);

@@ -316,6 +316,8 @@ struct kl_container__child {
 
 /* Child side: never returns; _exit(127) after writing the error. */
 _Noreturn void kl_container__child_main(const struct kl_container__child *c);
+/* Bring up the loopback device of the current network namespace (system calls only); -errno. */
+int kl_container__loopback_up(void);
 /* CLONE_NEWNS, CLONE_NEWPID, ... for a namespace. */
 int kl_container__ns_clone_flag(enum kl_ctr_ns ns);
 

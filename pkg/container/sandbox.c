@@ -9,12 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,17 +82,8 @@ static _Noreturn void make_namespaces(unsigned flags, const char *hostname, char
         if ((flags & KL_CTR_SANDBOX_UTS) && hostname &&
             sethostname(hostname, strnlen(hostname, 64)) < 0)
                 child_fail(report, STEP_HOSTNAME);
-        if (flags & KL_CTR_SANDBOX_NET) {
-                struct ifreq ifr = { .ifr_name = "lo" };
-                int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-                if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-                        child_fail(report, STEP_LOOPBACK);
-                ifr.ifr_flags |= IFF_UP;
-                if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                        child_fail(report, STEP_LOOPBACK);
-                close(fd);
-        }
+        if ((flags & KL_CTR_SANDBOX_NET) && kl_container__loopback_up() < 0)
+                child_fail(report, STEP_LOOPBACK);
         for (size_t i = 0; i < KL_ARRAY_SIZE(sandbox_ns); i++) {
                 char self[32] = "/proc/self/ns/";
 

@@ -95,21 +95,25 @@ static int join_namespaces(const struct kl_ctr_config *cfg, struct kl_err **err)
         return 0;
 }
 
-/* A new network namespace has only a loopback device, and it is down. */
-static int loopback_up(struct kl_err **err)
+/*
+ * A new network namespace has only a loopback device, and it is down. System
+ * calls only, so the sandbox's forked child can use it too; -errno.
+ */
+int kl_container__loopback_up(void)
 {
-        kl_autoclose int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        struct ifreq ifr = { 0 };
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int r = 0;
 
         if (fd < 0)
-                return kl_err_set(err, -errno, "socket for the loopback device");
-        memcpy(ifr.ifr_name, "lo", 3);
+                return -errno;
         if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-                return kl_err_set(err, -errno, "get flags of lo");
+                r = -errno;
         ifr.ifr_flags |= IFF_UP;
-        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-                return kl_err_set(err, -errno, "bring lo up");
-        return 0;
+        if (r == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                r = -errno;
+        close(fd);
+        return r;
 }
 
 /*
@@ -374,8 +378,9 @@ _Noreturn void kl_container__child_main(const struct kl_container__child *c)
                         if (sethostname(h, len) < 0)
                                 r = kl_err_set(&e, -errno, "sethostname");
                 }
-                if (r >= 0 && cfg->ns[KL_CTR_NS_NET].mode == KL_CTR_NS_NEW)
-                        r = loopback_up(&e);
+                if (r >= 0 && cfg->ns[KL_CTR_NS_NET].mode == KL_CTR_NS_NEW &&
+                    (r = kl_container__loopback_up()) < 0)
+                        r = kl_err_set(&e, r, "bring lo up");
                 if (r >= 0)
                         r = kl_container__rootfs_setup(cfg, c->paths, &e);
         }
