@@ -488,14 +488,10 @@ int kl_ctr_wait(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struc
         r = read_state(rt, id, &st, NULL, err);
         if (r < 0)
                 return r;
-        if (st.status == KL_CTR_CREATED || st.status == KL_CTR_RUNNING) {
-                /* The shim is still writing the final state: ask once more. */
-                kl_ctr_state_release(&st);
-                usleep(1000);
-                r = read_state(rt, id, &st, NULL, err);
-                if (r < 0)
-                        return r;
-        }
+        /*
+         * The shim writes the final state before it answers a wait and before it
+         * stops listening; a shim that died without one reads as unknown.
+         */
         if (ret)
                 *ret = st;
         else
