@@ -157,3 +157,14 @@ teardown() {
         [ "$status" -eq 1 ]
         kl_assert_contains "$output" "no such container"
 }
+
+@test "a container's process starts with no signal blocked or ignored (also under exec)" {
+        run "${CTR[@]}" run --rm "$BB" grep -E "^Sig(Blk|Ign)" /proc/self/status
+        [ "$status" -eq 0 ]
+        [ "$output" = "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" ]
+        id=$("${CTR[@]}" run -d "$BB" sleep 60)
+        run "${CTR[@]}" exec "$id" grep -E "^Sig(Blk|Ign)" /proc/self/status
+        [ "$output" = "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" ]
+}

@@ -499,10 +499,18 @@ int kl_ctr_wait(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struc
         return 0;
 }
 
-int kl_ctr_stop(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struct kl_err **err)
+const char *kl_ctr_runtime_state_dir(const struct kl_ctr_runtime *rt)
+{
+        return rt->state_dir;
+}
+
+int kl_ctr_stop_signal(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err)
 {
         kl_autofree char *cfg_path = state_path(rt, id, "config.json");
+        kl_autofree char *json = NULL;
         struct kl_ctr_state st;
+        struct kl_ctr_config cfg;
+        size_t len = 0;
         int sig = SIGTERM;
         int r = read_state(rt, id, &st, NULL, err);
 
@@ -510,28 +518,29 @@ int kl_ctr_stop(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struc
                 return r;
         if (st.status != KL_CTR_RUNNING && st.status != KL_CTR_CREATED) {
                 kl_ctr_state_release(&st);
-                return 0;
+                return 2;
         }
         kl_ctr_state_release(&st);
-        {
-                kl_autofree char *json = NULL;
-                size_t len = 0;
-                struct kl_ctr_config cfg;
-
-                if (kl_read_file(cfg_path, (size_t)1 << 20, &json, &len) == 0 &&
-                    kl_ctr_config_from_json(json, len, &cfg, NULL) == 0) {
-                        if (cfg.stop_signal > 0)
-                                sig = cfg.stop_signal;
-                        kl_ctr_config_release(&cfg);
-                }
+        if (kl_read_file(cfg_path, (size_t)1 << 20, &json, &len) == 0 &&
+            kl_ctr_config_from_json(json, len, &cfg, NULL) == 0) {
+                if (cfg.stop_signal > 0)
+                        sig = cfg.stop_signal;
+                kl_ctr_config_release(&cfg);
         }
         r = kl_ctr_kill(rt, id, sig, false, err);
-        if (r == -ESRCH) {
+        return r == -ESRCH ? 1 : r;
+}
+
+int kl_ctr_stop(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struct kl_err **err)
+{
+        int r = kl_ctr_stop_signal(rt, id, err);
+
+        if (r < 0 || r == 2)
+                return r < 0 ? r : 0;
+        if (r == 1) {
                 err_clear(err);
                 return kl_ctr_wait(rt, id, KILL_WAIT_MS, NULL, err);
         }
-        if (r < 0)
-                return r;
         r = kl_ctr_wait(rt, id, timeout_ms, NULL, err);
         if (r != -ETIMEDOUT)
                 return r;

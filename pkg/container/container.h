@@ -71,6 +71,12 @@ struct kl_ctr_runtime;
 int kl_ctr_runtime_open(const struct kl_ctr_runtime_opts *opts, struct kl_ctr_runtime **ret,
                         struct kl_err **err);
 void kl_ctr_runtime_free(struct kl_ctr_runtime *rt); /* NULL is a no-op */
+/*
+ * The state directory. The shim replaces <state_dir>/<id>/state.json by
+ * rename() at every change, so an inotify watch for IN_MOVED_TO on a
+ * container's directory sees each one (the agent's event source).
+ */
+const char *kl_ctr_runtime_state_dir(const struct kl_ctr_runtime *rt);
 
 /* ---- configuration ---- */
 
@@ -265,6 +271,13 @@ int kl_ctr_wait(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struc
                 struct kl_err **err);
 /* The stop signal, up to `timeout_ms` for the process to end, then SIGKILL to the cgroup. */
 int kl_ctr_stop(struct kl_ctr_runtime *rt, const char *id, int timeout_ms, struct kl_err **err);
+/*
+ * Only the container's stop signal (its config's, else SIGTERM), for a
+ * caller that times the SIGKILL itself (the agent: a grace period must not
+ * hold a thread). 0 when sent, 1 when its process was already gone, 2
+ * when the container is not running (stopped, or unknown).
+ */
+int kl_ctr_stop_signal(struct kl_ctr_runtime *rt, const char *id, struct kl_err **err);
 /*
  * Remove a stopped (or created, never started) container: its cgroup, upper
  * dir and state. A running one is -EBUSY unless `force` (then killed first).

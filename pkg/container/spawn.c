@@ -26,6 +26,8 @@
 #include <limits.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -33,10 +35,43 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "container/ctr-internal.h"
+
+/*
+ * The process starts as a new program would: no signal blocked, every
+ * disposition the default. The shim blocks SIGCHLD (its signalfd) and
+ * ignores SIGPIPE, and both would otherwise carry across execve() (runc
+ * resets them the same way).
+ */
+static void reset_signals(void)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig < NSIG; sig++) {
+                if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, &dfl, NULL) == 0)
+                        continue;
+                /*
+                 * The C library keeps a few real-time signals for itself and
+                 * refuses them (EINVAL); an ignore inherited on one of them
+                 * would still reach the program, so ask the kernel directly.
+                 */
+                struct {
+                        void *handler;
+                        unsigned long flags;
+                        void *restorer;
+                        uint64_t mask;
+                } k = { .handler = (void *)SIG_DFL };
+
+                (void)syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+        }
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 /* /etc/passwd and /etc/group are read up to this size (passwd.c's bound). */
 #define ETC_FILE_MAX ((size_t)1 << 20)
@@ -417,6 +452,7 @@ _Noreturn void kl_container__child_main(const struct kl_container__child *c)
                 if (wait_byte(c->start_fd) <= 0)
                         _exit(127); /* deleted before it was started */
         }
+        reset_signals();
         execve(program, p->args, env);
         r = -errno;
         kl_err_set(&e, r, "exec: \"%s\": %s", p->args[0], strerror(-r));
