@@ -110,6 +110,7 @@ enum kl_http__ws_event {
 /* Incremental decoder of client-to-server frames. */
 struct kl_http__ws_decoder {
         size_t max_message; /* borrowed limit */
+        bool from_server;   /* decode a server's frames (unmasked): the WebSocket client */
         int state;          /* private */
         uint8_t hdr[14];    /* frame header being read */
         size_t hdr_len, hdr_need;
@@ -286,5 +287,40 @@ void kl_http__req_finish(struct kl_http_req *req);
 void kl_http__ws_input(struct kl_http_ws *ws, const char *data, size_t len, size_t *ret_used);
 void kl_http__ws_conn_closed(struct kl_http_ws *ws);
 void kl_http__ws_shutdown(struct kl_http_ws *ws);
+
+/* WebSocket client (http-ws-client.c) */
+
+/* Longest response head the client reads before a 101 or an error answer. */
+#define KL_HTTP__WS_CLIENT_MAX_HEAD ((size_t)16 << 10)
+/* Largest body of a refused upgrade (a Status) the client keeps. */
+#define KL_HTTP__WS_CLIENT_MAX_BODY ((size_t)1 << 20)
+
+/* The fields of a response head the WebSocket client looks at. Strings are truncated copies. */
+struct kl_http__ws_resp {
+        int status; /* 100..999 */
+        char accept[64];
+        char protocol[64];
+        char content_type[128];
+        bool upgrade_ws;   /* Upgrade lists "websocket" */
+        bool conn_upgrade; /* Connection lists "upgrade" */
+        bool chunked;      /* Transfer-Encoding: chunked */
+        bool has_length;
+        uint64_t content_length;
+};
+
+/*
+ * Parse a response head at the start of `data`. Returns the head's length
+ * (through the empty line) with `*ret` filled, 0 when more bytes are needed,
+ * -E2BIG past KL_HTTP__WS_CLIENT_MAX_HEAD, -EBADMSG for a malformed head.
+ */
+int kl_http__ws_resp_parse(const char *data, size_t len, struct kl_http__ws_resp *ret);
+/*
+ * Decode the body that follows a head from the bytes received so far
+ * (`eof`: the connection has ended). Returns 1 with the whole body in `out`
+ * (reset first; bounded by its max: -E2BIG), 0 when more is needed,
+ * -EBADMSG for malformed chunking or a body cut short by `eof`.
+ */
+int kl_http__ws_resp_body(const struct kl_http__ws_resp *resp, const char *data, size_t len,
+                          bool eof, struct kl_buf *out);
 
 #endif

@@ -111,8 +111,12 @@ static int header_done(struct kl_http__ws_decoder *d)
         d->opcode = h[0] & 0x0f;
         if (h[0] & 0x70)
                 return ws_fail(d, 1002, "reserved bits set");
-        if (!(h[1] & 0x80))
+        /* Clients mask every frame, servers none (RFC 6455 §5.1); the WebSocket client
+         * (http-ws-client.c) reads servers'. */
+        if (!(h[1] & 0x80) && !d->from_server)
                 return ws_fail(d, 1002, "unmasked client frame");
+        if ((h[1] & 0x80) && d->from_server)
+                return ws_fail(d, 1002, "masked server frame");
         if (len == 126) {
                 len = (uint64_t)h[2] << 8 | h[3];
                 off = 4;
@@ -124,7 +128,10 @@ static int header_done(struct kl_http__ws_decoder *d)
                 if (len >> 63)
                         return ws_fail(d, 1002, "frame length out of range");
         }
-        memcpy(d->mask, h + off, 4);
+        if (d->from_server)
+                memset(d->mask, 0, sizeof(d->mask));
+        else
+                memcpy(d->mask, h + off, 4);
 
         is_control = d->opcode & 0x8;
         switch (d->opcode) {

@@ -424,6 +424,7 @@ struct kl_http_client_opts {
         kl_usec_t request_timeout; /* whole non-streaming calls; 0: 60 s */
         size_t max_response;       /* largest buffered body; 0: 64 MiB */
         unsigned max_requests;     /* non-streaming calls at once (more queue); 0: 8 */
+        bool insecure_skip_verify; /* do not verify the server (kubelets' self-signed) */
 };
 
 /**
@@ -468,5 +469,82 @@ void kl_http_call_cancel(struct kl_http_call *call);
 void kl_http_client_free(struct kl_http_client *c);
 /** Percent-encode `s` for a URL path segment or a query value (RFC 3986 unreserved kept). */
 void kl_http_escape(struct kl_buf *out, const char *s);
+
+/* ---------------------------------------------------------------------------
+ * WebSocket client (http-ws-client.c): one outgoing WebSocket (RFC 6455 client side), for the API
+ * server's pods/exec and pods/attach proxy to the kubelet. The connection is our own: a
+ * non-blocking socket watched by a uv_poll_t, TLS by OpenSSL on that socket
+ * (SSL_connect/SSL_read/SSL_write in non-blocking mode). libcurl's
+ * CONNECT_ONLY was the other choice; it connects synchronously outside the
+ * multi interface, which would block the loop. Outgoing frames are masked
+ * with fresh random keys; incoming ones are decoded by the server's decoder
+ * (http-ws.c) in its from_server mode, so limits and validity rules are the
+ * same. Pings are answered with pongs by the client itself.
+ *
+ * Hosts are IP literals only (the proxy dials a node's address; names are
+ * refused with -EINVAL). Loop thread only.
+ *
+ * Callbacks: on_connect exactly once (unless the client is freed first):
+ * r < 0 a transport failure (connect, TLS, time-out, malformed answer) with
+ * `err`; r == 0 and status 101 the WebSocket is open; r == 0 and another
+ * status: the server refused the upgrade, `body` is its answer (a Status,
+ * bounded). After an open, on_message per message and on_close exactly once
+ * (1000.. the server's close code, 1006 for a connection lost without a
+ * close handshake). Any callback may free the client.
+ */
+struct kl_http_ws_client;
+
+typedef void kl_http_ws_client_connect_fn(struct kl_http_ws_client *c, int r, int status,
+                                          const char *content_type, const char *body, size_t len,
+                                          const struct kl_err *err, void *userdata);
+typedef void kl_http_ws_client_message_fn(struct kl_http_ws_client *c, enum kl_http_ws_opcode op,
+                                          const void *data, size_t len, void *userdata);
+typedef void kl_http_ws_client_close_fn(struct kl_http_ws_client *c, int code, void *userdata);
+typedef void kl_http_ws_client_pong_fn(struct kl_http_ws_client *c, const void *data, size_t len,
+                                       void *userdata);
+
+struct kl_http_ws_client_opts {
+        const char *url;         /* ws://, wss://, http:// or https://IP[:port]/path?query */
+        const char *subprotocol; /* offered in Sec-WebSocket-Protocol; NULL: none */
+        const char *ca_pem;      /* trusted CAs for wss; NULL: see insecure_skip_verify */
+        const char *cert_pem;    /* client certificate and key (PEM); NULL: none */
+        const char *key_pem;
+        bool insecure_skip_verify; /* wss without verifying the server (upstream's kubelet
+                                      default without --kubelet-certificate-authority) */
+        size_t max_message;        /* 0: KL_HTTP_DEFAULT_MAX_WS_MESSAGE */
+        size_t max_queued;         /* unsent bytes beyond which sends fail -ENOBUFS; 0: 16 MiB */
+        kl_usec_t connect_timeout; /* connect, TLS and the 101; 0: 10 s */
+        kl_http_ws_client_connect_fn *on_connect;
+        kl_http_ws_client_message_fn *on_message; /* may be NULL */
+        kl_http_ws_client_close_fn *on_close;     /* may be NULL */
+        kl_http_ws_client_pong_fn *on_pong;       /* may be NULL: a pong arrived */
+        void *userdata;
+};
+
+/** Start connecting. Fails at once only for bad options (-EINVAL) or socket errors. */
+int kl_http_ws_client_connect(uv_loop_t *loop, const struct kl_http_ws_client_opts *opts,
+                              struct kl_http_ws_client **ret, struct kl_err **err);
+/** The subprotocol the server chose ("" for none); valid after a 101. */
+const char *kl_http_ws_client_protocol(const struct kl_http_ws_client *c);
+/** Send one message (masked, unfragmented, copied). -ENOBUFS, -ECONNRESET, -ENOTCONN. */
+int kl_http_ws_client_send(struct kl_http_ws_client *c, enum kl_http_ws_opcode op, const void *data,
+                           size_t len);
+/** Send a ping (payload at most 125 bytes, else -EINVAL); the answer goes to on_pong. */
+int kl_http_ws_client_ping(struct kl_http_ws_client *c, const void *data, size_t len);
+/** Start the close handshake (idempotent); on_close follows. */
+int kl_http_ws_client_close(struct kl_http_ws_client *c, uint16_t code, const char *reason);
+/** Stop (true) or resume (false) reading: back-pressure. */
+void kl_http_ws_client_pause(struct kl_http_ws_client *c, bool pause);
+size_t kl_http_ws_client_output_queued(const struct kl_http_ws_client *c);
+/** Drop the connection without a handshake; no callback runs afterwards. NULL is a no-op. */
+void kl_http_ws_client_free(struct kl_http_ws_client *c);
+
+/*
+ * Pausing a streaming call: a `data` callback may return KL_HTTP_DATA_PAUSE;
+ * the bytes are not taken and the call pauses until kl_http_call_resume()
+ * delivers them again.
+ */
+#define KL_HTTP_DATA_PAUSE 1
+void kl_http_call_resume(struct kl_http_call *call);
 
 #endif
