@@ -39,6 +39,13 @@ teardown() {
         [ "$status" -eq 0 ]
         kl_assert_contains "$output" "apps/v1"
         [ "${lines[-1]}" = "v1" ]
+        # The legacy per-group-version lists (what older clients read).
+        run kubectl get --raw /api/v1
+        [ "$status" -eq 0 ]
+        kl_assert_contains "$output" '"kind":"APIResourceList"'
+        kl_assert_contains "$output" '"name":"pods/log"'
+        run kubectl get --raw /apis/apps/v1
+        kl_assert_contains "$output" '"groupVersion":"apps/v1"'
 }
 
 @test "cluster-info names the control plane" {

@@ -29,8 +29,11 @@ static const char *const all[] = { "all", NULL };
                 { NULL } })
 
 static const struct kl_api_subresource sub_pods[] = {
+        { "attach", "", "v1", "PodAttachOptions", KL_API_VERB_GET | KL_API_VERB_CREATE },
         { "binding", "", "v1", "Binding", KL_API_VERB_CREATE },
         { "eviction", "policy", "v1", "Eviction", KL_API_VERB_CREATE },
+        { "exec", "", "v1", "PodExecOptions", KL_API_VERB_GET | KL_API_VERB_CREATE },
+        { "log", "", "v1", "Pod", KL_API_VERB_GET },
         { "status", "", "v1", "Pod", KL_API_VERBS_SUB_RW },
         { NULL },
 };

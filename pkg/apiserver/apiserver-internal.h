@@ -22,6 +22,7 @@
  *                (convert-internal.h): bodies in, objects out
  *   evict.c      pods/eviction with PodDisruptionBudgets (evict-internal.h)
  *   join.c       joining nodes: bootstrap tokens, /cacerts, node certificates
+ *   proxy.c      pods/log, pods/exec, pods/attach relayed to the node's kubelet
  */
 #ifndef KL_APISERVER_APISERVER_INTERNAL_H
 #define KL_APISERVER_APISERVER_INTERNAL_H
@@ -535,6 +536,7 @@ struct kl_apiserver {
         char *server_address;                          /* owned: "127.0.0.1:6443" for /api */
         struct kl_apiserver__range service_ips;        /* --service-cidr */
         struct kl_apiserver__range node_ports;         /* 30000-32767 */
+        struct kl_apiserver__proxy *proxy;             /* owned (proxy.c): pods/log, exec, attach */
         json_t *openapi; /* owned, built on first use: {"index": doc, "docs": {"api/v1": text}} */
         /*
          * The last watch event line encoded (http-api.c): every watcher of one
@@ -665,6 +667,29 @@ void kl_apiserver__serve_cacerts(struct kl_apiserver *s, struct kl_http_req *req
 void kl_apiserver__serve_node_certificate(struct kl_apiserver *s, struct kl_http_req *req,
                                           const char *user, const char *const *groups,
                                           size_t n_groups);
+
+/* ---- proxy.c: pods/log, pods/exec, pods/attach relayed to the kubelet ---- */
+
+struct kl_apiserver__proxy;
+
+/**
+ * Make sure the kubelet client certificate exists (<tls_dir>/client-kube-
+ * apiserver-kubelet.{crt,key}: CN kube-apiserver-kubelet-client, O
+ * system:masters, from the client CA) and set up s->proxy. Start-up only
+ * (blocking file I/O).
+ */
+int kl_apiserver__proxy_new(struct kl_apiserver *s, const char *tls_dir, struct kl_err **err);
+/* True for the pod subresources proxy.c serves. */
+bool kl_apiserver__proxy_handles(const char *sub);
+/* Serve an authorized request for pods/{name}/{log,exec,attach}. */
+void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
+                               const struct kl_api_resource *res,
+                               const struct kl_apiserver__route *rt,
+                               const struct kl_apiserver__query *q);
+/* Closing: end every session, close the proxy's handle (counted in s->pending_closes). */
+void kl_apiserver__proxy_close(struct kl_apiserver *s);
+/* Free s->proxy (server_free); NULL is fine. */
+void kl_apiserver__proxy_free(struct kl_apiserver *s);
 
 /* ---- service-alloc.c: Services' cluster IPs and node ports ---- */
 

@@ -245,8 +245,8 @@ json_t *kl_apiserver__discovery_resource_list(const char *group, const char *ver
                 (void)snprintf(gv, sizeof(gv), "%s/%s", group, version);
         else
                 (void)snprintf(gv, sizeof(gv), "%s", version);
-        return json_pack("{sssssso}", "kind", "APIResourceList", "apiVersion", "v1", "groupVersion",
-                         gv, "resources", resources);
+        return json_pack("{ssssssso}", "kind", "APIResourceList", "apiVersion", "v1",
+                         "groupVersion", gv, "resources", resources);
 }
 
 json_t *kl_apiserver__version_info(void)

@@ -1004,6 +1004,11 @@ static bool sub_allows(const char *sub, const char *method)
                 return kl_streq(method, "POST");
         if (kl_streq(sub, "finalize"))
                 return kl_streq(method, "PUT");
+        /* pods/log is read; exec and attach are GET (WebSocket) or POST (SPDY). */
+        if (kl_streq(sub, "log"))
+                return get;
+        if (kl_streq(sub, "exec") || kl_streq(sub, "attach"))
+                return kl_streq(method, "GET") || kl_streq(method, "POST");
         return false;
 }
 
@@ -1039,6 +1044,11 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
                                            res->namespaced ? rt->ns : NULL, rt->sub)) {
                 respond_forbidden(req, u, verb_of(method, rt->name, watch), res,
                                   res->namespaced ? rt->ns : NULL, rt->name);
+                return;
+        }
+        /* Streaming pod subresources (proxy.c). */
+        if (rt->sub && kl_apiserver__proxy_handles(rt->sub)) {
+                kl_apiserver__proxy_serve(s, req, res, rt, q);
                 return;
         }
         table = kl_apiserver__negotiate(kl_http_req_header(req, "Accept"), false) ==

@@ -239,6 +239,7 @@ static void server_free(struct kl_apiserver *s)
         kl_pki_server_free(s->pki);
         kl_pki_token_file_free(s->tokens);
         json_decref(s->openapi);
+        kl_apiserver__proxy_free(s);
         kl_apiserver__http_release(s);
         free(s->server_address);
         free(s);
@@ -283,6 +284,9 @@ static int server_start(struct kl_apiserver *s, const struct kl_apiserver_option
         kl_apiserver__range_ports(KL_APISERVER_NODE_PORT_FIRST, KL_APISERVER_NODE_PORT_LAST,
                                   &s->node_ports);
         r = kl_pki_server_ensure(&po, &s->pki, err);
+        if (r < 0)
+                return kl_err_wrap(err, r, "certificates in '%s'", tls_dir);
+        r = kl_apiserver__proxy_new(s, tls_dir, err); /* the kubelet client certificate */
         if (r < 0)
                 return kl_err_wrap(err, r, "certificates in '%s'", tls_dir);
         if (o->token_file) {
@@ -408,6 +412,7 @@ void kl_apiserver_close(struct kl_apiserver *s, kl_usec_t grace, kl_apiserver_cl
         s->closed_cb = cb;
         s->closed_arg = userdata;
         kl_apiserver__http_watches_end_all(s);
+        kl_apiserver__proxy_close(s);
         kl_apiserver__waiters_run(s, true);
         s->pending_closes += 2;
         uv_close((uv_handle_t *)&s->tick, on_handle_closed);
