@@ -22,7 +22,9 @@ agent_start() {
         local name=$1 data=$2
         shift 2
         "$KL_BIN" agent join "https://127.0.0.1:$KL_PORT" --data-dir "$data" --node-name "$name" \
-                --node-ip 127.0.0.1 "$@" >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
+                --node-ip 127.0.0.1 --state-dir "$data/run" --kubelet-arg port=0 \
+                --kubelet-arg "pod-logs-dir=$data/logs" --kubelet-arg "cgroup-root=kl-e2e-$name-$$" \
+                "$@" >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
         AGENT_PID=$!
         KL_PIDS+=("$AGENT_PID")
 }

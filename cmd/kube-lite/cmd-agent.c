@@ -7,21 +7,11 @@
  *
  * It joins (pkg/agent join.c: the server's CA checked against the token,
  * then a client certificate of its own, kept under <data-dir>/agent), then
- * registers the Node and keeps it and its Lease up to date until SIGTERM.
- * Pods come with the agent's pod workers (issue 7); until then the node is
- * Ready but runs nothing, and its pods stay Pending where they were bound.
- *
- * At start, every image archive in <data-dir>/agent/images (*.tar, *.tar.gz,
- * *.tar.zst: the k3s air-gap directory, which is also the root of the node's
- * image store) is imported, and the store's images are what the Node reports
- * in status.images. Nothing adds images while the agent runs yet (pulls come
- * with the pod workers), so the list is read once, before the loop.
+ * runs the node (pkg/agent, struct kl_agent: the Node and its Lease, the pods
+ * bound to it, the streaming server on :10250) until SIGTERM. Containers
+ * keep running when the agent stops; the next start adopts them.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +26,6 @@
 #include "commands.h"
 #include "config/config.h"
 #include "loop/loop.h"
-#include "runtime/rt.h"
 
 struct agent_opts {
         struct kl_cmd_global global;
@@ -45,10 +34,7 @@ struct agent_opts {
         char *token;
         char *ca_file;
         char *data_dir;
-        char *node_name;
-        char **node_ip;
-        char **node_label;
-        char **node_taint;
+        struct kl_cmd_node node;
 };
 
 static int default_data_dir(const void *opts, char **ret, struct kl_err **err)
@@ -72,15 +58,7 @@ static const struct kl_config_flag agent_flags[] = {
           .default_fn = default_data_dir,
           .default_help = "/var/lib/kube-lite, or ~/.kube-lite/data for non-root", .group = "Data",
           .help = "Folder to hold state; the node's identity is in DIR/agent" },
-        { KL_CONFIG_STRING_AT(O, node_name), .name = "node-name", .metavar = "NAME",
-          .default_help = "the host name", .group = "Node", .help = "Node name" },
-        { KL_CONFIG_STRINGS_AT(O, node_ip), .name = "node-ip", .short_name = 'i', .metavar = "IP",
-          .default_help = "the first non-loopback IPv4 address", .group = "Node",
-          .help = "IP address to advertise for the node" },
-        { KL_CONFIG_STRINGS_AT(O, node_label), .name = "node-label", .metavar = "KEY=VALUE",
-          .group = "Node", .help = "Register with this label (repeatable)" },
-        { KL_CONFIG_STRINGS_AT(O, node_taint), .name = "node-taint", .metavar = "KEY=VALUE:EFFECT",
-          .group = "Node", .help = "Register with this taint (repeatable)" },
+        KL_CMD_NODE_FLAGS(O, node),
         KL_CMD_GLOBAL_FLAGS(O, global),
 };
 #undef O
@@ -96,21 +74,21 @@ const struct kl_config_cmd kl_cmd_agent_config = {
         .max_args = 2,
 };
 
-/* One entry of the Node's status.images: "repo:tag" and "repo@digest", and its size. */
-struct node_image {
-        char *names[2];
-        int64_t size;
-};
-
 struct agent_run {
-        struct node_image *images;
-        size_t n_images;
         uv_signal_t sigterm;
         uv_signal_t sigint;
         struct kl_client *client;
-        struct kl_agent_node *node;
+        struct kl_agent *agent;
         bool stopping;
 };
+
+static void on_agent_stopped(void *arg)
+{
+        struct agent_run *run = arg;
+
+        kl_client_free(run->client);
+        run->client = NULL;
+}
 
 static void on_signal(uv_signal_t *h, int signum)
 {
@@ -122,105 +100,11 @@ static void on_signal(uv_signal_t *h, int signum)
         run->stopping = true;
         uv_close((uv_handle_t *)&run->sigterm, NULL);
         uv_close((uv_handle_t *)&run->sigint, NULL);
-        kl_agent_node_stop(run->node);
-        kl_client_free(run->client);
-}
-
-static void images_cb(void *arg, struct kl_agent_images *out)
-{
-        const struct agent_run *run = arg;
-
-        for (size_t i = 0; i < run->n_images; i++)
-                kl_agent_images_add(out, (const char *const *)run->images[i].names, 2,
-                                    run->images[i].size);
-}
-
-static void images_free(struct agent_run *run)
-{
-        for (size_t i = 0; i < run->n_images; i++) {
-                free(run->images[i].names[0]);
-                free(run->images[i].names[1]);
-        }
-        free(run->images);
-}
-
-/*
- * Import the air-gap archives of the image store's directory and list the
- * store's images for status.images. Failures are logged: a node without its
- * images list is still a node.
- */
-static void images_at_start(const char *data_dir, struct agent_run *run)
-{
-        kl_autofree char *root = kl_asprintf("%s/agent/images", data_dir);
-        kl_autoerr struct kl_err *e = NULL;
-        struct kl_rt_store *s = NULL;
-        struct kl_rt_image *imgs = NULL;
-        size_t n = 0;
-        int r;
-
-        if (kl_rt_store_open(root, &s, &e) < 0) {
-                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "image store %s", root);
-                return;
-        }
-        r = kl_rt_import_dir(s, root, &e);
-        if (r < 0)
-                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "import the images in %s", root);
-        else if (r > 0)
-                kl_log_info(KL_LOG_MAIN, "imported %d image(s) from %s", r, root);
-        kl_err_free(KL_TAKE_PTR(e));
-        if (kl_rt_store_image_list(s, &imgs, &n, &e) < 0) {
-                kl_log_err(KL_LOG_WARN, KL_LOG_MAIN, e, "list the images in %s", root);
-                n = 0;
-        }
-        run->images = kl_calloc(n ? n : 1, sizeof(*run->images));
-        for (size_t i = 0; i < n; i++) {
-                kl_cleanup(kl_rt_ref_release) struct kl_rt_ref ref = { 0 };
-                struct node_image *ni = &run->images[run->n_images];
-
-                kl_err_free(KL_TAKE_PTR(e));
-                if (kl_rt_ref_parse(imgs[i].name, &ref, NULL) < 0 ||
-                    kl_rt_image_describe(s, &imgs[i], NULL, &ni->size, &e) < 0)
-                        continue;
-                ni->names[0] = kl_asprintf("%s/%s@%s", ref.domain, ref.path, imgs[i].digest);
-                ni->names[1] = kl_strdup(imgs[i].name);
-                run->n_images++;
-        }
-        kl_rt_images_free(imgs, n);
-        kl_rt_store_free(s);
-}
-
-/* The host name in lower case, as the kubelet names a node by default. */
-static char *default_node_name(void)
-{
-        char host[256] = "";
-
-        if (gethostname(host, sizeof(host) - 1) < 0 || !*host)
-                return kl_strdup("localhost");
-        for (char *p = host; *p; p++)
-                if (*p >= 'A' && *p <= 'Z')
-                        *p = (char)(*p - 'A' + 'a');
-        return kl_strdup(host);
-}
-
-/* The first IPv4 address of an interface that is up and not loopback, or NULL. */
-static char *default_node_ip(void)
-{
-        struct ifaddrs *all = NULL;
-        char buf[INET_ADDRSTRLEN];
-        char *ip = NULL;
-
-        if (getifaddrs(&all) < 0)
-                return NULL;
-        for (struct ifaddrs *a = all; a && !ip; a = a->ifa_next) {
-                if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET ||
-                    (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP))
-                        continue;
-                if (inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)a->ifa_addr)->sin_addr, buf,
-                              sizeof(buf)))
-                        ip = kl_strdup(buf);
-        }
-        freeifaddrs(all);
-        return ip;
+        if (run->agent)
+                kl_agent_stop(run->agent, on_agent_stopped, run);
+        else
+                on_agent_stopped(run);
+        run->agent = NULL;
 }
 
 int kl_cmd_agent(int argc, char **argv)
@@ -229,11 +113,10 @@ int kl_cmd_agent(int argc, char **argv)
         kl_autoerr struct kl_err *e = NULL;
         struct agent_opts opts = { 0 };
         struct agent_run run = { 0 };
+        struct kl_cmd_node_run node = { 0 };
         struct kl_agent_identity id = { 0 };
-        kl_autofree char *node_name = NULL;
         kl_autofree char *dir = NULL;
         kl_autofree char *user = NULL;
-        kl_autofree char *fallback_ip = NULL;
         const char *server;
         char *const *args;
         uv_loop_t loop;
@@ -257,12 +140,19 @@ int kl_cmd_agent(int argc, char **argv)
                         kl_cmd_agent_config.name);
                 return 2;
         }
-        node_name = opts.node_name ? kl_strdup(opts.node_name) : default_node_name();
+        if (kl_cmd_node_prepare(&opts.node, opts.data_dir, &node, &e) < 0) {
+                fprintf(stderr, "%s: %s\n", kl_cmd_agent_config.name, kl_err_msg(e));
+                kl_cmd_node_release(&node);
+                return 2;
+        }
+        /* Before any thread: pod workers, image pulls and the server share libuv's pool. */
+        if (!getenv("UV_THREADPOOL_SIZE"))
+                (void)setenv("UV_THREADPOOL_SIZE", "8", 1);
         dir = kl_asprintf("%s/agent", opts.data_dir);
         {
                 struct kl_agent_join_options jo = { .server = server,
                                                     .token = opts.token,
-                                                    .node_name = node_name,
+                                                    .node_name = node.node_name,
                                                     .dir = dir,
                                                     .ca_file = opts.ca_file };
 
@@ -270,39 +160,24 @@ int kl_cmd_agent(int argc, char **argv)
         }
         if (r < 0) {
                 kl_log_err(KL_LOG_ERROR, KL_LOG_MAIN, e, "kube-lite agent: join %s", server);
+                kl_cmd_node_release(&node);
                 return 1;
         }
-        kl_log_info(KL_LOG_MAIN, "joined %s as node %s", server, node_name);
-        images_at_start(opts.data_dir, &run);
+        kl_log_info(KL_LOG_MAIN, "joined %s as node %s", server, node.node_name);
 
         kl_assert(kl_loop_init(&loop) == 0);
-        user = kl_asprintf("system:node:%s", node_name);
+        user = kl_asprintf("system:node:%s", node.node_name);
         {
                 struct kl_client_remote_options ro = { .server = server,
                                                        .ca_pem = id.ca_pem,
                                                        .cert_pem = id.cert_pem,
                                                        .key_pem = id.key_pem,
                                                        .user = user };
-                const char *ips_one[2] = { NULL, NULL };
-                struct kl_agent_node_options no = {
-                        .node_name = node_name,
-                        .node_ips = (const char *const *)opts.node_ip,
-                        .labels = (const char *const *)opts.node_label,
-                        .taints = (const char *const *)opts.node_taint,
-                        .data_dir = opts.data_dir,
-                        .version = KL_VERSION,
-                        .images = images_cb,
-                        .images_arg = &run,
-                };
 
-                if (!opts.node_ip || !opts.node_ip[0]) {
-                        fallback_ip = default_node_ip();
-                        ips_one[0] = fallback_ip;
-                        no.node_ips = fallback_ip ? ips_one : NULL;
-                }
+                node.opts.client_ca_pem = id.client_ca_pem;
                 r = kl_client_remote_new(&loop, &ro, &run.client, &e);
                 if (r >= 0)
-                        r = kl_agent_node_start(run.client, &no, &run.node, &e);
+                        r = kl_agent_start(run.client, &node.opts, &run.agent, &e);
         }
         kl_agent_identity_release(&id);
         kl_assert(uv_signal_init(&loop, &run.sigterm) == 0);
@@ -314,9 +189,12 @@ int kl_cmd_agent(int argc, char **argv)
         if (r < 0) {
                 kl_log_err(KL_LOG_ERROR, KL_LOG_MAIN, e, "kube-lite agent");
                 on_signal(&run.sigterm, SIGTERM);
+        } else {
+                kl_log_info(KL_LOG_MAIN, "node %s: streaming server on port %d", node.node_name,
+                            kl_agent_port(run.agent));
         }
         (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
-        images_free(&run);
+        kl_cmd_node_release(&node);
         if (kl_loop_finish(&loop) != 0) {
                 kl_log_error(KL_LOG_MAIN, "shutdown left handles open");
                 return 1;

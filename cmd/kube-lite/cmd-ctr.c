@@ -116,12 +116,6 @@ static int default_data_dir(const void *opts, char **ret, struct kl_err **err)
         return kl_config_default_path(KL_CONFIG_PATH_DATA, kl_config_is_rootless(true), ret, err);
 }
 
-static int default_state_dir(const void *opts, char **ret, struct kl_err **err)
-{
-        (void)opts;
-        return kl_config_default_path(KL_CONFIG_PATH_RUN, kl_config_is_rootless(true), ret, err);
-}
-
 #define COMMON_FLAGS(T)                                                                    \
         KL_CONFIG_FILE_FLAG(T, c.config),                                                  \
                 { KL_CONFIG_STRING_AT(T, c.data_dir),                                      \
@@ -135,7 +129,7 @@ static int default_state_dir(const void *opts, char **ret, struct kl_err **err)
                 { KL_CONFIG_STRING_AT(T, c.state_dir),                                     \
                   .name = "state-dir",                                                     \
                   .metavar = "DIR",                                                        \
-                  .default_fn = default_state_dir,                                         \
+                  .default_fn = kl_cmd_default_state_dir,                                  \
                   .default_help = "/run/kube-lite",                                        \
                   .group = "Data",                                                         \
                   .help = "Run-time state; containers in DIR/containers" },                \

@@ -2,14 +2,17 @@
 /*
  * kube-lite server: the control plane. Flags (k3s's names) and wiring only:
  * the API server is pkg/apiserver, the controllers pkg/controllers, the
- * scheduler pkg/scheduler; both of these talk to the API server through its
- * in-process client (DESIGN §3). Until the embedded agent exists the server
- * runs as if --disable-agent were given; `--fake-nodes N` registers
- * simulated nodes instead (tests, benchmarks and demos, as kwok does).
+ * scheduler pkg/scheduler, the embedded agent pkg/agent (the server is a
+ * node too, as k3s's is, unless --disable-agent); all of these talk to the
+ * API server through its in-process client (DESIGN §3). The agent needs
+ * root (namespaces, cgroups, mounts): run as another user the server is a
+ * control plane only. `--fake-nodes N` registers simulated nodes (tests,
+ * benchmarks and demos, as kwok does).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -39,6 +42,7 @@ struct server_opts {
         char *service_cidr;
         char *datastore_sync;
         bool disable_agent;
+        struct kl_cmd_node node;
         bool disable_scheduler;
         bool disable_controller_manager;
         int fake_nodes;
@@ -47,7 +51,7 @@ struct server_opts {
 
 static const char *const sync_choices[] = { "full", "relaxed", NULL };
 
-/* The rootless paths (config.h) apply: no agent runs yet, so a non-root user gets ~/.kube-lite. */
+/* The rootless paths (config.h) apply: a non-root user gets ~/.kube-lite (and no agent). */
 static int default_data_dir(const void *opts, char **ret, struct kl_err **err)
 {
         (void)opts;
@@ -91,7 +95,8 @@ static const struct kl_config_flag server_flags[] = {
           .choices = sync_choices, .group = "Data",
           .help = "full: fsync every commit; relaxed: sync at most 100 ms later (SD cards)" },
         { KL_CONFIG_BOOL_AT(O, disable_agent), .name = "disable-agent", .group = "Agent",
-          .help = "Do not run a local agent (always the case until the agent exists)" },
+          .help = "Do not run a local agent: a control plane only" },
+        KL_CMD_NODE_FLAGS(O, node),
         { KL_CONFIG_BOOL_AT(O, disable_scheduler), .name = "disable-scheduler",
           .group = "Components", .help = "Disable the Kubernetes default scheduler" },
         { KL_CONFIG_BOOL_AT(O, disable_controller_manager), .name = "disable-controller-manager",
@@ -122,8 +127,51 @@ struct server_run {
         struct kl_controllers *controllers;
         struct kl_client *sched_client;
         struct kl_scheduler *scheduler;
+        struct kl_client *agent_client;
+        struct kl_agent *agent;
+        struct kl_cmd_node_run node;
+        char *client_ca_pem;
         bool stopping;
 };
+
+static void on_agent_stopped(void *arg)
+{
+        struct server_run *run = arg;
+
+        kl_client_free(run->agent_client);
+        run->agent_client = NULL;
+        kl_apiserver_close(run->api, SHUTDOWN_GRACE, NULL, NULL);
+}
+
+/* The embedded agent: a node like any other, on an in-process client. */
+static int start_agent(struct server_run *run, const struct server_opts *opts, struct kl_err **err)
+{
+        kl_autofree char *user = NULL;
+        kl_autofree char *ca_path = kl_asprintf("%s/server/tls/client-ca.crt", opts->data_dir);
+        int r;
+
+        if (opts->disable_agent)
+                return 0;
+        if (geteuid() != 0) {
+                kl_log_info(KL_LOG_MAIN, "not root: no agent runs here (a control plane only)");
+                return 0;
+        }
+        r = kl_cmd_node_prepare(&opts->node, opts->data_dir, &run->node, err);
+        if (r < 0)
+                return r;
+        r = kl_read_file(ca_path, (size_t)1 << 20, &run->client_ca_pem, NULL);
+        if (r < 0)
+                return kl_err_set(err, r, "read %s", ca_path);
+        run->node.opts.client_ca_pem = run->client_ca_pem;
+        user = kl_asprintf("system:node:%s", run->node.node_name);
+        run->agent_client = kl_apiserver_client_new(run->api, user);
+        r = kl_agent_start(run->agent_client, &run->node.opts, &run->agent, err);
+        if (r < 0)
+                return r;
+        kl_log_info(KL_LOG_MAIN, "node %s: streaming server on port %d", run->node.node_name,
+                    kl_agent_port(run->agent));
+        return 0;
+}
 
 /* The controllers and the scheduler, on in-process clients of the API server. */
 static int start_components(struct server_run *run, const struct server_opts *opts,
@@ -151,7 +199,7 @@ static int start_components(struct server_run *run, const struct server_opts *op
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return start_agent(run, opts, err);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -173,7 +221,17 @@ static void on_signal(uv_signal_t *h, int signum)
         kl_controllers_free(run->controllers);
         kl_client_free(run->sched_client);
         kl_client_free(run->ctrl_client);
-        kl_apiserver_close(run->api, SHUTDOWN_GRACE, NULL, NULL);
+        run->scheduler = NULL;
+        run->controllers = NULL;
+        run->sched_client = NULL;
+        run->ctrl_client = NULL;
+        /* The agent's last writes (pod status) may still go out; the API closes after. */
+        if (run->agent) {
+                kl_agent_stop(run->agent, on_agent_stopped, run);
+                run->agent = NULL;
+        } else {
+                on_agent_stopped(run);
+        }
 }
 
 int kl_cmd_server(int argc, char **argv)
@@ -232,6 +290,8 @@ int kl_cmd_server(int argc, char **argv)
         }
 
         (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
+        kl_cmd_node_release(&run.node);
+        free(run.client_ca_pem);
         r = kl_loop_finish(&loop);
         if (r != 0) {
                 kl_log_error(KL_LOG_MAIN, "shutdown left %d handles open", r);

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "agent/agent.h"
 #include "base/log.h"
 #include "config/config.h"
 
@@ -68,6 +69,73 @@ extern const char *const kl_cmd_log_formats[];
  */
 int kl_cmd_parse(const struct kl_config_cmd *cmd, void *opts, const struct kl_cmd_global *global,
                  int argc, char **argv, struct kl_config **ret);
+
+/* ---- the node's flags, shared by `agent` and `server` (cmd-node.c) ---- */
+
+struct kl_cmd_node {
+        char *node_name;
+        char **node_ip;
+        char **node_label;
+        char **node_taint;
+        char *state_dir;
+        char **kubelet_arg; /* "key=value": the kubelet's flag names (cmd-node.c) */
+        char **insecure_registry;
+};
+
+/* The default of --state-dir: /run/kube-lite (rootless: $XDG_RUNTIME_DIR/kube-lite). */
+int kl_cmd_default_state_dir(const void *opts, char **ret, struct kl_err **err);
+
+/* The node flags, stored in the `struct kl_cmd_node` member `m` of the options struct `T`. */
+#define KL_CMD_NODE_FLAGS(T, m)                                                                \
+        { KL_CONFIG_STRING_AT(T, m.node_name), .name = "node-name", .metavar = "NAME",         \
+          .default_help = "the host name",     .group = "Node",     .help = "Node name" },     \
+                { KL_CONFIG_STRINGS_AT(T, m.node_ip),                                          \
+                  .name = "node-ip",                                                           \
+                  .short_name = 'i',                                                           \
+                  .metavar = "IP",                                                             \
+                  .default_help = "the first non-loopback IPv4 address",                       \
+                  .group = "Node",                                                             \
+                  .help = "IP address to advertise for the node" },                            \
+                { KL_CONFIG_STRINGS_AT(T, m.node_label), .name = "node-label",                 \
+                  .metavar = "KEY=VALUE", .group = "Node",                                     \
+                  .help = "Register with this label (repeatable)" },                           \
+                { KL_CONFIG_STRINGS_AT(T, m.node_taint), .name = "node-taint",                 \
+                  .metavar = "KEY=VALUE:EFFECT", .group = "Node",                              \
+                  .help = "Register with this taint (repeatable)" },                           \
+                { KL_CONFIG_STRING_AT(T, m.state_dir),                                         \
+                  .name = "state-dir",                                                         \
+                  .metavar = "DIR",                                                            \
+                  .default_fn = kl_cmd_default_state_dir,                                      \
+                  .default_help = "/run/kube-lite",                                            \
+                  .group = "Node",                                                             \
+                  .help = "Run-time state: containers in DIR/containers, pods' namespaces in " \
+                          "DIR/netns" },                                                       \
+                { KL_CONFIG_KVS_AT(T, m.kubelet_arg), .name = "kubelet-arg",                   \
+                  .metavar = "KEY=VALUE", .group = "Node",                                     \
+                  .help = "A kubelet setting: port, address, sync-frequency, "                 \
+                          "node-status-update-frequency, pod-logs-dir, cgroup-root, "          \
+                          "max-container-restart-period, container-restart-period" },          \
+        {                                                                                      \
+                KL_CONFIG_STRINGS_AT(T, m.insecure_registry),                                  \
+                        .name = "insecure-registry", .metavar = "HOST:PORT", .group = "Node",  \
+                        .help = "Pull images from this registry over plain HTTP (repeatable)"  \
+        }
+
+/* Agent options built from the flags; strings borrowed from them or owned here. */
+struct kl_cmd_node_run {
+        struct kl_agent_options opts;
+        char *node_name;
+        char **node_ips;
+};
+
+/**
+ * Fill run->opts from the flags (defaults: the host name, the first
+ * non-loopback IPv4 address). -EINVAL for a --kubelet-arg that is unknown or
+ * malformed.
+ */
+int kl_cmd_node_prepare(const struct kl_cmd_node *n, const char *data_dir,
+                        struct kl_cmd_node_run *run, struct kl_err **err);
+void kl_cmd_node_release(struct kl_cmd_node_run *run);
 
 extern const struct kl_config_cmd kl_cmd_images_config;
 int kl_cmd_images(int argc, char **argv);

@@ -8,6 +8,7 @@
  * server-only keys when the agent reads it). A subcommand that is not built
  * yet is absent, never a stub.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,16 @@ int main(int argc, char **argv)
          */
         if (argc > 1 && kl_streq(argv[1], "shim"))
                 return kl_cmd_shim(argc - 1, argv + 1);
+        /*
+         * A peer that goes away while we write to it is an EPIPE for the writer
+         * (libuv writes with plain writev), never the end of the server. Not for
+         * the shim above: the dispositions it leaves set carry into containers.
+         */
+        {
+                struct sigaction ign = { .sa_handler = SIG_IGN };
+
+                (void)sigaction(SIGPIPE, &ign, NULL);
+        }
         /* Before any thread, once (STYLE R9.12): image pulls use libcurl. */
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
                 fprintf(stderr, "kube-lite: libcurl failed to initialise\n");

@@ -20,6 +20,11 @@ kl_teardown() {
                 kill -TERM "$pid" 2>/dev/null || true
                 wait "$pid" 2>/dev/null || true
         done
+        # KL_E2E_KEEP=DIR keeps each scenario's logs there (debugging a failure).
+        if [ -n "${KL_E2E_KEEP:-}" ] && [ -n "${KL_TEST_DIR:-}" ]; then
+                mkdir -p "$KL_E2E_KEEP/$BATS_TEST_NUMBER"
+                cp "$KL_TEST_DIR"/*.log "$KL_E2E_KEEP/$BATS_TEST_NUMBER/" 2>/dev/null || true
+        fi
         [ -n "${KL_TEST_DIR:-}" ] && rm -rf "$KL_TEST_DIR"
 }
 

@@ -13,10 +13,13 @@ kl_free_port() {
 }
 
 # kl_server_start [FLAGS...]: start the server (again) on $KL_PORT and wait
-# until it is ready and the kubeconfig is written.
+# until it is ready and the kubeconfig is written. The server is a control
+# plane only unless the scenario set KL_AGENT_FLAGS (lib/node).
 kl_server_start() {
+        local agent=(--disable-agent)
+        [ -z "${KL_AGENT_FLAGS+x}" ] || agent=("${KL_AGENT_FLAGS[@]}")
         "$KL_BIN" server --data-dir "$KL_TEST_DIR/data" --https-listen-port "$KL_PORT" \
-                --bind-address 127.0.0.1 --write-kubeconfig "$KUBECONFIG" "$@" \
+                --bind-address 127.0.0.1 --write-kubeconfig "$KUBECONFIG" "${agent[@]}" "$@" \
                 >>"$KL_TEST_DIR/server.log" 2>&1 &
         KL_SERVER_PID=$!
         KL_PIDS+=("$KL_SERVER_PID")

@@ -40,6 +40,7 @@ struct kl_agent__facts {
         const char *const *node_ips;
         const char *kubelet_version;
         const char *runtime_version; /* "kube-lite://<version>" */
+        int kubelet_port;            /* daemonEndpoints; 0: 10250 */
         /* Read once at start (nodeInfo); borrowed, never NULL ("" when unknown). */
         const char *machine_id;
         const char *system_uuid;

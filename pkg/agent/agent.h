@@ -65,6 +65,7 @@ struct kl_agent_node_options {
         const char *data_dir; /* required: its file system is the node's ephemeral-storage */
         const char *version;  /* required: kube-lite's version, for containerRuntimeVersion */
         const char *kubelet_version; /* NULL: KL_AGENT_KUBELET_VERSION */
+        int kubelet_port;            /* the streaming server's, for daemonEndpoints; 0: 10250 */
         kl_usec_t status_period;     /* look at the status; 0: 10 s (nodeStatusUpdateFrequency) */
         kl_usec_t
                 status_report; /* write an unchanged status; 0: 5 min (nodeStatusReportFrequency) */
@@ -105,7 +106,8 @@ bool kl_agent_node_is_registered(const struct kl_agent_node *n);
 
 /* What a node authenticates with: PEM texts, owned. */
 struct kl_agent_identity {
-        char *ca_pem;   /* the server CA (what the server's certificate is checked against) */
+        char *ca_pem;        /* the server CA (what the server's certificate is checked against) */
+        char *client_ca_pem; /* the client CA: who may call the node's streaming server */
         char *cert_pem; /* the node's client certificate: CN system:node:<name>, O system:nodes */
         char *key_pem;  /* its key (a secret: freed with kl_pki_secret_free()) */
 };
@@ -129,5 +131,140 @@ struct kl_agent_join_options {
 int kl_agent_join(const struct kl_agent_join_options *opts, struct kl_agent_identity *ret,
                   struct kl_err **err);
 void kl_agent_identity_release(struct kl_agent_identity *id);
+
+/* ---- the whole agent ---- */
+
+/*
+ * What `kube-lite agent` runs and `kube-lite server` embeds (agent.c): the
+ * container runtime (containers under <state_dir>/containers, pod
+ * namespaces under <state_dir>/netns), the image store
+ * <data_dir>/agent/images (the air-gap archives dropped there imported at
+ * start), the Node and its Lease, the pod workers (pods under
+ * <data_dir>/agent/pods, logs under log_dir) and the streaming server.
+ */
+struct kl_agent_options {
+        const char *node_name;       /* required */
+        const char *const *node_ips; /* InternalIPs, NULL-terminated; NULL: none */
+        const char *const *labels;   /* --node-label, --node-taint (kl_agent_node_options) */
+        const char *const *taints;
+        const char *data_dir;             /* required: the agent keeps <data_dir>/agent */
+        const char *state_dir;            /* required: /run/kube-lite */
+        const char *log_dir;              /* NULL: /var/log/pods */
+        const char *cgroup_parent;        /* NULL: "kube-lite", below the agent's own cgroup */
+        const char *self_exe;             /* the binary the shims run; NULL: /proc/self/exe */
+        const char *version;              /* required: kube-lite's version */
+        const char *client_ca_pem;        /* required (unless insecure_no_tls): who may stream */
+        const char *server_address;       /* the streaming server's; NULL: 0.0.0.0 */
+        int server_port;                  /* 0: 10250; -1: an ephemeral port (tests) */
+        bool insecure_no_tls;             /* tests only: the streaming server without TLS */
+        const char *cluster_domain;       /* NULL: cluster.local */
+        const char *resolv_conf;          /* the node's resolver; NULL: /etc/resolv.conf */
+        char *const *insecure_registries; /* "host:port" pulled over http:// */
+        /* Tunables (the kubelet's flags of the same meaning); 0: upstream's default. */
+        kl_usec_t sync_period;   /* --sync-frequency: 1 min */
+        kl_usec_t backoff_base;  /* the crash-loop back-off: 10 s, doubling ... */
+        kl_usec_t backoff_max;   /* ... up to 5 min */
+        kl_usec_t status_period; /* --node-status-update-frequency: 10 s */
+};
+
+struct kl_agent;
+
+/**
+ * Start the agent on `client`'s loop (borrowed; it must outlive the stop
+ * callback). Opens the runtime and the image store (importing air-gap
+ * archives: blocking, once, at start), listens, then registers the node and
+ * runs the pods bound to it. Containers of an earlier run are adopted, not
+ * restarted. -EINVAL for missing options; the runtime's, the store's and the
+ * listener's errors.
+ */
+int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
+                   struct kl_agent **ret, struct kl_err **err);
+/** The streaming server's bound port. */
+int kl_agent_port(const struct kl_agent *a);
+/** The image store changed behind the agent's back: list it again for status.images. */
+void kl_agent_images_changed(struct kl_agent *a);
+
+typedef void kl_agent_stopped_fn(void *arg);
+/**
+ * Stop: the node, the pod workers and the streaming server stop; containers
+ * keep running. `cb` (may be NULL) runs on the loop when the last of their
+ * work has finished and everything is freed. NULL is a no-op.
+ */
+void kl_agent_stop(struct kl_agent *a, kl_agent_stopped_fn *cb, void *arg);
+
+/* ---- the streaming server ---- */
+
+/*
+ * The kubelet's API on :10250 (server.c, README.md "The streaming server"):
+ * GET /healthz, /containerLogs/{ns}/{pod}/{container}, and exec and attach
+ * over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io, channel.k8s.io) at
+ * /exec/{ns}/{pod}/{container} and /attach/{ns}/{pod}/{container}. The API
+ * server proxies kubectl's pods/log, pods/exec and pods/attach here.
+ * Containers are found through the runtime alone, by the labels the pod
+ * workers put on them.
+ *
+ * Security: TLS, and every request must present a client certificate that
+ * verifies against `client_ca_pem` (else 401) whose subject has O
+ * system:masters or CN kube-apiserver-kubelet-client (else 403 with
+ * upstream's Forbidden text).
+ *
+ * Threads: the server runs on `loop`; start and stop on its thread. Runtime
+ * calls (finding containers, exec, attach, reading logs) run on libuv's pool.
+ */
+
+#define KL_AGENT_SERVER_PORT 10250
+/* The CN the API server's client certificate for kubelets has (apiserver proxy.c's certificate). */
+#define KL_AGENT_SERVER_APISERVER_CN "kube-apiserver-kubelet-client"
+
+struct kl_ctr_runtime;
+
+struct kl_agent_server_options {
+        uv_loop_t *loop;                /* required */
+        struct kl_ctr_runtime *runtime; /* required; borrowed until the stop callback */
+        const char *address;            /* NULL: "0.0.0.0" */
+        uint16_t port;                  /* 0: an ephemeral port (tests); production: 10250 */
+        const char *client_ca_pem;      /* required with TLS: who may call */
+        /*
+         * The serving certificate (chain, leaf first) and key as PEM; both NULL:
+         * a self-signed one is made at start, as the kubelet does without
+         * --tls-cert-file (a CA "<node>-ca@<time>" and a leaf "<node>@<time>" for
+         * the node name, its IPs and 127.0.0.1). Key generation takes a few
+         * milliseconds of CPU on the calling thread.
+         */
+        const char *cert_pem;
+        const char *key_pem;
+        const char *node_name;       /* required: the certificate's name and first SAN */
+        const char *const *node_ips; /* NULL-terminated or NULL: more SANs */
+        bool insecure_no_tls;        /* tests only: plain HTTP, no authentication at all */
+        unsigned max_sessions;       /* log follows, exec and attach at once; 0: 256 */
+        size_t queue_high;           /* bytes a client may have queued before the server
+                                        stops reading for it; 0: 1 MiB */
+};
+
+struct kl_agent_server;
+
+/**
+ * Listen: on success the server answers from the next loop iteration and
+ * *ret is the caller's until kl_agent_server_stop(). `opts` is copied.
+ * -EINVAL for a missing option, the listener's errors (-EADDRINUSE, ...)
+ * and the TLS material's (a key that does not match its certificate).
+ */
+int kl_agent_server_start(const struct kl_agent_server_options *opts, struct kl_agent_server **ret,
+                          struct kl_err **err);
+
+/** The bound port. */
+int kl_agent_server_port(const struct kl_agent_server *s);
+/** The serving certificate chain as PEM (borrowed); NULL without TLS. */
+const char *kl_agent_server_cert_pem(const struct kl_agent_server *s);
+
+typedef void kl_agent_server_stopped_fn(void *arg);
+
+/**
+ * Stop: the listener closes, log streams end, WebSockets get close 1001.
+ * `cb` (may be NULL) runs on the loop once every connection is closed and no
+ * runtime call of the server is in flight: from then on the runtime may be
+ * freed. The server's memory is freed before `cb` runs. NULL is a no-op.
+ */
+void kl_agent_server_stop(struct kl_agent_server *s, kl_agent_server_stopped_fn *cb, void *arg);
 
 #endif

@@ -40,6 +40,7 @@
 void kl_agent_identity_release(struct kl_agent_identity *id)
 {
         free(id->ca_pem);
+        free(id->client_ca_pem);
         free(id->cert_pem);
         kl_pki_secret_free(id->key_pem);
         *id = (struct kl_agent_identity){ 0 };
@@ -194,6 +195,7 @@ static int load_kept(const char *dir, const char *node, struct kl_agent_identity
         kl_autofree char *cert_path = kl_asprintf("%s/client-kubelet.crt", dir);
         kl_autofree char *key_path = kl_asprintf("%s/client-kubelet.key", dir);
         kl_autofree char *ca_path = kl_asprintf("%s/server-ca.crt", dir);
+        kl_autofree char *client_ca_path = kl_asprintf("%s/client-ca.crt", dir);
         kl_autofree char *want = kl_asprintf("system:node:%s", node);
         kl_autofree char *cn = NULL;
         kl_autostrv char **orgs = NULL;
@@ -204,6 +206,7 @@ static int load_kept(const char *dir, const char *node, struct kl_agent_identity
         if (kl_read_file(cert_path, JOIN_BODY_MAX, &id.cert_pem, NULL) < 0 ||
             kl_read_file(key_path, JOIN_BODY_MAX, &id.key_pem, NULL) < 0 ||
             kl_read_file(ca_path, JOIN_BODY_MAX, &id.ca_pem, NULL) < 0 ||
+            kl_read_file(client_ca_path, JOIN_BODY_MAX, &id.client_ca_pem, NULL) < 0 ||
             kl_pki_cert_from_pem(id.cert_pem, strlen(id.cert_pem), &cert, NULL) < 0) {
                 kl_agent_identity_release(&id);
                 return 0;
@@ -225,9 +228,10 @@ static int save(const char *dir, const struct kl_agent_identity *id, struct kl_e
                 const char *name;
                 mode_t mode;
         } files[] = { { "server-ca.crt", 0644 },
+                      { "client-ca.crt", 0644 },
                       { "client-kubelet.crt", 0644 },
                       { "client-kubelet.key", 0600 } };
-        const char *data[] = { id->ca_pem, id->cert_pem, id->key_pem };
+        const char *data[] = { id->ca_pem, id->client_ca_pem, id->cert_pem, id->key_pem };
 
         for (size_t i = 0; i < KL_ARRAY_SIZE(files); i++) {
                 kl_autofree char *path = kl_asprintf("%s/%s", dir, files[i].name);
@@ -300,14 +304,17 @@ int kl_agent_join(const struct kl_agent_join_options *o, struct kl_agent_identit
         if (r >= 0)
                 r = kl_json_decode(body.buf, body.len, JOIN_BODY_MAX, &reply, err);
         if (r >= 0) {
-                const char *cert = NULL, *key = NULL;
+                const char *cert = NULL, *key = NULL, *client_ca = NULL;
 
                 if (kl_json_get_str(reply, "certificate", &cert, NULL) < 0 ||
-                    kl_json_get_str(reply, "key", &key, NULL) < 0)
-                        r = kl_err_set(err, -EPROTO, "node-certificate: no certificate and key");
+                    kl_json_get_str(reply, "key", &key, NULL) < 0 ||
+                    kl_json_get_str(reply, "clientCA", &client_ca, NULL) < 0)
+                        r = kl_err_set(err, -EPROTO,
+                                       "node-certificate: no certificate, key and client CA");
                 else {
                         id.cert_pem = kl_strdup(cert);
                         id.key_pem = kl_strdup(key);
+                        id.client_ca_pem = kl_strdup(client_ca);
                 }
         }
         if (body.buf && body.len)

@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-# The agent (the kubelet's part of a node): Node registration, status and Lease (agent.h).
+# The agent (the kubelet's part of a node): the Node, its Lease, the pods bound to it and the
+# streaming server (agent.h).
 MODULES         += agent
-agent_SRCS      := $(sort $(notdir $(wildcard pkg/agent/*.c)))
-agent_DEPS      := base json loop api client pki
+agent_SRCS      := agent.c join.c node.c node-status.c node-host.c \
+	pods.c pod-worker.c pod-sync.c pod-obs.c pod-plan.c pod-status.c pod-env.c pod-spec.c \
+	volumes.c probe.c prober.c server.c server-logs.c server-stream.c
+agent_DEPS      := base json loop api client pki container runtime http
 agent_PKGS      := libuv jansson libcurl openssl
-agent_TESTS     := $(sort $(notdir $(wildcard pkg/agent/tests/test-*.c)))
-agent_FUZZ      := $(sort $(notdir $(wildcard pkg/agent/fuzz/fuzz-*.c)))
+agent_TESTS     := test-node.c test-pod-plan.c test-pod-status.c test-pod-env.c test-pod-spec.c \
+	test-volumes.c test-probe.c test-server-logs.c test-server.c
+agent_FUZZ      := fuzz-node-flags.c fuzz-ctr-labels.c fuzz-pod-env.c fuzz-probe-http.c \
+	fuzz-server-logs.c fuzz-volumes.c
 # The integration tests run a real API server and the node lifecycle controller in-process.
 agent_TEST_DEPS := apiserver controllers

@@ -12,7 +12,6 @@
 /* Upstream's nodeStatusMaxImages and MaxNamesPerImageInNodeStatus. */
 #define MAX_IMAGES          50
 #define MAX_NAMES_PER_IMAGE 5
-#define KUBELET_PORT        10250
 #define MAX_PODS            110
 
 /* ------------------------------------------------------------------------- */
@@ -286,7 +285,8 @@ json_t *kl_agent__node_status(const struct kl_agent__facts *f, const json_t *old
         (void)json_object_set_new(status, "addresses", addresses(f));
         (void)json_object_set_new(status, "nodeInfo", node_info(f));
         (void)json_object_set_new(status, "daemonEndpoints",
-                                  json_pack("{s:{s:i}}", "kubeletEndpoint", "Port", KUBELET_PORT));
+                                  json_pack("{s:{s:i}}", "kubeletEndpoint", "Port",
+                                            f->kubelet_port > 0 ? f->kubelet_port : 10250));
         if (f->images && json_array_size(f->images) > 0)
                 (void)json_object_set(status, "images", (json_t *)f->images);
         else

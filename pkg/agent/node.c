@@ -43,6 +43,7 @@ struct kl_agent_node {
         char **node_ips;       /* owned */
         char *data_dir;        /* owned */
         char *kubelet_version; /* owned */
+        int kubelet_port;
         char *runtime_version; /* owned: "kube-lite://<version>" */
         json_t *labels;        /* owned: the labels we set (defaults, then the flags') */
         json_t *taints;        /* owned: registered with the Node */
@@ -151,6 +152,7 @@ static json_t *current_status(struct kl_agent_node *n, const json_t *old)
                 .hostname = n->hostname,
                 .node_ips = (const char *const *)n->node_ips,
                 .kubelet_version = n->kubelet_version,
+                .kubelet_port = n->kubelet_port,
                 .runtime_version = n->runtime_version,
                 .machine_id = n->host.machine_id,
                 .system_uuid = n->host.system_uuid,
@@ -567,6 +569,7 @@ int kl_agent_node_start(struct kl_client *client, const struct kl_agent_node_opt
         n->node_ips = kl_strv_copy((char *const *)opts->node_ips);
         n->data_dir = kl_strdup(opts->data_dir);
         n->kubelet_version = kl_strdup(opts->kubelet_version ?: KL_AGENT_KUBELET_VERSION);
+        n->kubelet_port = opts->kubelet_port;
         n->runtime_version = kl_asprintf("kube-lite://%s", opts->version);
         n->status_period = opts->status_period ?: 10 * KL_USEC_PER_SEC;
         n->status_report = opts->status_report ?: 5 * KL_USEC_PER_MIN;

@@ -1,0 +1,286 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# t4200: pods on a single-node cluster (`kube-lite server` with its embedded
+# agent), driven by the real kubectl: Deployments that become Ready, init
+# containers and sidecars sharing an emptyDir, probes, restarts with
+# back-off, OOM kills, ConfigMap volumes that follow edits, the environment
+# from Secrets and the downward API, graceful deletion, and an agent killed
+# with SIGKILL that adopts its containers again.
+
+load lib/common
+load lib/server
+load lib/node
+
+setup_file() {
+        kl_node_images
+}
+
+setup() {
+        kl_node_setup
+}
+
+teardown() {
+        kl_node_teardown
+}
+
+@test "a Deployment of httpd pods becomes Running and Ready behind a readiness probe" {
+        kubectl apply -f - <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: httpd
+        image: $HTTPD
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe:
+          httpGet: {path: /, port: http}
+          periodSeconds: 1
+EOF
+        kl_wait_for 60 kubectl rollout status deployment/web --timeout=1s
+        run kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].restartCount}{"\n"}{end}'
+        [ "$status" -eq 0 ]
+        [ "$output" = "Running true 0
+Running true 0" ]
+        run kubectl get pods -l app=web -o jsonpath='{.items[0].status.conditions[?(@.type=="Ready")].status} {.items[0].status.qosClass} {.items[0].status.hostIP} {.items[0].status.containerStatuses[0].containerID}'
+        [[ "$output" == "True BestEffort 127.0.0.1 kube-lite://"* ]]
+        run kubectl get deployment web -o jsonpath='{.status.readyReplicas}/{.status.availableReplicas}'
+        [ "$output" = "2/2" ]
+}
+
+@test "an init container fills an emptyDir the app reads; a sidecar tails what the app writes" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  volumes: [{name: work, emptyDir: {}}]
+  initContainers:
+  - name: fill
+    image: $BB
+    command: [sh, -c, 'echo from-init > /work/greeting']
+    volumeMounts: [{name: work, mountPath: /work}]
+  - name: tail
+    image: $BB
+    restartPolicy: Always
+    command: [sh, -c, 'touch /work/app.log; tail -f /work/app.log > /work/tailed']
+    volumeMounts: [{name: work, mountPath: /work}]
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'cat /work/greeting >> /work/app.log; echo app-line >> /work/app.log; sleep 3600']
+    volumeMounts: [{name: work, mountPath: /work}]
+EOF
+        kl_wait_for 60 kl_pod_phase_is shared Running
+        run kl_pod_field shared '{.status.initContainerStatuses[0].state.terminated.reason} {.status.initContainerStatuses[1].started} {.status.conditions[?(@.type=="Initialized")].status}'
+        [ "$output" = "Completed true True" ]
+        kl_wait_for 30 kubectl exec shared -c app -- grep -q app-line /work/tailed
+        run kubectl exec shared -c tail -- head -n 1 /work/tailed
+        [ "$output" = "from-init" ]
+}
+
+@test "a failing liveness probe restarts the container with back-off" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: sick}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600']
+    livenessProbe:
+      exec: {command: [test, -e, /tmp/healthy]}
+      periodSeconds: 1
+      failureThreshold: 1
+EOF
+        restarts() { [ "$(kl_pod_field sick '{.status.containerStatuses[0].restartCount}')" -ge "$1" ] 2>/dev/null; }
+        kl_wait_for 60 restarts 1
+        kl_wait_for 90 restarts 2
+        kubectl get events --field-selector involvedObject.name=sick -o jsonpath='{.items[*].reason}' >"$KL_TEST_DIR/reasons"
+        kl_assert_contains "$(cat "$KL_TEST_DIR/reasons")" Unhealthy
+        kl_assert_contains "$(cat "$KL_TEST_DIR/reasons")" Killing
+        run kl_pod_field sick '{.status.containerStatuses[0].lastState.terminated.exitCode}'
+        [ "$output" = 137 ]
+}
+
+@test "a crashing container shows CrashLoopBackOff and counts its restarts" {
+        kubectl run crash --image="$BB" --restart=Always -- sh -c 'echo bye; exit 3'
+        waiting() { [ "$(kl_pod_field crash '{.status.containerStatuses[0].state.waiting.reason}')" = CrashLoopBackOff ]; }
+        kl_wait_for 60 waiting
+        run kl_pod_field crash '{.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}'
+        [ "$output" = "3 Error" ]
+        run kubectl get pod crash
+        kl_assert_contains "$output" CrashLoopBackOff
+}
+
+@test "a readiness probe gates READY" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: gated}
+spec:
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'sleep 3600']
+    readinessProbe:
+      exec: {command: [test, -e, /tmp/ready]}
+      periodSeconds: 1
+EOF
+        kl_wait_for 60 kl_pod_phase_is gated Running
+        sleep 2
+        run kl_pod_field gated '{.status.containerStatuses[0].ready} {.status.conditions[?(@.type=="Ready")].reason}'
+        [ "$output" = "false ContainersNotReady" ]
+        kubectl exec gated -- touch /tmp/ready
+        kl_wait_for 30 kl_pod_ready gated
+}
+
+@test "a 32Mi memory limit OOM-kills a hog" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: $BB
+    command: [dd, if=/dev/zero, of=/dev/null, bs=128M, count=1]
+    resources: {limits: {memory: 32Mi}}
+EOF
+        kl_wait_for 60 kl_pod_phase_is hog Failed
+        run kl_pod_field hog '{.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.exitCode}'
+        [ "$output" = "OOMKilled 137" ]
+}
+
+@test "a ConfigMap volume follows an edit; env comes from a Secret and the downward API" {
+        kubectl create configmap conf --from-literal=greeting=hello
+        kubectl create secret generic creds --from-literal=password=s3cret
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: conf, labels: {tier: test}}
+spec:
+  volumes: [{name: conf, configMap: {name: conf}}]
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'echo "PASSWORD=\$PASSWORD POD=\$POD_NAME NS=\$POD_NS TIER=\$TIER"; while true; do cat /etc/conf/greeting > /tmp/seen; sleep 0.5; done']
+    env:
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: POD_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    - {name: TIER, valueFrom: {fieldRef: {fieldPath: "metadata.labels['tier']"}}}
+    volumeMounts: [{name: conf, mountPath: /etc/conf}]
+EOF
+        kl_wait_for 60 kl_pod_phase_is conf Running
+        log=$(find "$KL_TEST_DIR/logs" -name '0.log' -path '*_conf_*' | head -n 1)
+        kl_wait_for 10 grep -q PASSWORD "$log"
+        kl_assert_contains "$(cat "$log")" "PASSWORD=s3cret POD=conf NS=default TIER=test"
+        vol=$(find "$KL_TEST_DIR/data/agent/pods" -path '*kubernetes.io~configmap/conf' | head -n 1)
+        [ "$(cat "$vol/greeting")" = hello ]
+        kubectl patch configmap conf -p '{"data":{"greeting":"bonjour"}}'
+        kl_wait_for 60 sh -c "[ \"\$(cat '$vol/greeting')\" = bonjour ]"
+}
+
+@test "deleting a pod sends SIGTERM; a pod that handles it goes before its grace period" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: polite}
+spec:
+  terminationGracePeriodSeconds: 30
+  volumes: [{name: out, hostPath: {path: $KL_TEST_DIR/out, type: DirectoryOrCreate}}]
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'trap "echo got-TERM > /out/marker; exit 0" TERM; while true; do sleep 0.2; done']
+    volumeMounts: [{name: out, mountPath: /out}]
+EOF
+        kl_wait_for 60 kl_pod_phase_is polite Running
+        kubectl delete pod polite --timeout=60s
+        [ "$(cat "$KL_TEST_DIR/out/marker")" = got-TERM ]
+        run kubectl get pod polite
+        [ "$status" -ne 0 ]
+        # Nothing of it is left on the node.
+        [ -z "$(ls "$KL_TEST_DIR/data/agent/pods")" ]
+}
+
+@test "an agent killed with SIGKILL adopts its containers again: no restarts" {
+        kubectl run keep --image="$BB" -- sh -c 'sleep 3600'
+        kl_wait_for 60 kl_pod_phase_is keep Running
+        before=$(kl_pod_field keep '{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}')
+        kill -KILL "$KL_SERVER_PID"
+        wait "$KL_SERVER_PID" || true
+        kl_server_start
+        kl_wait_for 30 kl_node_ready "$KL_NODE" True
+        sleep 3
+        after=$(kl_pod_field keep '{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}')
+        [ "$before" = "$after" ]
+        [[ "$after" == *" 0" ]]
+        kl_pod_phase_is keep Running
+}
+
+@test "kubectl logs: --tail, -f until the container ends, --previous after a crash" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: talk}
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'for i in 1 2 3; do echo line-\$i; done; sleep 2; echo last; exit 1']
+EOF
+        restarted() { [ "$(kl_pod_field talk '{.status.containerStatuses[0].restartCount}')" -ge 1 ] 2>/dev/null; }
+        kl_wait_for 60 restarted
+        run kubectl logs talk --previous
+        [ "$status" -eq 0 ]
+        [ "$output" = "line-1
+line-2
+line-3
+last" ]
+        kl_wait_for 30 kl_pod_phase_is talk Running
+        run timeout 30 kubectl logs -f talk
+        [ "$status" -eq 0 ]
+        [ "${lines[-1]}" = last ]
+        run kubectl logs talk --tail=2
+        [ "$output" = "line-3
+last" ]
+        run kubectl logs talk -c nope
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'container nope is not valid for pod talk'
+}
+
+@test "kubectl exec -i and -t, exit codes; kubectl cp both ways; kubectl run -i --rm" {
+        kubectl run box --image="$BB" -- sleep 3600
+        kl_wait_for 60 kl_pod_phase_is box Running
+        run kubectl exec box -- sh -c 'echo out; echo err >&2; exit 3'
+        [ "$status" -eq 3 ]
+        kl_assert_contains "$output" out
+        kl_assert_contains "$output" err
+        run kubectl exec -i box -- tr a-z A-Z <<<"shout"
+        [ "$output" = SHOUT ]
+        run script -qec "kubectl exec -it box -- sh -c 'tty; stty size'" /dev/null </dev/null
+        kl_assert_contains "$output" /dev/pts/
+        echo "round trip" >"$KL_TEST_DIR/in.txt"
+        kubectl cp "$KL_TEST_DIR/in.txt" box:/tmp/in.txt
+        run kubectl exec box -- cat /tmp/in.txt
+        [ "$output" = "round trip" ]
+        kubectl cp box:/tmp/in.txt "$KL_TEST_DIR/out.txt"
+        [ "$(cat "$KL_TEST_DIR/out.txt")" = "round trip" ]
+        run timeout 60 kubectl run once -i --rm --restart=Never --image="$BB" -- sh -c 'read x; echo "got $x"' <<<"hello"
+        [ "$status" -eq 0 ]
+        kl_assert_contains "$output" "got hello"
+        run kubectl get pod once
+        [ "$status" -ne 0 ]
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Inside the agent module: the pieces of the streaming server (server.c)
+ * that tests and fuzz targets reach without a network.
+ *
+ *   server-logs.c    the containerLogs options, the CRI log reader (tail,
+ *                    since, timestamps, limitBytes, partial lines), and
+ *                    finding a pod's container in the runtime: pure, or
+ *                    blocking on the pool where it says so
+ *   server-stream.c  exec and attach over WebSocket (loop thread)
+ *   server.c         the HTTPS server, authentication and routes
+ *
+ * Who owns what: every struct below is the caller's; functions borrow their
+ * inputs for the call.
+ */
+#ifndef KL_AGENT_SERVER_INTERNAL_H
+#define KL_AGENT_SERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/agent.h"
+#include "base/base.h"
+#include "container/container.h"
+#include "http/http.h"
+
+/* Largest raw CRI log line the reader keeps while waiting for its end; longer ones are dropped. */
+#define KL_AGENT__LOG_LINE_MAX ((size_t)64 << 10)
+/* Bytes of log file one reading step consumes (so its output is bounded too). */
+#define KL_AGENT__LOG_CHUNK ((size_t)64 << 10)
+
+/* ------------------------------------------------------------------------- */
+/* Query strings */
+
+/**
+ * The first value of `key` in the query string `query` (application/x-www-
+ * form-urlencoded, as Go's url.ParseQuery: '+' is a space, %XX escapes;
+ * malformed pairs are skipped). Returns 1 with *ret (a new string) when
+ * present, 0 when absent.
+ */
+int kl_agent__query_get(const char *query, const char *key, char **ret);
+/** Every value of `key`, in order (a new NULL-terminated vector, possibly empty). */
+char **kl_agent__query_all(const char *query, const char *key);
+/** A boolean parameter as the kubelet reads it: "1" or any strconv.ParseBool true form. */
+bool kl_agent__query_bool(const char *query, const char *key);
+
+/* ------------------------------------------------------------------------- */
+/* containerLogs options (upstream's PodLogOptions as the kubelet reads them) */
+
+struct kl_agent__log_opts {
+        bool follow;
+        bool previous;
+        bool timestamps;
+        int64_t tail;        /* lines from the end; -1: all */
+        int64_t limit_bytes; /* -1: no limit */
+        int64_t since_usec;  /* realtime; lines older are skipped; INT64_MIN: none */
+};
+
+/**
+ * Parse the query of a containerLogs request at realtime `now_usec`
+ * (sinceSeconds counts back from it). The legacy `tail` parameter is
+ * accepted as upstream ("all" is no limit). -EINVAL with the reason for a
+ * value that does not parse (upstream: "Unable to decode query."), and
+ * -KL_EINVAL for one that is out of range (negative tailLines, limitBytes or
+ * sinceSeconds below 1, both sinceSeconds and sinceTime).
+ */
+int kl_agent__log_opts_parse(const char *query, int64_t now_usec, struct kl_agent__log_opts *ret,
+                             struct kl_err **err);
+
+/* ------------------------------------------------------------------------- */
+/* The CRI log reader */
+
+/*
+ * Turns the bytes of a CRI log file into what containerLogs returns: the
+ * content of each line (a full line gets its newline back, a partial one
+ * does not, so pieces join), prefixed with its time when timestamps are
+ * asked for (once per logical line), lines before `since` skipped, the
+ * output cut at limit_bytes. Malformed lines are skipped, as upstream.
+ */
+struct kl_agent__log_reader {
+        struct kl_agent__log_opts opts;
+        bool new_line;      /* the next output starts a logical line */
+        int64_t remain;     /* bytes still allowed; INT64_MAX: no limit */
+        int64_t lines;      /* entries still to write when a non-follow tail counts; -1: any */
+        bool done;          /* the limit or the tail count is reached: stop reading */
+        bool skipping;      /* dropping the rest of an over-long line */
+        struct kl_buf line; /* owned: an incomplete line, at most KL_AGENT__LOG_LINE_MAX */
+};
+
+void kl_agent__log_reader_init(struct kl_agent__log_reader *r, const struct kl_agent__log_opts *o);
+void kl_agent__log_reader_release(struct kl_agent__log_reader *r);
+
+/**
+ * Feed the next `len` bytes of the file; what they complete is appended to
+ * `out`. With `eof` an incomplete last line is taken as a line (the file is
+ * over, as upstream reads a last line without its newline); without it, it
+ * is kept for the next call. Returns true once the reader is done (the
+ * caller stops reading); bytes after that point are ignored.
+ */
+bool kl_agent__log_reader_feed(struct kl_agent__log_reader *r, const char *data, size_t len,
+                               bool eof, struct kl_buf *out);
+
+/**
+ * The output form of a CRI timestamp (RFC 3339 with exactly nine fraction
+ * digits, upstream's RFC3339NanoFixed): the fraction padded or cut, a zero
+ * offset written "Z". `ts` must have parsed with kl_rfc3339_parse(). Returns
+ * the length written to `buf` (at least 64 bytes), 0 when it is not a
+ * timestamp.
+ */
+size_t kl_agent__log_time_format(const char *ts, size_t len, char *buf, size_t size);
+
+/**
+ * Where the last `n` lines of the file `fd` of `size` bytes start (upstream's
+ * tail.FindTailLineStartIndex): 0 for n < 0. Blocking (pread).
+ */
+int kl_agent__log_tail_start(int fd, int64_t size, int64_t n, int64_t *ret_off);
+
+/* ------------------------------------------------------------------------- */
+/* Finding a container (blocking: on the pool) */
+
+enum kl_agent__find_mode {
+        KL_AGENT__FIND_LOGS,     /* the current attempt, or the last stopped one while it waits */
+        KL_AGENT__FIND_PREVIOUS, /* the newest stopped attempt before the current one */
+        KL_AGENT__FIND_RUNNING,  /* the current attempt, which must be running */
+};
+
+/* A container the runtime has, as the server needs it. Owned strings. */
+struct kl_agent__found {
+        char *id;
+        char *log_path; /* may be NULL */
+        enum kl_ctr_status status;
+        unsigned attempt;
+};
+
+void kl_agent__found_release(struct kl_agent__found *f);
+
+/**
+ * Find container `ctr` of pod `ns`/`pod` among `states` (kl_ctr_list()'s)
+ * by the agent's labels. Errors carry upstream's texts: -ENOENT `pod "p" does
+ * not exist` (no container of the pod at all), -EINVAL `container "c" in pod
+ * "p" is waiting to start: ContainerCreating` (logs: no attempt yet),
+ * -EINVAL `previous terminated container "c" in pod "p" not found`, -ENOENT
+ * `container not found ("c")` (exec/attach: no running attempt).
+ */
+int kl_agent__find_container(const struct kl_ctr_state *states, size_t n, const char *ns,
+                             const char *pod, const char *ctr, enum kl_agent__find_mode mode,
+                             struct kl_agent__found *ret, struct kl_err **err);
+
+/* ------------------------------------------------------------------------- */
+/* Status objects and shared server state */
+
+/**
+ * A Status JSON for `e` (message, reason and code from the error's code;
+ * `kind` and `name` fill details when not NULL) as a new string.
+ */
+char *kl_agent__status_json(const struct kl_err *e, const char *kind, const char *name);
+/** Respond to `req` with `e` as a Status JSON (the error's HTTP status). */
+void kl_agent__respond_error(struct kl_http_req *req, const struct kl_err *e, const char *kind,
+                             const char *name);
+
+/* The server's state the sessions share (server.c). */
+struct kl_agent_server;
+
+/** The runtime (borrowed from the options). */
+struct kl_ctr_runtime *kl_agent__server_runtime(const struct kl_agent_server *s);
+uv_loop_t *kl_agent__server_loop(const struct kl_agent_server *s);
+/** Bytes a stream may have queued before the server stops producing for it. */
+size_t kl_agent__server_queue_high(const struct kl_agent_server *s);
+/** A session starts (false when the limit of sessions is reached) and ends. */
+bool kl_agent__server_session_begin(struct kl_agent_server *s);
+void kl_agent__server_session_end(struct kl_agent_server *s);
+
+/** Serve exec (`exec` true) or attach for an authorized request (server-stream.c). */
+void kl_agent__stream_serve(struct kl_agent_server *s, struct kl_http_req *req, bool exec,
+                            const char *ns, const char *pod, const char *ctr);
+/** Serve containerLogs for an authorized request (server-logs.c). */
+void kl_agent__logs_serve(struct kl_agent_server *s, struct kl_http_req *req, const char *ns,
+                          const char *pod, const char *ctr);
+
+#endif
