@@ -5,8 +5,12 @@
 # agent), driven by the real kubectl: Deployments that become Ready, init
 # containers and sidecars sharing an emptyDir, probes, restarts with
 # back-off, OOM kills, ConfigMap volumes that follow edits, the environment
-# from Secrets and the downward API, graceful deletion, and an agent killed
-# with SIGKILL that adopts its containers again.
+# from Secrets and the downward API, graceful deletion, an agent killed with
+# SIGKILL that adopts its containers again, logs, exec, cp and run -i.
+#
+# t4201-pods-3nodes.bats is a link to this file: run under that name, the same
+# scenarios run on the 3-node harness (two more agents joined with a token),
+# where pods land on any node and kubectl reaches them through the API server.
 
 load lib/common
 load lib/server
@@ -15,6 +19,10 @@ load lib/node
 setup_file() {
         kl_node_images
 }
+
+case "$BATS_TEST_FILENAME" in
+*t4201*) export KL_NODE_AGENTS=2 ;;
+esac
 
 setup() {
         kl_node_setup
@@ -182,13 +190,15 @@ spec:
     volumeMounts: [{name: conf, mountPath: /etc/conf}]
 EOF
         kl_wait_for 60 kl_pod_phase_is conf Running
-        log=$(find "$KL_TEST_DIR/logs" -name '0.log' -path '*_conf_*' | head -n 1)
-        kl_wait_for 10 grep -q PASSWORD "$log"
-        kl_assert_contains "$(cat "$log")" "PASSWORD=s3cret POD=conf NS=default TIER=test"
-        vol=$(find "$KL_TEST_DIR/data/agent/pods" -path '*kubernetes.io~configmap/conf' | head -n 1)
-        [ "$(cat "$vol/greeting")" = hello ]
+        logged() { kubectl logs conf | grep -q PASSWORD; }
+        kl_wait_for 10 logged
+        run kubectl logs conf
+        [ "${lines[0]}" = "PASSWORD=s3cret POD=conf NS=default TIER=test" ]
+        run kubectl exec conf -- cat /etc/conf/greeting
+        [ "$output" = hello ]
         kubectl patch configmap conf -p '{"data":{"greeting":"bonjour"}}'
-        kl_wait_for 60 sh -c "[ \"\$(cat '$vol/greeting')\" = bonjour ]"
+        updated() { [ "$(kubectl exec conf -- cat /tmp/seen)" = bonjour ]; }
+        kl_wait_for 60 updated
 }
 
 @test "deleting a pod sends SIGTERM; a pod that handles it goes before its grace period" {
@@ -210,12 +220,12 @@ EOF
         [ "$(cat "$KL_TEST_DIR/out/marker")" = got-TERM ]
         run kubectl get pod polite
         [ "$status" -ne 0 ]
-        # Nothing of it is left on the node.
-        [ -z "$(ls "$KL_TEST_DIR/data/agent/pods")" ]
+        # Nothing of it is left on its node.
+        [ -z "$(ls "$KL_TEST_DIR"/data/agent/pods "$KL_TEST_DIR"/n*/agent/pods 2>/dev/null | grep -v ':$')" ]
 }
 
 @test "an agent killed with SIGKILL adopts its containers again: no restarts" {
-        kubectl run keep --image="$BB" -- sh -c 'sleep 3600'
+        kubectl run keep --image="$BB" --overrides="{\"spec\":{\"nodeName\":\"$KL_NODE\"}}" -- sh -c 'sleep 3600'
         kl_wait_for 60 kl_pod_phase_is keep Running
         before=$(kl_pod_field keep '{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}')
         kill -KILL "$KL_SERVER_PID"

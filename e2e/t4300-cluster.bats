@@ -16,30 +16,8 @@ setup_file() {
         kl_node_images
 }
 
-# agent_start NAME: a joined agent with its own directories (pid in AGENT_PIDS[NAME]).
-declare -A AGENT_PIDS
-agent_start() {
-        local name=$1 dir="$KL_TEST_DIR/$1"
-        mkdir -p "$dir/agent/images"
-        cp "$KL_IMAGES/busybox.tar" "$dir/agent/images/"
-        "$KL_BIN" agent join "https://127.0.0.1:$KL_PORT" --token "$TOKEN" --data-dir "$dir" \
-                --node-name "$name" --node-ip 127.0.0.1 --state-dir "$dir/run" \
-                --kubelet-arg port=0 --kubelet-arg "pod-logs-dir=$dir/logs" \
-                --kubelet-arg "cgroup-root=$KL_CG-$name" --kubelet-arg sync-frequency=2s \
-                >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
-        AGENT_PIDS[$name]=$!
-        KL_PIDS+=("$!")
-        KL_NODE_DIRS+=("$dir")
-}
-
 setup() {
-        KL_NODE_DIRS=()
-        kl_node_setup --node-monitor-grace-period 15s
-        TOKEN=$("$KL_BIN" token create --kubeconfig "$KUBECONFIG" | tail -n 1)
-        agent_start n1
-        agent_start n2
-        kl_wait_for 30 kl_node_ready n1 True
-        kl_wait_for 30 kl_node_ready n2 True
+        KL_NODE_AGENTS=2 kl_node_setup --node-monitor-grace-period 15s
 }
 
 teardown() {
@@ -111,8 +89,8 @@ EOF
         kl_wait_for 90 kubectl rollout status deployment/moving --timeout=1s
         on_n2() { pod_nodes moving | grep -qx n2; }
         kl_wait_for 30 on_n2
-        kill -TERM "${AGENT_PIDS[n2]}"
-        wait "${AGENT_PIDS[n2]}"
+        kill -TERM "$KL_AGENT_PID_n2"
+        wait "$KL_AGENT_PID_n2"
         kl_wait_for 60 kl_node_ready n2 Unknown
         # Three running replicas again, none of them on n2 (its old pods stay Terminating
         # until n2 comes back to finish them, as upstream).

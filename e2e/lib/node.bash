@@ -25,6 +25,7 @@ kl_node_setup() {
         [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, cgroups, overlayfs)"
         [ -f "$KL_IMAGES/busybox.tar" ] || skip "no test images: busybox-static is not installed"
         kl_setup
+        KL_NODE_DIRS=()
         KL_CG="kl-e2e-node-$$-$BATS_TEST_NUMBER"
         KL_NODE=kl-e2e
         mkdir -p "$KL_TEST_DIR/data/agent/images"
@@ -40,6 +41,33 @@ kl_node_setup() {
         kl_server_start "$@"
         kl_wait_for 30 kl_node_ready "$KL_NODE" True
         kl_wait_for 30 kubectl get serviceaccount default -o name
+        # KL_NODE_AGENTS=N: N more nodes (n1...), agents joined with a token (the 3-node harness).
+        if [ "${KL_NODE_AGENTS:-0}" -gt 0 ]; then
+                KL_TOKEN=$("$KL_BIN" token create --kubeconfig "$KUBECONFIG" | tail -n 1)
+                for i in $(seq 1 "$KL_NODE_AGENTS"); do
+                        kl_agent_start "n$i"
+                done
+                for i in $(seq 1 "$KL_NODE_AGENTS"); do
+                        kl_wait_for 30 kl_node_ready "n$i" True
+                done
+        fi
+}
+
+# kl_agent_start NAME: a `kube-lite agent` joined with $KL_TOKEN, with its own data and
+# state directories, streaming port and cgroup under $KL_TEST_DIR/NAME (its pid in
+# KL_AGENT_PID_<NAME>).
+kl_agent_start() {
+        local name=$1 dir="$KL_TEST_DIR/$1"
+        mkdir -p "$dir/agent/images"
+        cp "$KL_IMAGES/busybox.tar" "$KL_IMAGES/httpd.tar" "$dir/agent/images/"
+        "$KL_BIN" agent join "https://127.0.0.1:$KL_PORT" --token "$KL_TOKEN" --data-dir "$dir" \
+                --node-name "$name" --node-ip 127.0.0.1 --state-dir "$dir/run" \
+                --kubelet-arg port=0 --kubelet-arg "pod-logs-dir=$dir/logs" \
+                --kubelet-arg "cgroup-root=$KL_CG-$name" --kubelet-arg sync-frequency=2s \
+                >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
+        eval "KL_AGENT_PID_$name=$!"
+        KL_PIDS+=("$!")
+        KL_NODE_DIRS+=("$dir")
 }
 
 kl_node_ready() {

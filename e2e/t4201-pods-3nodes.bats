@@ -1,0 +1,1 @@
+t4200-pods.bats
