@@ -294,3 +294,52 @@ last" ]
         run kubectl get pod once
         [ "$status" -ne 0 ]
 }
+
+@test "termination messages: the file, or the log's tail with FallbackToLogsOnError" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: said}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: file
+    image: $BB
+    command: [sh, -c, 'echo "disk full" > /dev/termination-log; exit 1']
+  - name: logs
+    image: $BB
+    terminationMessagePolicy: FallbackToLogsOnError
+    command: [sh, -c, 'echo first; echo "last words"; exit 2']
+EOF
+        kl_wait_for 60 kl_pod_phase_is said Failed
+        run kl_pod_field said '{.status.containerStatuses[?(@.name=="file")].state.terminated.message}'
+        [ "$output" = "disk full" ]
+        run kl_pod_field said '{.status.containerStatuses[?(@.name=="logs")].state.terminated.message}'
+        [ "$output" = "first
+last words" ]
+}
+
+@test "postStart runs before the container counts as started; preStop runs before SIGTERM" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: hooked}
+spec:
+  terminationGracePeriodSeconds: 10
+  volumes: [{name: out, hostPath: {path: $KL_TEST_DIR/hooks, type: DirectoryOrCreate}}]
+  containers:
+  - name: app
+    image: $BB
+    command: [sh, -c, 'trap "echo term >> /out/order; exit 0" TERM; while true; do sleep 0.2; done']
+    volumeMounts: [{name: out, mountPath: /out}]
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, 'echo post-start > /tmp/started']}}
+      preStop: {exec: {command: [sh, -c, 'echo pre-stop >> /out/order']}}
+EOF
+        kl_wait_for 60 kl_pod_phase_is hooked Running
+        run kubectl exec hooked -- cat /tmp/started
+        [ "$output" = post-start ]
+        kubectl delete pod hooked --timeout=60s
+        [ "$(cat "$KL_TEST_DIR/hooks/order")" = "pre-stop
+term" ]
+}
