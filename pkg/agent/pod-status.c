@@ -152,9 +152,8 @@ static json_t *ctr_state(const struct kl_agent__ctr *c)
                 return json_pack("{s:{s:o}}", "running", "startedAt", time_json(c->started_usec));
         case KL_CTR_STOPPED:
                 t = json_object();
+                /* No "signal": the kubelet never sets it (CRI reports exit codes only). */
                 (void)json_object_set_new(t, "exitCode", json_integer(c->exit_code));
-                if (c->signal)
-                        (void)json_object_set_new(t, "signal", json_integer(c->signal));
                 (void)json_object_set_new(t, "reason", json_string(terminated_reason(c)));
                 if (!kl_isempty(msg))
                         (void)json_object_set_new(t, "message", text_json(msg));
