@@ -232,17 +232,17 @@ struct kl_ctr_state {
         char *id;
         char *image;
         char **labels;
-        enum kl_ctr_status status;
-        pid_t pid; /* the container's first process, as the host sees it */
-        pid_t shim_pid;
+        char *error; /* why start failed (exec error), or NULL */
+        char *log_path;
         int64_t created_usec;  /* realtime */
         int64_t started_usec;  /* 0 until started */
         int64_t finished_usec; /* 0 until stopped */
-        int exit_code;         /* 128+n after signal n, as upstream */
-        int signal;            /* the killing signal, or 0 */
-        bool oom_killed;       /* killed by the memory cgroup's OOM killer */
-        char *error;           /* why start failed (exec error), or NULL */
-        char *log_path;
+        enum kl_ctr_status status;
+        pid_t pid; /* the container's first process, as the host sees it */
+        pid_t shim_pid;
+        int exit_code;   /* 128+n after signal n, as upstream */
+        int signal;      /* the killing signal, or 0 */
+        bool oom_killed; /* killed by the memory cgroup's OOM killer */
 };
 
 void kl_ctr_state_release(struct kl_ctr_state *s);

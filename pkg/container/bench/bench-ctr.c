@@ -356,6 +356,7 @@ static void fail(const struct ctx *c, struct series *s, const char *fmt, ...)
         int n;
 
         va_start(ap, fmt);
+        /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
         n = vsnprintf(s->why, sizeof(s->why), fmt, ap);
         va_end(ap);
         log_tail(c, tail, sizeof(tail));
