@@ -88,6 +88,8 @@ const char *kl_http__msg_header(const struct kl_http__msg *m, const char *name);
 /* True if the comma-separated header value list `value` contains `token` (case-insensitive). */
 bool kl_http__list_has_token(const char *value, const char *token);
 bool kl_http__is_token(const char *s);
+/* A WebSocket subprotocol: visible ASCII without ',', ';' or '"' (tokens and Kubernetes' names). */
+bool kl_http__is_subprotocol(const char *s);
 
 /* ------------------------------------------------------------------------- */
 /* WebSocket frames (http-ws.c) */

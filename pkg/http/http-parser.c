@@ -98,6 +98,17 @@ bool kl_http__is_token(const char *s)
         return true;
 }
 
+bool kl_http__is_subprotocol(const char *s)
+{
+        /* RFC 6455 wants a token; Kubernetes' "SPDY/3.1+portforward.k8s.io" has a '/'. */
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (*s <= ' ' || *s >= 0x7f || *s == ',' || *s == ';' || *s == '"')
+                        return false;
+        return true;
+}
+
 static bool is_ows(char c)
 {
         return c == ' ' || c == '\t';

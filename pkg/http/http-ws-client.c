@@ -951,7 +951,7 @@ int kl_http_ws_client_connect(uv_loop_t *loop, const struct kl_http_ws_client_op
         if (!opts->cert_pem != !opts->key_pem)
                 return kl_err_set_msg(err, -EINVAL,
                                       "websocket client: a client certificate needs its key");
-        if (opts->subprotocol && !kl_http__is_token(opts->subprotocol))
+        if (opts->subprotocol && !kl_http__is_subprotocol(opts->subprotocol))
                 return kl_err_set_msg(err, -EINVAL, "websocket client: bad subprotocol");
         if (parse_url(opts->url, &tls, &host, &port, &path) < 0)
                 return kl_err_set_msg(err, -EINVAL, "websocket client: bad URL '%s'", opts->url);

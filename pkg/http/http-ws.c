@@ -356,7 +356,7 @@ int kl_http_ws_accept(struct kl_http_req *req, const char *subprotocol,
         if (!kl_http_req_is_websocket(req))
                 return kl_err_set(err, -EINVAL, "websocket accept: not an upgrade request");
         if (subprotocol &&
-            (!kl_http__is_token(subprotocol) || !kl_http_req_ws_offers(req, subprotocol)))
+            (!kl_http__is_subprotocol(subprotocol) || !kl_http_req_ws_offers(req, subprotocol)))
                 return kl_err_set(err, -EINVAL, "websocket accept: subprotocol '%s' not offered",
                                   subprotocol);
         if (c->closing) {
