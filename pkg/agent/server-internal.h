@@ -8,6 +8,9 @@
  *                    finding a pod's container in the runtime: pure, or
  *                    blocking on the pool where it says so
  *   server-stream.c  exec and attach over WebSocket (loop thread)
+ *   server-portforward.c  port-forward: SPDY/3.1 carried in WebSocket
+ *                    messages; the frame codec and header compression are
+ *                    pure, the session runs on the loop thread
  *   server.c         the HTTPS server, authentication and routes
  *
  * Who owns what: every struct below is the caller's; functions borrow their
@@ -177,5 +180,101 @@ void kl_agent__stream_serve(struct kl_agent_server *s, struct kl_http_req *req, 
 /** Serve containerLogs for an authorized request (server-logs.c). */
 void kl_agent__logs_serve(struct kl_agent_server *s, struct kl_http_req *req, const char *ns,
                           const char *pod, const char *ctr);
+
+/* ------------------------------------------------------------------------- */
+/* port-forward (server-portforward.c) */
+
+/* The WebSocket subprotocol kubectl offers for port-forward. */
+#define KL_AGENT__PORTFORWARD_PROTOCOL "SPDY/3.1+portforward.k8s.io"
+/* Largest SPDY frame payload accepted (kubectl writes 32 KiB at most). */
+#define KL_AGENT__SPDY_FRAME_MAX ((size_t)1 << 20)
+/* Largest decompressed header block, and most name/value pairs in one. */
+#define KL_AGENT__SPDY_HEADERS_MAX ((size_t)64 << 10)
+#define KL_AGENT__SPDY_PAIRS_MAX   64u
+
+enum {
+        KL_AGENT__SPDY_SYN_STREAM = 1,
+        KL_AGENT__SPDY_SYN_REPLY = 2,
+        KL_AGENT__SPDY_RST_STREAM = 3,
+        KL_AGENT__SPDY_SETTINGS = 4,
+        KL_AGENT__SPDY_PING = 6,
+        KL_AGENT__SPDY_GOAWAY = 7,
+        KL_AGENT__SPDY_HEADERS = 8,
+        KL_AGENT__SPDY_WINDOW_UPDATE = 9,
+};
+#define KL_AGENT__SPDY_FLAG_FIN 0x01
+
+/* One frame as parsed: pointers into the caller's buffer. */
+struct kl_agent__spdy_frame {
+        bool control;
+        uint16_t type; /* control frames */
+        uint8_t flags;
+        uint32_t stream_id; /* DATA, SYN_STREAM, SYN_REPLY, RST_STREAM, HEADERS, WINDOW_UPDATE */
+        uint32_t value;     /* RST_STREAM and GOAWAY status, PING id, WINDOW_UPDATE delta */
+        const uint8_t *payload; /* DATA bytes, or the compressed header block */
+        size_t len;
+};
+
+/**
+ * Parse the frame at the start of `buf`. Returns 1 with *f and *used (the
+ * frame's bytes), 0 when more bytes are needed, -EPROTO for a malformed
+ * frame (a version other than 3, a control frame too short for its type) and
+ * -EMSGSIZE for a payload over KL_AGENT__SPDY_FRAME_MAX.
+ */
+int kl_agent__spdy_frame_parse(const uint8_t *buf, size_t len, struct kl_agent__spdy_frame *f,
+                               size_t *used, struct kl_err **err);
+
+/** The SPDY/3 header dictionary (draft 3 §2.6.10.1): 1423 static bytes. */
+const uint8_t *kl_agent__spdy_dictionary(size_t *ret_len);
+
+/* One direction's zlib stream for the whole session. */
+struct kl_agent__spdy_zlib;
+struct kl_agent__spdy_zlib *kl_agent__spdy_zlib_new(void);
+void kl_agent__spdy_zlib_free(struct kl_agent__spdy_zlib *z);
+
+/**
+ * Decompress and parse one header block with the session's inflate stream:
+ * a new NULL-terminated vector name, value, name, value... (a value holding
+ * several NUL-separated ones keeps the first). -EPROTO for a block that does
+ * not inflate or parse, -EMSGSIZE beyond the bounds above.
+ */
+int kl_agent__spdy_headers_decode(struct kl_agent__spdy_zlib *z, const uint8_t *block, size_t len,
+                                  char ***ret, struct kl_err **err);
+/** Append the compressed header block of `pairs` (name, value, ..., NULL) to `out`. */
+void kl_agent__spdy_headers_encode(struct kl_agent__spdy_zlib *z, const char *const *pairs,
+                                   struct kl_buf *out);
+
+/** Append a control frame with `payload`, or a DATA frame, to `out`. */
+void kl_agent__spdy_put_control(struct kl_buf *out, uint16_t type, uint8_t flags,
+                                const void *payload, size_t len);
+void kl_agent__spdy_put_data(struct kl_buf *out, uint32_t stream_id, uint8_t flags,
+                             const void *data, size_t len);
+
+/*
+ * A port-forward session over any byte transport: SPDY bytes from the client
+ * go into kl_agent__pf_feed(); what the server says goes out through
+ * `send`. Connections are made to localhost:<port> inside the network
+ * namespace at `netns` (NULL: the agent's own).
+ */
+struct kl_agent__pf_transport {
+        int (*send)(void *arg, const void *data, size_t len); /* <0: the transport is gone */
+        size_t (*queued)(void *arg);                          /* bytes not yet sent */
+        void (*pause)(void *arg, bool pause);                 /* stop/resume feeding */
+        void (*end)(void *arg);                               /* the session is over: close */
+        void *arg;
+};
+
+struct kl_agent__pf;
+
+struct kl_agent__pf *kl_agent__pf_new(uv_loop_t *loop, const char *netns, size_t queue_high,
+                                      const struct kl_agent__pf_transport *t);
+/** Feed client bytes (any split). A protocol error sends GOAWAY and calls t->end. */
+void kl_agent__pf_feed(struct kl_agent__pf *pf, const void *data, size_t len);
+/** The transport is gone: close every connection; freed once its handles are closed. */
+void kl_agent__pf_close(struct kl_agent__pf *pf);
+
+/** Serve port-forward for an authorized request (server-portforward.c). */
+void kl_agent__portforward_serve(struct kl_agent_server *s, struct kl_http_req *req, const char *ns,
+                                 const char *pod);
 
 #endif

@@ -285,6 +285,23 @@ static void handle(struct kl_http_req *req, void *userdata)
                 kl_agent__stream_serve(s, req, exec, ns, pod, ctr);
                 return;
         }
+        /* port-forward: /portForward/{ns}/{pod} (server-portforward.c). */
+        if ((rest = kl_startswith(path, "/portForward/"))) {
+                const char *slash = strchr(rest, '/');
+
+                if (!kl_streq(method, "GET") && !kl_streq(method, "POST")) {
+                        respond_msg(req, -KL_EMETHOD_NOT_ALLOWED, "method %s not allowed", method);
+                        return;
+                }
+                if (!slash || strchr(slash + 1, '/') ||
+                    unescape_segment(rest, (size_t)(slash - rest), &ns) < 0 ||
+                    unescape_segment(slash + 1, strlen(slash + 1), &pod) < 0) {
+                        respond_msg(req, -EINVAL, "Missing podNamespace or podID.");
+                        return;
+                }
+                kl_agent__portforward_serve(s, req, ns, pod);
+                return;
+        }
         respond_msg(req, -ENOENT, "the server could not find the requested resource");
 }
 

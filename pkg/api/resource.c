@@ -34,6 +34,7 @@ static const struct kl_api_subresource sub_pods[] = {
         { "eviction", "policy", "v1", "Eviction", KL_API_VERB_CREATE },
         { "exec", "", "v1", "PodExecOptions", KL_API_VERB_GET | KL_API_VERB_CREATE },
         { "log", "", "v1", "Pod", KL_API_VERB_GET },
+        { "portforward", "", "v1", "PodPortForwardOptions", KL_API_VERB_GET | KL_API_VERB_CREATE },
         { "status", "", "v1", "Pod", KL_API_VERBS_SUB_RW },
         { NULL },
 };

@@ -1004,10 +1004,10 @@ static bool sub_allows(const char *sub, const char *method)
                 return kl_streq(method, "POST");
         if (kl_streq(sub, "finalize"))
                 return kl_streq(method, "PUT");
-        /* pods/log is read; exec and attach are GET (WebSocket) or POST (SPDY). */
+        /* pods/log is read; exec, attach and portforward are GET (WebSocket) or POST (SPDY). */
         if (kl_streq(sub, "log"))
                 return get;
-        if (kl_streq(sub, "exec") || kl_streq(sub, "attach"))
+        if (kl_streq(sub, "exec") || kl_streq(sub, "attach") || kl_streq(sub, "portforward"))
                 return kl_streq(method, "GET") || kl_streq(method, "POST");
         return false;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pods/log, pods/exec and pods/attach: the API server's side of streaming
- * (kubectl-contract §15, §16.1). The API server checks the pod and the
+ * pods/log, pods/exec, pods/attach and pods/portforward: the API server's
+ * side of streaming (kubectl-contract §15, §16.1, §17). The API server checks the pod and the
  * container as upstream's pod registry does (pkg/registry/core/pod/strategy.go
  * LogLocation/streamLocation), finds the kubelet of the pod's node (the
  * Node's first InternalIP, else Hostname, and daemonEndpoints.kubeletEndpoint
@@ -20,6 +20,14 @@
  *                side closes, the other is closed with the same code. A side
  *                whose peer has more than PROXY_HIGH unsent is paused; one
  *                timer per proxy resumes it once below PROXY_LOW.
+ *   portforward  the same relay to https://NODE:PORT/portForward/{ns}/{pod}
+ *                with the subprotocol SPDY/3.1+portforward.k8s.io (the
+ *                messages carry an SPDY session the kubelet speaks; the
+ *                relay does not look inside). No container; a completed pod
+ *                is not refused (upstream's PortForwardLocation). The POST
+ *                SPDY upgrade is answered 400 "Upgrade request required",
+ *                which kubectl 1.32 only sees when its WebSocket attempt
+ *                failed first.
  *
  * The kubelet's serving certificate is not verified (upstream's default
  * without --kubelet-certificate-authority); the API server presents the
@@ -645,6 +653,9 @@ static const char *const channel_protocols[] = {
         "v2.channel.k8s.io", "channel.k8s.io",    NULL,
 };
 
+/* port-forward: SPDY/3.1 tunnelled in WebSocket (kubectl-contract §17.1). */
+static const char *const portforward_protocols[] = { "SPDY/3.1+portforward.k8s.io", NULL };
+
 static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const char *sub,
                          const char *base, const char *ns, const char *pod, const char *container,
                          const struct kl_apiserver__query *q)
@@ -653,6 +664,9 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
                 "command", "stdin", "stdout", "stderr", "tty", NULL
         };
         static const char *const keep_attach[] = { "stdin", "stdout", "stderr", "tty", NULL };
+        static const char *const keep_portforward[] = { "ports", NULL };
+        bool pf = kl_streq(sub, "portforward");
+        const char *const *protocols = pf ? portforward_protocols : channel_protocols;
         struct kl_apiserver__proxy *p = s->proxy;
         kl_autobuf struct kl_buf url = KL_BUF_INIT;
         kl_autoerr struct kl_err *e = NULL;
@@ -660,22 +674,29 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
         const char *proto = NULL;
         int r;
 
-        for (size_t i = 0; channel_protocols[i] && !proto; i++)
-                if (kl_http_req_ws_offers(req, channel_protocols[i]))
-                        proto = channel_protocols[i];
+        for (size_t i = 0; protocols[i] && !proto; i++)
+                if (kl_http_req_ws_offers(req, protocols[i]))
+                        proto = protocols[i];
         if (!proto) {
                 respond_error(req, -EINVAL,
-                              "no supported stream protocol requested (v5.channel.k8s.io)", NULL,
-                              NULL);
+                              pf ? "no supported stream protocol requested "
+                                   "(SPDY/3.1+portforward.k8s.io)"
+                                 : "no supported stream protocol requested (v5.channel.k8s.io)",
+                              NULL, NULL);
                 return;
         }
-        (void)kl_buf_printf(&url, "%s/%s/", base, sub);
+        (void)kl_buf_printf(&url, "%s/%s/", base, pf ? "portForward" : sub);
         kl_http_escape(&url, ns);
         (void)kl_buf_putc(&url, '/');
         kl_http_escape(&url, pod);
-        (void)kl_buf_putc(&url, '/');
-        kl_http_escape(&url, container);
-        pass_params(&url, q, kl_streq(sub, "exec") ? keep_exec : keep_attach);
+        if (!pf) {
+                (void)kl_buf_putc(&url, '/');
+                kl_http_escape(&url, container);
+        }
+        pass_params(&url, q,
+                    pf                      ? keep_portforward
+                    : kl_streq(sub, "exec") ? keep_exec
+                                            : keep_attach);
 
         ss = kl_new0(struct stream_session);
         ss->p = p;
@@ -716,7 +737,8 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
 
 bool kl_apiserver__proxy_handles(const char *sub)
 {
-        return kl_streq(sub, "log") || kl_streq(sub, "exec") || kl_streq(sub, "attach");
+        return kl_streq(sub, "log") || kl_streq(sub, "exec") || kl_streq(sub, "attach") ||
+               kl_streq(sub, "portforward");
 }
 
 void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
@@ -728,7 +750,7 @@ void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
         kl_autoerr struct kl_err *e = NULL;
         json_auto_t *pod = NULL;
         const char *container = NULL, *node, *base = NULL, *phase;
-        bool is_log = kl_streq(rt->sub, "log");
+        bool is_log = kl_streq(rt->sub, "log"), is_pf = kl_streq(rt->sub, "portforward");
         int r;
 
         if (!s->proxy || s->proxy->closing) {
@@ -745,8 +767,10 @@ void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
                 respond_error(req, r, kl_err_msg(e), res, rt->name);
                 return;
         }
-        r = pick_container(pool, pod, rt->name, kl_apiserver__query_get(q, "container"), &container,
-                           &e);
+        /* port-forward names no container (ports travel in the SPDY streams). */
+        r = is_pf ? 0
+                  : pick_container(pool, pod, rt->name, kl_apiserver__query_get(q, "container"),
+                                   &container, &e);
         if (r < 0) {
                 respond_error(req, r, kl_err_msg(e), NULL, NULL);
                 return;
@@ -764,7 +788,7 @@ void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
                 return;
         }
         phase = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
-        if (!is_log && (kl_streq(phase, "Succeeded") || kl_streq(phase, "Failed"))) {
+        if (!is_log && !is_pf && (kl_streq(phase, "Succeeded") || kl_streq(phase, "Failed"))) {
                 respond_error(req, -EINVAL,
                               kl_pool_printf(pool,
                                              "cannot exec into a container in a completed pod; "
