@@ -343,3 +343,70 @@ EOF
         [ "$(cat "$KL_TEST_DIR/hooks/order")" = "pre-stop
 term" ]
 }
+
+@test "kubectl port-forward serves two requests" {
+        kubectl run fwd --image="$HTTPD" --port=8080
+        kl_wait_for 60 kl_pod_phase_is fwd Running
+        local port
+        port=$(kl_free_port)
+        # fd 3 closed: bats waits for whoever holds it.
+        kubectl port-forward pod/fwd "$port:8080" >"$KL_TEST_DIR/pf.out" 2>&1 3>&- &
+        local pf=$!
+        # The listener is up once kubectl says so (after its SPDY session is open).
+        kl_wait_for 30 grep -q "Forwarding from 127.0.0.1:$port" "$KL_TEST_DIR/pf.out" ||
+                { kill "$pf"; cat "$KL_TEST_DIR/pf.out"; false; }
+        run curl -s "http://127.0.0.1:$port/"
+        local first=$status out1=$output
+        run curl -s "http://127.0.0.1:$port/"
+        local second=$status out2=$output
+        kill "$pf"
+        wait "$pf" || true
+        [ "$first" -eq 0 ]
+        [ "$out1" = "hello from kube-lite-test" ]
+        [ "$second" -eq 0 ]
+        [ "$out2" = "hello from kube-lite-test" ]
+        run grep -q "lost connection" "$KL_TEST_DIR/pf.out"
+        [ "$status" -ne 0 ]
+}
+
+@test "a PersistentVolumeClaim of the local-path class keeps its data across pods" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 16Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: writer}
+spec:
+  restartPolicy: Never
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+  containers:
+  - {name: app, image: $BB, command: [sh, -c, 'echo kept > /data/file'],
+     volumeMounts: [{name: data, mountPath: /data}]}
+EOF
+        kl_wait_for 60 kl_pod_phase_is writer Succeeded
+        run kubectl get pvc data -o jsonpath='{.status.phase} {.spec.storageClassName}'
+        [ "$output" = "Bound local-path" ]
+        node=$(kl_pod_field writer '{.spec.nodeName}')
+        kubectl delete pod writer
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  restartPolicy: Never
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+  containers:
+  - {name: app, image: $BB, command: [cat, /data/file],
+     volumeMounts: [{name: data, mountPath: /data}]}
+EOF
+        kl_wait_for 60 kl_pod_phase_is reader Succeeded
+        run kubectl logs reader
+        [ "$output" = kept ]
+        # The volume pins its pods to the node that has its directory.
+        [ "$(kl_pod_field reader '{.spec.nodeName}')" = "$node" ]
+}

@@ -47,6 +47,7 @@ struct server_opts {
         bool disable_controller_manager;
         int fake_nodes;
         kl_usec_t node_monitor_grace;
+        char *local_storage_path;
 };
 
 static const char *const sync_choices[] = { "full", "relaxed", NULL };
@@ -104,6 +105,9 @@ static const struct kl_config_flag server_flags[] = {
         { KL_CONFIG_DURATION_AT(O, node_monitor_grace), .name = "node-monitor-grace-period",
           .def = "40s", .group = "Components",
           .help = "How long a node may go without renewing its Lease before it is NotReady" },
+        { KL_CONFIG_STRING_AT(O, local_storage_path), .name = "default-local-storage-path",
+          .metavar = "DIR", .default_help = "DATA-DIR/storage", .group = "Data",
+          .help = "Where the local-path provisioner keeps PersistentVolumes' directories" },
         { KL_CONFIG_INT_AT(O, fake_nodes), .name = "fake-nodes", .def = "0", .group = "Agent",
           .help = "Register this many simulated nodes whose kubelet only reports "
                   "(tests and demos; no containers run)" },
@@ -131,6 +135,7 @@ struct server_run {
         struct kl_agent *agent;
         struct kl_cmd_node_run node;
         char *client_ca_pem;
+        char *local_storage;
         bool stopping;
 };
 
@@ -179,9 +184,14 @@ static int start_components(struct server_run *run, const struct server_opts *op
 {
         int r;
 
+        /* The controllers keep the path for their life: it lives in `run`. */
+        run->local_storage = kl_isempty(opts->local_storage_path)
+                                     ? kl_asprintf("%s/storage", opts->data_dir)
+                                     : kl_strdup(opts->local_storage_path);
         if (!opts->disable_controller_manager || opts->fake_nodes > 0) {
                 static const char *const only_fake[] = { NULL };
                 struct kl_controllers_options co = {
+                        .local_path_dir = run->local_storage,
                         .node_monitor_grace = opts->node_monitor_grace,
                         .fake_nodes = (unsigned)opts->fake_nodes,
                         .enabled = opts->disable_controller_manager ? only_fake : NULL,
@@ -292,6 +302,7 @@ int kl_cmd_server(int argc, char **argv)
         (void)kl_loop_run(&loop, UV_RUN_DEFAULT);
         kl_cmd_node_release(&run.node);
         free(run.client_ca_pem);
+        free(run.local_storage);
         r = kl_loop_finish(&loop);
         if (r != 0) {
                 kl_log_error(KL_LOG_MAIN, "shutdown left %d handles open", r);

@@ -30,7 +30,8 @@ kl_node_setup() {
         KL_NODE=kl-e2e
         mkdir -p "$KL_TEST_DIR/data/agent/images"
         cp "$KL_IMAGES/busybox.tar" "$KL_IMAGES/httpd.tar" "$KL_TEST_DIR/data/agent/images/"
-        KL_AGENT_FLAGS=(--node-name "$KL_NODE" --node-ip 127.0.0.1
+        KL_AGENT_FLAGS=(--default-local-storage-path "$KL_TEST_DIR/storage"
+                --node-name "$KL_NODE" --node-ip 127.0.0.1
                 --state-dir "$KL_TEST_DIR/run"
                 --kubelet-arg port=0 --kubelet-arg "pod-logs-dir=$KL_TEST_DIR/logs"
                 --kubelet-arg "cgroup-root=$KL_CG" --kubelet-arg sync-frequency=2s)

@@ -59,6 +59,8 @@ void kl_agent__pod_refs_release(struct kl_agent__pod_refs *r)
         json_decref(r->configmaps);
         json_decref(r->secrets);
         json_decref(r->services);
+        json_decref(r->pvcs);
+        json_decref(r->pvs);
         *r = (struct kl_agent__pod_refs){ 0 };
 }
 

@@ -265,12 +265,16 @@ struct kl_agent__pod_refs {
         /* Services for the environment variables (enableServiceLinks): the
          * pod's namespace's and the master service "kubernetes" in default. */
         json_t *services; /* array of Service */
+        json_t *pvcs;     /* object: name -> PersistentVolumeClaim of the pod's namespace */
+        json_t *pvs;      /* object: name -> PersistentVolume (the claims' spec.volumeName) */
 };
 
 void kl_agent__pod_refs_release(struct kl_agent__pod_refs *r);
 
 /** The names the pod refers to (sorted, unique, NULL-terminated, owned; empty vectors as NULL). */
 void kl_agent__pod_ref_names(const json_t *pod, char ***ret_configmaps, char ***ret_secrets);
+/** The claims the pod's volumes name, ephemeral ones as "<pod>-<volume>" (volumes.c; as above). */
+void kl_agent__pod_pvc_names(const json_t *pod, char ***ret);
 
 /* Facts the downward API needs that the pod object does not hold. */
 struct kl_agent__node_facts {

@@ -798,8 +798,10 @@ void kl_agent__job_work(void *arg)
                         job_sandbox(j, pod_dir, &ok);
                 if (ok &&
                     kl_agent__volumes_setup(j->pod, &j->refs, &m->facts, pod_dir, &vols, &e) < 0) {
-                        job_event(j, "Warning", "FailedMount", "MountVolume.SetUp failed: %s",
-                                  kl_err_msg(e));
+                        /* volumes.c words it as upstream's event: "MountVolume.SetUp failed
+                         * for volume ...". The worker tries again soon. */
+                        job_event(j, "Warning", "FailedMount", "%s", kl_err_msg(e));
+                        j->retry_soon = true;
                         ok = false;
                 }
                 for (size_t i = 0; ok && i < j->plan.n_start; i++)

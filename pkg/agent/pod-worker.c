@@ -265,21 +265,43 @@ static void worker_probers(struct kl_agent__worker *w, const struct kl_agent__ct
 
 /* ---- status ---- */
 
+static uint64_t resource_version(const json_t *obj)
+{
+        uint64_t rv = 0;
+        const char *s = meta_str(obj, "resourceVersion");
+
+        return s && kl_parse_uint64(s, &rv) == 0 ? rv : 0;
+}
+
 static void on_status_written(void *arg, int r, const json_t *obj, const struct kl_err *err)
 {
         struct kl_agent__worker *w = arg;
 
-        (void)obj;
-        if (r < 0 && r != -ECANCELED && r != -ENOENT && !w->m->stopped) {
+        w->status_busy = false;
+        if (r >= 0) {
+                w->written_rv = resource_version(obj);
+        } else if (r != -ECANCELED && r != -ENOENT && !w->m->stopped) {
                 kl_log(KL_LOG_WARN, KL_LOG_AGENT, "pod %s: status: %s", w->uid,
                        err ? err->msg : "failed");
                 json_decref(w->written);
                 w->written = NULL;
                 worker_arm(w, (int64_t)kl_now_realtime() + (int64_t)KL_USEC_PER_SEC);
         }
+        /* A newer status waited for this write: compute it again from fresh states. */
+        if (w->status_again && !w->m->stopped && !w->forgotten) {
+                w->status_again = false;
+                kl_agent__worker_sync(w);
+        }
         worker_unref(w);
 }
 
+/*
+ * Write the pod's status when it differs from the API's. One write at a
+ * time per pod: over the remote client two writes in flight could land in
+ * either order, leaving the older status in the API. A status we wrote and
+ * the API does not show yet is not written again until the API's copy is
+ * newer than our write (the watch event is on its way).
+ */
 static void worker_write_status(struct kl_agent__worker *w, const struct kl_agent__job *j)
 {
         struct kl_agent__pods *m = w->m;
@@ -302,8 +324,17 @@ static void worker_write_status(struct kl_agent__worker *w, const struct kl_agen
         const char *key;
         json_t *v;
 
-        if (kl_agent__status_equal(status, current) ||
-            (w->written && kl_agent__status_equal(status, w->written))) {
+        if (kl_agent__status_equal(status, current)) {
+                json_decref(status);
+                return;
+        }
+        if (w->status_busy) {
+                w->status_again = true;
+                json_decref(status);
+                return;
+        }
+        if (w->written && kl_agent__status_equal(status, w->written) &&
+            resource_version(w->pod) <= w->written_rv) {
                 json_decref(status);
                 return;
         }
@@ -319,6 +350,7 @@ static void worker_write_status(struct kl_agent__worker *w, const struct kl_agen
                 json_t *body = json_pack("{s:{s:o}, s:o}", "metadata", "uid", json_string(w->uid),
                                          "status", patch);
 
+                w->status_busy = true;
                 w->refs_count++;
                 kl_client_patch(m->client, m->pods_res, meta_str(w->pod, "namespace"),
                                 meta_str(w->pod, "name"), "status", KL_API_PATCH_TYPE_MERGE, body,
@@ -368,6 +400,8 @@ static void on_job_done(void *arg, int status)
 
         (void)status;
         w->state = W_IDLE;
+        kl_log_debug(KL_LOG_AGENT, "pod %s: synced: %zu container(s), %zu to start, %zu to kill",
+                     w->uid, j->n_ctrs, j->plan.n_start, j->plan.n_kill);
         if (m->stopped || w->forgotten) {
                 kl_agent__job_free(j);
                 worker_unref(w);
@@ -403,6 +437,8 @@ static void on_job_done(void *arg, int status)
                         wake = w->terms[i].deadline_usec;
         if (j->plan.wake_usec > 0 && j->plan.wake_usec < wake)
                 wake = j->plan.wake_usec;
+        if (j->retry_soon && (int64_t)kl_now_realtime() + (int64_t)RETRY_SOON < wake)
+                wake = (int64_t)kl_now_realtime() + (int64_t)RETRY_SOON;
 
         /* Containers started or stopped: their probers follow. A container
          * without a startup probe counts as started once it runs. */
@@ -482,16 +518,31 @@ static void worker_work(struct kl_agent__worker *w)
         w->refs_count++;
 }
 
-static void on_ref_fetched(void *arg, int r, json_t *obj, const struct kl_err *err, bool secret)
-{
-        struct kl_agent__worker *w = arg;
+/* What a pod refers to, fetched before each work step. */
+enum ref_kind {
+        REF_CONFIGMAP,
+        REF_SECRET,
+        REF_PVC,
+        REF_PV,
+};
 
-        (void)err;
-        if (r >= 0 && obj && !w->m->stopped)
-                json_object_set_new(secret ? w->refs.secrets : w->refs.configmaps,
-                                    meta_str(obj, "name"), obj);
-        else
+static void fetch(struct kl_agent__worker *w, enum ref_kind kind, const char *name);
+
+static void on_fetched(struct kl_agent__worker *w, enum ref_kind kind, int r, json_t *obj)
+{
+        json_t *const into[] = { w->refs.configmaps, w->refs.secrets, w->refs.pvcs, w->refs.pvs };
+
+        if (r >= 0 && obj && !w->m->stopped && !w->forgotten) {
+                /* A bound claim's volume comes next: the node mounts the path the PV names. */
+                const char *vol =
+                        kind == REF_PVC ? jstr(json_object_get(obj, "spec"), "volumeName") : NULL;
+
+                if (!kl_isempty(vol) && !json_object_get(w->refs.pvs, vol))
+                        fetch(w, REF_PV, vol);
+                json_object_set_new(into[kind], meta_str(obj, "name"), obj);
+        } else {
                 json_decref(obj);
+        }
         if (--w->pending == 0 && !w->m->stopped && !w->forgotten)
                 worker_work(w);
         else if (w->pending == 0)
@@ -501,12 +552,40 @@ static void on_ref_fetched(void *arg, int r, json_t *obj, const struct kl_err *e
 
 static void on_cm_fetched(void *arg, int r, json_t *obj, const struct kl_err *err)
 {
-        on_ref_fetched(arg, r, obj, err, false);
+        (void)err;
+        on_fetched(arg, REF_CONFIGMAP, r, obj);
 }
 
 static void on_secret_fetched(void *arg, int r, json_t *obj, const struct kl_err *err)
 {
-        on_ref_fetched(arg, r, obj, err, true);
+        (void)err;
+        on_fetched(arg, REF_SECRET, r, obj);
+}
+
+static void on_pvc_fetched(void *arg, int r, json_t *obj, const struct kl_err *err)
+{
+        (void)err;
+        on_fetched(arg, REF_PVC, r, obj);
+}
+
+static void on_pv_fetched(void *arg, int r, json_t *obj, const struct kl_err *err)
+{
+        (void)err;
+        on_fetched(arg, REF_PV, r, obj);
+}
+
+static void fetch(struct kl_agent__worker *w, enum ref_kind kind, const char *name)
+{
+        struct kl_agent__pods *m = w->m;
+        const struct kl_api_resource *const res[] = { m->cm_res, m->secret_res, m->pvc_res,
+                                                      m->pv_res };
+        kl_client_read_fn *const cb[] = { on_cm_fetched, on_secret_fetched, on_pvc_fetched,
+                                          on_pv_fetched };
+
+        w->pending++;
+        w->refs_count++;
+        kl_client_get(m->client, res[kind], kind == REF_PV ? NULL : meta_str(w->pod, "namespace"),
+                      name, cb[kind], w);
 }
 
 /* The Services of the pod's namespace and default/kubernetes, for the env. */
@@ -535,6 +614,7 @@ void kl_agent__worker_sync(struct kl_agent__worker *w)
         struct kl_agent__pods *m = w->m;
         kl_autostrv char **cms = NULL;
         kl_autostrv char **secrets = NULL;
+        kl_autostrv char **pvcs = NULL;
 
         if (m->stopped || w->forgotten)
                 return;
@@ -546,22 +626,20 @@ void kl_agent__worker_sync(struct kl_agent__worker *w)
         kl_agent__pod_refs_release(&w->refs);
         w->refs.configmaps = json_object();
         w->refs.secrets = json_object();
+        w->refs.pvcs = json_object();
+        w->refs.pvs = json_object();
         w->refs.services = services_for(m, w->pod);
-        if (!w->gone)
+        if (!w->gone) {
                 kl_agent__pod_ref_names(w->pod, &cms, &secrets);
+                kl_agent__pod_pvc_names(w->pod, &pvcs);
+        }
         w->pending = 1; /* this function's own, so that no callback runs the work early */
-        for (size_t i = 0; cms && cms[i]; i++) {
-                w->pending++;
-                w->refs_count++;
-                kl_client_get(m->client, m->cm_res, meta_str(w->pod, "namespace"), cms[i],
-                              on_cm_fetched, w);
-        }
-        for (size_t i = 0; secrets && secrets[i]; i++) {
-                w->pending++;
-                w->refs_count++;
-                kl_client_get(m->client, m->secret_res, meta_str(w->pod, "namespace"), secrets[i],
-                              on_secret_fetched, w);
-        }
+        for (size_t i = 0; cms && cms[i]; i++)
+                fetch(w, REF_CONFIGMAP, cms[i]);
+        for (size_t i = 0; secrets && secrets[i]; i++)
+                fetch(w, REF_SECRET, secrets[i]);
+        for (size_t i = 0; pvcs && pvcs[i]; i++)
+                fetch(w, REF_PVC, pvcs[i]);
         if (--w->pending == 0)
                 worker_work(w);
 }

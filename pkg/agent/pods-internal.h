@@ -23,6 +23,8 @@
 #define TERM_LOG_LINES        80
 #define TERM_LOG_BYTES        2048
 #define HOUSEKEEPING_GRACE_MS 2000
+/* A failed volume set-up (a claim not bound yet) is tried again this soon. */
+#define RETRY_SOON (2 * KL_USEC_PER_SEC)
 
 struct kl_agent__pods;
 
@@ -61,7 +63,10 @@ struct kl_agent__worker {
         struct kl_agent__probe_slot *slots; /* one per info */
         struct kl_agent__term *terms;
         size_t n_terms;
-        json_t *written; /* the status last written, or NULL */
+        json_t *written;     /* the status last written, or NULL */
+        uint64_t written_rv; /* the resourceVersion our last status write answered with */
+        bool status_busy;    /* a status write is in flight */
+        bool status_again;   /* ... and another status was computed meanwhile */
 
         enum worker_state state;
         bool dirty;
@@ -76,7 +81,7 @@ struct kl_agent__worker {
 struct kl_agent__pods {
         struct kl_client *client;
         uv_loop_t *loop;
-        const struct kl_api_resource *pods_res, *cm_res, *secret_res, *svc_res;
+        const struct kl_api_resource *pods_res, *cm_res, *secret_res, *svc_res, *pvc_res, *pv_res;
 
         char *node_name;
         char **node_ips;
@@ -146,7 +151,8 @@ struct kl_agent__job {
         struct kl_agent__plan plan;
         struct kl_agent__job_event *events;
         size_t n_events;
-        bool cleaned; /* nothing of the pod is left on the node */
+        bool cleaned;    /* nothing of the pod is left on the node */
+        bool retry_soon; /* a volume could not be set up: try again in RETRY_SOON */
         int64_t now;
 };
 

@@ -370,6 +370,8 @@ int kl_agent__pods_start(struct kl_client *client, const struct kl_agent__pods_o
         m->cm_res = kl_api_resource_find("", "v1", "configmaps");
         m->secret_res = kl_api_resource_find("", "v1", "secrets");
         m->svc_res = kl_api_resource_find("", "v1", "services");
+        m->pvc_res = kl_api_resource_find("", "v1", "persistentvolumeclaims");
+        m->pv_res = kl_api_resource_find("", "v1", "persistentvolumes");
         m->node_name = kl_strdup(o->node_name);
         m->node_ips = o->node_ips ? kl_strv_copy((char *const *)o->node_ips) : NULL;
         if (m->node_ips && !m->node_ips[0]) {

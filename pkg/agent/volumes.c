@@ -11,7 +11,10 @@
  *   kubernetes.io~projected     files written by the atomic writer, on a tmpfs
  *   kubernetes.io~downward-api  files written by the atomic writer, on disk
  *
- * hostPath volumes are the host path itself. The atomic writer is
+ * hostPath volumes are the host path itself; so are persistentVolumeClaim
+ * (and generic ephemeral) volumes: the claim (refs->pvcs) must be Bound,
+ * its volume (refs->pvs) a hostPath or local PersistentVolume whose path is
+ * used, a local-path provisioner's directory made 0777 when missing. The atomic writer is
  * upstream's (pkg/volume/util/atomic_writer.go): the files go into a fresh
  * hidden directory ..<UTC timestamp>.<nanoseconds>, a ..data symlink is
  * swapped to it by rename(2), and each top-level name is a symlink
@@ -1371,17 +1374,9 @@ static const char *file_type(mode_t m)
         return "File";
 }
 
-/* Upstream's hostPath checkType; stat(2) follows symlinks, as upstream's os.Stat. */
-static int setup_host_path(const json_t *vol, const char *name, struct kl_agent__volumes *out,
-                           struct kl_err **err)
+/* An absolute path without a ".." element. */
+static int host_path_check(const char *path, struct kl_err **err)
 {
-        const json_t *hp = json_object_get(vol, "hostPath");
-        const char *path = get_str(hp, "path");
-        const char *type = get_str(hp, "type");
-        const char *want = NULL, *what = NULL;
-        struct stat st;
-        bool exists;
-
         if (kl_isempty(path) || path[0] != '/')
                 return kl_err_set_msg(err, -EINVAL, "hostPath %s must be an absolute path",
                                       path ? path : "\"\"");
@@ -1395,12 +1390,32 @@ static int setup_host_path(const json_t *vol, const char *name, struct kl_agent_
                 while (*p == '/')
                         p++;
         }
+        return 0;
+}
+
+/*
+ * Upstream's hostPath checkType on `hp` (a HostPathVolumeSource, of a pod
+ * volume or of a PersistentVolume); stat(2) follows symlinks, as upstream's
+ * os.Stat.
+ */
+static int setup_host_path(const json_t *hp, const char *name, bool readonly,
+                           struct kl_agent__volumes *out, struct kl_err **err)
+{
+        const char *path = get_str(hp, "path");
+        const char *type = get_str(hp, "type");
+        const char *want = NULL, *what = NULL;
+        struct stat st;
+        bool exists;
+        int r = host_path_check(path, err);
+
+        if (r < 0)
+                return r;
         exists = stat(path, &st) == 0;
         if (!type || !*type) {
                 /* HostPathUnset: nothing is checked. */
         } else if (kl_streq(type, "DirectoryOrCreate") || kl_streq(type, "Directory")) {
                 if (!exists && kl_streq(type, "DirectoryOrCreate")) {
-                        int r = kl_mkdir_p(path, 0755);
+                        r = kl_mkdir_p(path, 0755);
 
                         if (r < 0)
                                 return kl_err_set(err, r, "mkdir %s", path);
@@ -1437,14 +1452,184 @@ static int setup_host_path(const json_t *vol, const char *name, struct kl_agent_
                                               "hostPath type check failed: %s is not a %s", path,
                                               what);
         }
-        volumes_add(out, name, path, false);
+        volumes_add(out, name, path, readonly);
         return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* persistentVolumeClaim and ephemeral: the claim's bound volume */
+
+#define LOCAL_PATH_PROVISIONER "rancher.io/local-path"
+
+/* The claim a volume names: claimName, or "<pod>-<volume>" for a generic ephemeral volume. */
+static char *claim_of(const json_t *pod, const json_t *vol)
+{
+        const json_t *src = json_object_get(vol, "persistentVolumeClaim");
+
+        if (src)
+                return kl_strdup(get_str(src, "claimName") ? get_str(src, "claimName") : "");
+        if (json_object_get(vol, "ephemeral"))
+                return kl_asprintf("%s-%s",
+                                   get_str(json_object_get(pod, "metadata"), "name")
+                                           ? get_str(json_object_get(pod, "metadata"), "name")
+                                           : "",
+                                   get_str(vol, "name") ? get_str(vol, "name") : "");
+        return NULL;
+}
+
+void kl_agent__pod_pvc_names(const json_t *pod, char ***ret)
+{
+        json_auto_t *set = json_object();
+        const json_t *vol;
+        const char *k;
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(json_object_get(json_object_get(pod, "spec"), "volumes"), i, vol) {
+                kl_autofree char *claim = claim_of(pod, vol);
+
+                if (!kl_isempty(claim))
+                        (void)json_object_set_new(set, claim, json_true());
+        }
+        *ret = NULL;
+        /* jansson keeps insertion order: sort as the other reference lists are. */
+        json_object_foreach(set, k, v)
+                kl_strv_push(ret, k);
+        if (*ret)
+                qsort(*ret, kl_strv_length(*ret), sizeof(**ret), cmp_str);
+}
+
+/*
+ * A local-path volume's directory: made when missing, 0777 as the
+ * provisioner's helper makes it (mkdir -m 0777), so any user of the pod can
+ * write. The storage directory above it is made 0755.
+ */
+static int local_path_dir(const char *path, struct kl_err **err)
+{
+        kl_autofree char *parent = kl_strdup(path);
+        char *slash = strrchr(parent, '/');
+        struct stat st;
+        int r;
+
+        r = host_path_check(path, err);
+        if (r < 0)
+                return r;
+        if (lstat(path, &st) == 0)
+                return S_ISDIR(st.st_mode) ? 0
+                                           : kl_err_set_msg(err, -ENOTDIR,
+                                                            "hostPath type check failed: %s is "
+                                                            "not a directory",
+                                                            path);
+        if (slash && slash != parent) {
+                *slash = '\0';
+                r = kl_mkdir_p(parent, 0755);
+                if (r < 0)
+                        return kl_err_set(err, r, "mkdir %s", parent);
+        }
+        if (mkdir(path, 0777) < 0 && errno != EEXIST)
+                return kl_err_set(err, -errno, "mkdir %s", path);
+        /* The umask took bits away. */
+        if (chmod(path, 0777) < 0)
+                return kl_err_set(err, -errno, "chmod %s", path);
+        return 0;
+}
+
+static int setup_claim(const struct ctx *c, const json_t *vol, const char *name,
+                       struct kl_agent__volumes *out, struct kl_err **err)
+{
+        kl_autofree char *claim = claim_of(c->pod, vol);
+        const json_t *pvc, *pv, *spec, *ref, *owner;
+        const char *volume, *pod_uid = get_str(json_object_get(c->pod, "metadata"), "uid");
+        bool readonly = get_bool(json_object_get(vol, "persistentVolumeClaim"), "readOnly");
+        size_t i;
+        int r;
+
+        if (kl_isempty(claim))
+                return kl_err_set_msg(err, -EINVAL, "persistentVolumeClaim.claimName is required");
+        pvc = json_object_get(c->refs ? c->refs->pvcs : NULL, claim);
+        if (!pvc)
+                return kl_err_set_msg(err, -ENOENT, "persistentvolumeclaim \"%s\" not found",
+                                      claim);
+        if (json_object_get(json_object_get(pvc, "metadata"), "deletionTimestamp"))
+                return kl_err_set_msg(err, -ENOENT, "persistentvolumeclaim \"%s\" is being deleted",
+                                      claim);
+        if (json_object_get(vol, "ephemeral")) {
+                /* Only the pod's own claim, as upstream checks the owner. */
+                bool mine = false;
+
+                json_array_foreach(
+                        json_object_get(json_object_get(pvc, "metadata"), "ownerReferences"), i,
+                        owner)
+                        mine |= get_bool(owner, "controller") &&
+                                kl_streq_null(get_str(owner, "uid"), pod_uid);
+                const char *ns = get_str(json_object_get(c->pod, "metadata"), "namespace");
+                const char *pod = get_str(json_object_get(c->pod, "metadata"), "name");
+
+                if (!mine)
+                        return kl_err_set_msg(err, -EPERM,
+                                              "PVC %s/%s was not created for pod %s/%s (pod is "
+                                              "not owner)",
+                                              ns ? ns : "", claim, ns ? ns : "", pod ? pod : "");
+        }
+        volume = get_str(json_object_get(pvc, "spec"), "volumeName");
+        if (kl_isempty(volume) ||
+            !kl_streq_null(get_str(json_object_get(pvc, "status"), "phase"), "Bound"))
+                return kl_err_set_msg(err, -EAGAIN, "persistentvolumeclaim \"%s\" is not bound",
+                                      claim);
+        pv = json_object_get(c->refs ? c->refs->pvs : NULL, volume);
+        if (!pv)
+                return kl_err_set_msg(err, -ENOENT, "persistentvolume \"%s\" not found", volume);
+        spec = json_object_get(pv, "spec");
+        ref = json_object_get(spec, "claimRef");
+        if (!ref)
+                return kl_err_set_msg(err, -EAGAIN,
+                                      "found PV object %s but it has a nil pv.Spec.ClaimRef "
+                                      "indicating it is not yet bound to the claim",
+                                      volume);
+        if (!kl_streq_null(get_str(ref, "uid"), get_str(json_object_get(pvc, "metadata"), "uid")))
+                return kl_err_set_msg(err, -EAGAIN,
+                                      "found PV object %s but its pv.Spec.ClaimRef.UID %s does "
+                                      "not point to claim.UID %s",
+                                      volume, get_str(ref, "uid") ? get_str(ref, "uid") : "",
+                                      get_str(json_object_get(pvc, "metadata"), "uid")
+                                              ? get_str(json_object_get(pvc, "metadata"), "uid")
+                                              : "");
+        if (kl_streq_null(get_str(spec, "volumeMode"), "Block"))
+                return kl_err_set_msg(err, -EOPNOTSUPP,
+                                      "persistentvolume \"%s\": block volumes are not supported "
+                                      "by kube-lite",
+                                      volume);
+        if (json_object_get(spec, "hostPath")) {
+                const json_t *hp = json_object_get(spec, "hostPath");
+
+                /* Not get_str(): an annotation key has dots. */
+                if (kl_streq_null(
+                            json_string_value(json_object_get(
+                                    json_object_get(json_object_get(pv, "metadata"), "annotations"),
+                                    "pv.kubernetes.io/provisioned-by")),
+                            LOCAL_PATH_PROVISIONER)) {
+                        r = local_path_dir(get_str(hp, "path"), err);
+                        if (r < 0)
+                                return r;
+                }
+                return setup_host_path(hp, name, readonly, out, err);
+        }
+        if (json_object_get(spec, "local")) {
+                /* A local volume's path must exist, as upstream's local plugin wants it. */
+                json_auto_t *hp = json_pack("{s:s?, s:s}", "path",
+                                            get_str(json_object_get(spec, "local"), "path"), "type",
+                                            "Directory");
+
+                return setup_host_path(hp, name, readonly, out, err);
+        }
+        return kl_err_set_msg(err, -EOPNOTSUPP,
+                              "persistentvolume \"%s\": only hostPath and local volumes are "
+                              "supported by kube-lite",
+                              volume);
 }
 
 /* Volume types a kube-lite node cannot mount (yet). */
 static const char *const unsupported[] = {
-        "persistentVolumeClaim",
-        "ephemeral",
         "csi",
         "image",
         "gcePersistentDisk",
@@ -1476,7 +1661,9 @@ static int setup_one(const struct ctx *c, const json_t *vol, const char *name,
                                                      "projected" };
 
         if (json_object_get(vol, "hostPath"))
-                return setup_host_path(vol, name, out, err);
+                return setup_host_path(json_object_get(vol, "hostPath"), name, false, out, err);
+        if (json_object_get(vol, "persistentVolumeClaim") || json_object_get(vol, "ephemeral"))
+                return setup_claim(c, vol, name, out, err);
         if (json_object_get(vol, "emptyDir"))
                 return setup_empty_dir(c, vol, name, out, err);
         for (size_t i = 0; i < KL_ARRAY_SIZE(payload_types); i++)

@@ -415,6 +415,7 @@ bool kl_scheduler__filter(const struct kl_scheduler_cycle *cy, const struct kl_s
                kl_scheduler__filter_taints(p, n, st) &&
                kl_scheduler__filter_node_affinity(p, n, st) &&
                kl_scheduler__filter_ports(p, n, st) && kl_scheduler__filter_resources(p, n, st) &&
+               (!cy->vols || kl_scheduler__filter_volumes(cy->vols, n, st)) &&
                (p->n_spread == 0 || kl_scheduler__filter_spread(cy, n, st)) &&
                (cy->existing_anti == NULL && p->n_anti == 0 && p->n_affinity == 0
                         ? true

@@ -47,6 +47,7 @@ static const char *const fixed[KL_SCHEDULER_R__COUNT] = {
         [KL_SCHEDULER_R_POD_AFFINITY] = "node(s) didn't match pod affinity rules",
         [KL_SCHEDULER_R_POD_ANTI_AFFINITY] = "node(s) didn't match pod anti-affinity rules",
         [KL_SCHEDULER_R_EXISTING_ANTI] = "node(s) didn't satisfy existing pods anti-affinity rules",
+        [KL_SCHEDULER_R_VOLUME_AFFINITY] = "node(s) had volume node affinity conflict",
 };
 
 void kl_scheduler__status_reasons(const struct kl_scheduler_status *st,

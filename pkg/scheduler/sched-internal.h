@@ -15,6 +15,7 @@
  *   filters.c    the filter plugins and the per-cycle pre-filter state
  *   scores.c     the score plugins, normalisation, weights, host selection
  *   message.c    the FailedScheduling text, worded as upstream's FitError
+ *   volumes.c    PersistentVolumeClaims: VolumeBinding's PreFilter and Filter
  *   scheduler.c  informers, the scheduling cycle, assume-then-bind, events
  *
  * Ownership: every struct kl_scheduler_pod is owned by the scheduler's pod
@@ -352,6 +353,7 @@ enum kl_scheduler_reason {
         KL_SCHEDULER_R_POD_AFFINITY,      /* node(s) didn't match pod affinity rules */
         KL_SCHEDULER_R_POD_ANTI_AFFINITY, /* node(s) didn't match pod anti-affinity rules */
         KL_SCHEDULER_R_EXISTING_ANTI, /* node(s) didn't satisfy existing pods anti-affinity rules */
+        KL_SCHEDULER_R_VOLUME_AFFINITY, /* node(s) had volume node affinity conflict */
         KL_SCHEDULER_R__COUNT,
         KL_SCHEDULER_R__INVALID = -EINVAL,
 };
@@ -375,9 +377,46 @@ struct kl_scheduler_spread_state {
         int64_t min_match;
 };
 
+/* volumes.c: what a pod's claims ask of its node (VolumeBinding's PreFilter result). */
+struct kl_scheduler_vols {
+        struct kl_scheduler_pod **affinity; /* owned: bound volumes' node affinity, as pods */
+        size_t n_affinity;
+        char **select; /* owned: unbound WaitForFirstConsumer claims, to annotate at binding */
+};
+
+enum kl_scheduler_vol_kind {
+        KL_SCHEDULER_VOL_PVC, /* namespaced */
+        KL_SCHEDULER_VOL_PV,  /* ns NULL */
+        KL_SCHEDULER_VOL_SC,  /* ns NULL */
+};
+
+/* Where the plugin reads claims, volumes and classes (borrowed objects, NULL: absent). */
+struct kl_scheduler_vol_lookup {
+        const json_t *(*get)(void *arg, enum kl_scheduler_vol_kind kind, const char *ns,
+                             const char *name);
+        void *arg;
+};
+
+/*
+ * The claims of `pod`: 0 with `ret` filled; 1 with *ret_msg (owned) when
+ * the pod cannot be scheduled anywhere (upstream's PreFilter message, e.g.
+ * persistentvolumeclaim "x" not found); < 0 for a malformed volume.
+ */
+int kl_scheduler__vols_prefilter(const json_t *pod, const struct kl_scheduler_vol_lookup *lk,
+                                 struct kl_scheduler_vols *ret, char **ret_msg,
+                                 struct kl_err **err);
+void kl_scheduler__vols_release(struct kl_scheduler_vols *v);
+/* Whether node `n` matches every bound volume's node affinity. */
+bool kl_scheduler__filter_volumes(const struct kl_scheduler_vols *v,
+                                  const struct kl_scheduler_node *n,
+                                  struct kl_scheduler_status *st);
+/* FitError for a PreFilter rejection, with the preemption suffix. Owned by the caller. */
+char *kl_scheduler__prefilter_message(size_t n_all, const char *msg);
+
 /* What the filters of one pod need about the whole cluster (upstream's PreFilter). */
 struct kl_scheduler_cycle {
         const struct kl_scheduler_cache *cache;   /* borrowed */
+        const struct kl_scheduler_vols *vols;     /* borrowed; NULL: no claims */
         const struct kl_scheduler_pod *pod;       /* borrowed */
         struct kl_scheduler_spread_state *spread; /* owned; one per constraint of the pod */
         struct kl_strmap *affinity_domains;       /* owned; per required affinity term */

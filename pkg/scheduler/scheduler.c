@@ -5,12 +5,15 @@
  * turn so the loop keeps serving I/O; a timer moves pods whose back-off
  * ended. One cycle, as upstream's schedulingCycle:
  *
- *   PreFilter   kl_scheduler__cycle_init(): cluster-wide state for this pod
+ *   PreFilter   kl_scheduler__vols_prefilter(): the pod's claims (volumes.c);
+ *               kl_scheduler__cycle_init(): cluster-wide state for this pod
  *   Filter      nodes from a rotating start index until enough feasible
  *               ones are found (numFeasibleNodesToFind), upstream's order
  *   Score       weighted plugins over the feasible nodes; reservoir
  *               sampling among equal top scores
  *   Assume      count the pod on the node at once
+ *   PreBind     unbound WaitForFirstConsumer claims get the annotation
+ *               volume.kubernetes.io/selected-node, one after the other
  *   Bind        pods/binding, asynchronous: many bindings are in flight
  *               while later pods are scheduled; a failure un-counts the
  *               pod and retries it after its back-off
@@ -35,7 +38,10 @@ struct kl_scheduler {
         struct kl_client *client; /* borrowed; outlives the scheduler */
         uv_loop_t *loop;          /* borrowed from the client */
         const struct kl_api_resource *pods_res, *nodes_res, *ns_res;
+        const struct kl_api_resource *pvcs_res, *pvs_res, *scs_res;
         struct kl_informer *pods, *nodes, *namespaces; /* owned */
+        struct kl_informer *pvcs, *pvs, *scs;          /* owned; for volumes.c */
+        unsigned vols_synced;                          /* of pvcs, pvs, scs */
         struct kl_scheduler_cache cache;
         struct kl_scheduler_queue queue;
         uv_idle_t idle;   /* owned; runs cycles while activeQ has pods */
@@ -54,6 +60,9 @@ struct kl_scheduler {
 struct binding {
         struct kl_scheduler *s;       /* ref */
         char *key, *ns, *name, *node; /* owned */
+        char **claims;                /* owned: claims to annotate before binding */
+        size_t next_claim;
+        bool prebind; /* a claim's annotation is in flight, not the binding */
 };
 
 static kl_usec_t now_usec(const struct kl_scheduler *s)
@@ -93,7 +102,8 @@ static void kick(struct kl_scheduler *s)
 {
         if (s->closing)
                 return;
-        if (!s->idle_on && s->queue.active.n > 0 && s->pods_synced && s->nodes_synced) {
+        if (!s->idle_on && s->queue.active.n > 0 && s->pods_synced && s->nodes_synced &&
+            s->vols_synced == 3) {
                 (void)uv_idle_start(&s->idle, on_idle);
                 s->idle_on = true;
         }
@@ -151,6 +161,7 @@ static void binding_free(struct binding *b)
         free(b->ns);
         free(b->name);
         free(b->node);
+        kl_strv_free(b->claims);
         free(b);
 }
 
@@ -181,7 +192,9 @@ static void on_bound(void *arg, int r, const json_t *obj, const struct kl_err *e
                                 p->node_name = NULL;
                         }
                         kl_client_event(s->client, p->obj, "Warning", "FailedScheduling",
-                                        "running Bind plugin \"DefaultBinder\": %s",
+                                        b->prebind ? "running PreBind plugin \"VolumeBinding\": "
+                                                     "binding volumes: %s"
+                                                   : "running Bind plugin \"DefaultBinder\": %s",
                                         err ? kl_err_msg(err) : kl_strerror(r));
                         kl_scheduler__queue_failed(&s->queue, p, false, now_usec(s));
                         arm_timer(s);
@@ -201,10 +214,47 @@ static void on_bound(void *arg, int r, const json_t *obj, const struct kl_err *e
         unref(s);
 }
 
-static void bind_pod(struct kl_scheduler *s, struct kl_scheduler_pod *p, const char *node)
+static void bind_next(struct binding *b);
+
+static void on_claim_annotated(void *arg, int r, const json_t *obj, const struct kl_err *err)
+{
+        struct binding *b = arg;
+
+        if (r < 0 || b->s->closing) {
+                on_bound(b, r < 0 ? r : -ECANCELED, obj, err);
+                return;
+        }
+        bind_next(b);
+}
+
+/* PreBind (the claims' selected-node, as upstream's BindPodVolumes), then Bind. */
+static void bind_next(struct binding *b)
+{
+        struct kl_scheduler *s = b->s;
+        json_t *obj;
+
+        if (b->claims && b->claims[b->next_claim]) {
+                const char *claim = b->claims[b->next_claim++];
+
+                b->prebind = true;
+                kl_client_patch(s->client, s->pvcs_res, b->ns, claim, NULL, KL_API_PATCH_TYPE_MERGE,
+                                json_pack("{s:{s:{s:s}}}", "metadata", "annotations",
+                                          "volume.kubernetes.io/selected-node", b->node),
+                                NULL, on_claim_annotated, b);
+                return;
+        }
+        b->prebind = false;
+        obj = json_pack("{sssss{ssss}s{ssssss}}", "apiVersion", "v1", "kind", "Binding", "metadata",
+                        "name", b->name, "namespace", b->ns, "target", "apiVersion", "v1", "kind",
+                        "Node", "name", b->node);
+        kl_client_update(s->client, s->pods_res, b->ns, b->name, "binding", obj, NULL, on_bound, b);
+}
+
+/* `claims` (may be NULL) is taken. */
+static void bind_pod(struct kl_scheduler *s, struct kl_scheduler_pod *p, const char *node,
+                     char **claims)
 {
         struct binding *b = kl_new0(struct binding);
-        json_t *obj;
 
         b->s = s;
         s->refs++;
@@ -212,10 +262,8 @@ static void bind_pod(struct kl_scheduler *s, struct kl_scheduler_pod *p, const c
         b->ns = kl_strdup(p->ns);
         b->name = kl_strdup(p->name);
         b->node = kl_strdup(node);
-        obj = json_pack("{sssss{ssss}s{ssssss}}", "apiVersion", "v1", "kind", "Binding", "metadata",
-                        "name", p->name, "namespace", p->ns, "target", "apiVersion", "v1", "kind",
-                        "Node", "name", node);
-        kl_client_update(s->client, s->pods_res, p->ns, p->name, "binding", obj, NULL, on_bound, b);
+        b->claims = claims;
+        bind_next(b);
 }
 
 /* ---- one scheduling cycle -------------------------------------------------- */
@@ -226,6 +274,22 @@ static const json_t *ns_labels(void *arg, const char *ns)
 
         return json_object_get(
                 json_object_get(kl_informer_get(s->namespaces, NULL, ns), "metadata"), "labels");
+}
+
+static const json_t *vol_get(void *arg, enum kl_scheduler_vol_kind kind, const char *ns,
+                             const char *name)
+{
+        struct kl_scheduler *s = arg;
+
+        switch (kind) {
+        case KL_SCHEDULER_VOL_PVC:
+                return kl_informer_get(s->pvcs, ns, name);
+        case KL_SCHEDULER_VOL_PV:
+                return kl_informer_get(s->pvs, NULL, name);
+        case KL_SCHEDULER_VOL_SC:
+                return kl_informer_get(s->scs, NULL, name);
+        }
+        return NULL;
 }
 
 static void fail_unschedulable(struct kl_scheduler *s, struct kl_scheduler_pod *p, const char *msg)
@@ -241,6 +305,8 @@ static void schedule_one(struct kl_scheduler *s, struct kl_scheduler_pod *p)
         struct kl_scheduler_cache *c = &s->cache;
         struct kl_scheduler_cycle cy;
         struct kl_scheduler_diagnosis diag = { 0 };
+        const struct kl_scheduler_vol_lookup lk = { .get = vol_get, .arg = s };
+        struct kl_scheduler_vols vols = { 0 };
         size_t n_all = c->n_list, to_find, n_feasible = 0, processed = 0, best;
         struct kl_scheduler_node *chosen;
         kl_usec_t t0;
@@ -249,12 +315,34 @@ static void schedule_one(struct kl_scheduler *s, struct kl_scheduler_pod *p)
                 fail_unschedulable(s, p, "no nodes available to schedule pods");
                 return;
         }
+        if (json_array_size(json_object_get(json_object_get(p->obj, "spec"), "volumes")) > 0) {
+                kl_autoerr struct kl_err *e = NULL;
+                kl_autofree char *why = NULL, *msg = NULL;
+                int r = kl_scheduler__vols_prefilter(p->obj, &lk, &vols, &why, &e);
+
+                if (r < 0) {
+                        kl_log_warn(KL_LOG_SCHED, "cannot read volumes: %s pod=%s", kl_err_msg(e),
+                                    p->key);
+                        kl_client_event(s->client, p->obj, "Warning", "FailedScheduling",
+                                        "running PreFilter plugin \"VolumeBinding\": %s",
+                                        kl_err_msg(e));
+                        kl_scheduler__queue_failed(&s->queue, p, false, now_usec(s));
+                        return;
+                }
+                if (r > 0) {
+                        msg = kl_scheduler__prefilter_message(n_all, why);
+                        fail_unschedulable(s, p, msg);
+                        return;
+                }
+        }
         if (s->cap_feasible < n_all) {
                 s->cap_feasible = n_all;
                 s->feasible = kl_realloc(s->feasible, n_all * sizeof(*s->feasible));
                 s->scores = kl_realloc(s->scores, n_all * sizeof(*s->scores));
         }
         kl_scheduler__cycle_init(&cy, c, p, ns_labels, s);
+        if (vols.n_affinity)
+                cy.vols = &vols;
         to_find = kl_scheduler__num_feasible_to_find(n_all, s->opts.percentage_of_nodes_to_score);
         diag.n_all = n_all;
         for (size_t i = 0; i < n_all && n_feasible < to_find; i++) {
@@ -276,6 +364,7 @@ static void schedule_one(struct kl_scheduler *s, struct kl_scheduler_pod *p)
 
                 kl_scheduler__cycle_release(&cy);
                 kl_scheduler__diag_release(&diag);
+                kl_scheduler__vols_release(&vols);
                 fail_unschedulable(s, p, msg);
                 return;
         }
@@ -295,7 +384,9 @@ static void schedule_one(struct kl_scheduler *s, struct kl_scheduler_pod *p)
         p->assumed = true;
         s->stats.scheduled++;
         t0 = kl_now_monotonic();
-        bind_pod(s, p, chosen->name);
+        bind_pod(s, p, chosen->name, vols.select);
+        vols.select = NULL;
+        kl_scheduler__vols_release(&vols);
         s->stats.bind_usec += kl_now_monotonic() - t0;
 }
 
@@ -544,6 +635,40 @@ static void node_delete(void *arg, const json_t *obj)
                                                         json_object_get(obj, "metadata"), "name")));
 }
 
+/*
+ * A claim, volume or class changed: pods waiting for one may fit now
+ * (upstream's VolumeBinding cluster events).
+ */
+static void vol_changed(struct kl_scheduler *s)
+{
+        if (s->queue.n_unsched == 0)
+                return;
+        kl_scheduler__queue_move_all(&s->queue, now_usec(s));
+        arm_timer(s);
+        kick(s);
+}
+
+static void vol_add(void *arg, const json_t *obj)
+{
+        (void)obj;
+        vol_changed(arg);
+}
+
+static void vol_update(void *arg, const json_t *old, const json_t *obj)
+{
+        (void)old;
+        (void)obj;
+        vol_changed(arg);
+}
+
+static void vols_synced(void *arg)
+{
+        struct kl_scheduler *s = arg;
+
+        s->vols_synced++;
+        kick(s);
+}
+
 static void pods_synced(void *arg)
 {
         struct kl_scheduler *s = arg;
@@ -577,6 +702,9 @@ int kl_scheduler_start(struct kl_client *client, const struct kl_scheduler_optio
         const struct kl_informer_handler nh = {
                 .on_add = node_add, .on_update = node_update, .on_delete = node_delete, .arg = s
         };
+        const struct kl_informer_handler vh = {
+                .on_add = vol_add, .on_update = vol_update, .on_delete = vol_add, .arg = s
+        };
         int r;
 
         s->client = client;
@@ -588,8 +716,12 @@ int kl_scheduler_start(struct kl_client *client, const struct kl_scheduler_optio
         s->pods_res = kl_api_resource_find("", "v1", "pods");
         s->nodes_res = kl_api_resource_find("", "v1", "nodes");
         s->ns_res = kl_api_resource_find("", "v1", "namespaces");
+        s->pvcs_res = kl_api_resource_find("", "v1", "persistentvolumeclaims");
+        s->pvs_res = kl_api_resource_find("", "v1", "persistentvolumes");
+        s->scs_res = kl_api_resource_find("storage.k8s.io", "v1", "storageclasses");
         kl_scheduler__queue_init(&s->queue);
-        kl_assert(s->pods_res && s->nodes_res && s->ns_res);
+        kl_assert(s->pods_res && s->nodes_res && s->ns_res && s->pvcs_res && s->pvs_res &&
+                  s->scs_res);
         (void)uv_idle_init(s->loop, &s->idle);
         (void)uv_timer_init(s->loop, &s->timer);
         s->idle.data = s;
@@ -601,6 +733,12 @@ int kl_scheduler_start(struct kl_client *client, const struct kl_scheduler_optio
                 r = kl_informer_new(client, s->nodes_res, NULL, NULL, NULL, &s->nodes, err);
         if (r >= 0)
                 r = kl_informer_new(client, s->ns_res, NULL, NULL, NULL, &s->namespaces, err);
+        if (r >= 0)
+                r = kl_informer_new(client, s->pvcs_res, NULL, NULL, NULL, &s->pvcs, err);
+        if (r >= 0)
+                r = kl_informer_new(client, s->pvs_res, NULL, NULL, NULL, &s->pvs, err);
+        if (r >= 0)
+                r = kl_informer_new(client, s->scs_res, NULL, NULL, NULL, &s->scs, err);
         if (r < 0) {
                 kl_scheduler_free(s);
                 return kl_err_wrap(err, r, "start scheduler");
@@ -609,7 +747,19 @@ int kl_scheduler_start(struct kl_client *client, const struct kl_scheduler_optio
         kl_informer_add_handler(s->nodes, &nh);
         kl_informer_on_synced(s->pods, pods_synced, s);
         kl_informer_on_synced(s->nodes, nodes_synced, s);
+        kl_informer_add_handler(s->pvcs, &vh);
+        kl_informer_add_handler(s->pvs, &vh);
+        kl_informer_add_handler(s->scs, &vh);
+        kl_informer_on_synced(s->pvcs, vols_synced, s);
+        kl_informer_on_synced(s->pvs, vols_synced, s);
+        kl_informer_on_synced(s->scs, vols_synced, s);
         r = kl_informer_start(s->namespaces, err);
+        if (r >= 0)
+                r = kl_informer_start(s->scs, err);
+        if (r >= 0)
+                r = kl_informer_start(s->pvs, err);
+        if (r >= 0)
+                r = kl_informer_start(s->pvcs, err);
         if (r >= 0)
                 r = kl_informer_start(s->nodes, err);
         if (r >= 0)
@@ -635,7 +785,11 @@ void kl_scheduler_free(struct kl_scheduler *s)
         kl_informer_free(s->pods);
         kl_informer_free(s->nodes);
         kl_informer_free(s->namespaces);
+        kl_informer_free(s->pvcs);
+        kl_informer_free(s->pvs);
+        kl_informer_free(s->scs);
         s->pods = s->nodes = s->namespaces = NULL;
+        s->pvcs = s->pvs = s->scs = NULL;
         (void)uv_idle_stop(&s->idle);
         (void)uv_timer_stop(&s->timer);
         uv_close((uv_handle_t *)&s->idle, on_closed);

@@ -4,7 +4,10 @@
  * (a directory, or a tmpfs sized as calculateEmptyDirMemorySize), the
  * atomic writer of configMap, secret, downwardAPI and projected volumes
  * (..data swap, items, modes, optional, upstream's error texts, nothing
- * rewritten when nothing changed), hostPath type checks, and the teardown
+ * rewritten when nothing changed), hostPath type checks, persistentVolumeClaim
+ * and ephemeral volumes through the claim's bound volume (a local-path
+ * directory made 0777, upstream's errors for claims that cannot be used),
+ * and the teardown
  * (no mount and no file left, nothing outside the pod's directory
  * touched). Needs root (tmpfs mounts); each test works in its own mkdtemp
  * directory and tears its mounts down.
@@ -121,6 +124,8 @@ static void fixture_release(struct fixture *f)
         json_decref(f->pod);
         json_decref(f->refs.configmaps);
         json_decref(f->refs.secrets);
+        json_decref(f->refs.pvcs);
+        json_decref(f->refs.pvs);
         kl_agent__volumes_release(&f->vols);
 }
 
@@ -1041,15 +1046,245 @@ Test(volumes, unsupported_types_say_so)
         struct fixture f;
 
         need_root();
-        fixture_init(&f, "[{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"c\"}}]");
+        fixture_init(&f, "[{\"name\":\"data\",\"csi\":{\"driver\":\"x\"}}]");
         setup_fails(&f, -EOPNOTSUPP,
-                    "MountVolume.SetUp failed for volume \"data\" : persistentVolumeClaim volumes "
-                    "are not supported by kube-lite yet");
+                    "MountVolume.SetUp failed for volume \"data\" : csi volumes are not supported "
+                    "by kube-lite yet");
         fixture_release(&f);
 
         fixture_init(&f, "[{\"name\":\"../x\",\"emptyDir\":{}}]");
         setup_fails(&f, -EINVAL, "invalid volume name \"../x\"");
         fixture_release(&f);
+}
+
+/* ------------------------------------------------------------------------- */
+/* persistentVolumeClaim: the bound volume's path */
+
+/* A claim "data" bound to volume "pvc-1" (uid "c1"), and that volume at `path`. */
+static void add_bound_claim(struct fixture *f, const char *path, bool local_path)
+{
+        kl_autofree char *pv =
+                kl_asprintf("{\"metadata\":{\"name\":\"pvc-1\"%s},\"spec\":{\"hostPath\":{\"path\":"
+                            "\"%s\",\"type\":\"DirectoryOrCreate\"},\"claimRef\":{\"namespace\":"
+                            "\"default\",\"name\":\"data\",\"uid\":\"c1\"}},\"status\":{\"phase\":"
+                            "\"Bound\"}}",
+                            local_path ? ",\"annotations\":{\"pv.kubernetes.io/provisioned-by\":"
+                                         "\"rancher.io/local-path\"}"
+                                       : "",
+                            path);
+
+        if (!f->refs.pvcs)
+                f->refs.pvcs = json_object();
+        if (!f->refs.pvs)
+                f->refs.pvs = json_object();
+        json_object_set_new(f->refs.pvcs, "data",
+                            J("{\"metadata\":{\"name\":\"data\",\"namespace\":\"default\","
+                              "\"uid\":\"c1\"},\"spec\":{\"volumeName\":\"pvc-1\"},"
+                              "\"status\":{\"phase\":\"Bound\"}}"));
+        json_object_set_new(f->refs.pvs, "pvc-1", J(pv));
+}
+
+Test(volumes, claim_uses_local_path_directory_made_0777)
+{
+        kl_autofree char *dir = kl_asprintf("%s/storage/pvc-1_default_data", tmp);
+        kl_autofree char *storage = kl_asprintf("%s/storage", tmp);
+        struct fixture f;
+        struct stat st;
+        mode_t old = umask(022);
+
+        fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":"
+                         "\"data\"}},{\"name\":\"ro\",\"persistentVolumeClaim\":{"
+                         "\"claimName\":\"data\",\"readOnly\":true}}]");
+        add_bound_claim(&f, dir, true);
+        setup_ok(&f);
+        (void)umask(old);
+        cr_expect_str_eq(vol_path(&f, "d"), dir);
+        cr_expect_not(kl_agent__volumes_find(&f.vols, "d")->readonly);
+        cr_expect(kl_agent__volumes_find(&f.vols, "ro")->readonly);
+        cr_assert_eq(stat(dir, &st), 0);
+        cr_expect(S_ISDIR(st.st_mode));
+        cr_expect_eq(st.st_mode & 07777, 0777, "mode %o", st.st_mode & 07777);
+        cr_assert_eq(stat(storage, &st), 0);
+        cr_expect_eq(st.st_mode & 07777, 0755);
+
+        /* Data survives a second setup (a restart, a new pod on the same claim). */
+        {
+                kl_autofree char *file = kl_asprintf("%s/kept", dir);
+                kl_autoclose int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+                cr_assert_geq(fd, 0);
+        }
+        setup_ok(&f);
+        {
+                kl_autofree char *file = kl_asprintf("%s/kept", dir);
+
+                cr_expect_eq(access(file, F_OK), 0);
+        }
+        fixture_release(&f);
+        /* The claim's directory is not the pod's: teardown leaves it. */
+        cr_assert_eq(kl_agent__volumes_teardown(pod_dir, &(struct kl_err *){ NULL }), 0);
+        cr_expect_eq(access(dir, F_OK), 0);
+}
+
+Test(volumes, claim_of_a_static_host_path_volume_is_type_checked)
+{
+        kl_autofree char *file = kl_asprintf("%s/file", tmp);
+        kl_autofree char *want = kl_asprintf("MountVolume.SetUp failed for volume \"d\" : hostPath "
+                                             "type check failed: %s is not a directory",
+                                             file);
+        struct fixture f;
+        kl_autoclose int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+        cr_assert_geq(fd, 0);
+        fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":"
+                         "\"data\"}}]");
+        add_bound_claim(&f, file, false);
+        setup_fails(&f, -EINVAL, want);
+        fixture_release(&f);
+
+        /* A local volume's path must exist. */
+        fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":"
+                         "\"data\"}}]");
+        add_bound_claim(&f, tmp, false);
+        {
+                json_t *spec = json_object_get(json_object_get(f.refs.pvs, "pvc-1"), "spec");
+
+                json_object_del(spec, "hostPath");
+                json_object_set_new(spec, "local", json_pack("{s:s}", "path", tmp));
+        }
+        setup_ok(&f);
+        cr_expect_str_eq(vol_path(&f, "d"), tmp);
+        fixture_release(&f);
+}
+
+struct claim_case {
+        const char *what;
+        const char *pvc_patch; /* merged into the bound claim; "null" removes it */
+        const char *pv_patch;  /* merged into the bound volume; "null" removes it */
+        int code;
+        const char *msg;
+};
+
+static const struct claim_case claim_cases[] = {
+        { "no such claim", "null", NULL, -ENOENT, "persistentvolumeclaim \"data\" not found" },
+        { "deleting", "{\"metadata\":{\"deletionTimestamp\":\"2026-01-01T00:00:00Z\"}}", NULL,
+          -ENOENT, "persistentvolumeclaim \"data\" is being deleted" },
+        { "pending", "{\"spec\":{\"volumeName\":null},\"status\":{\"phase\":\"Pending\"}}", NULL,
+          -EAGAIN, "persistentvolumeclaim \"data\" is not bound" },
+        { "named but not yet Bound", "{\"status\":{\"phase\":\"Pending\"}}", NULL, -EAGAIN,
+          "persistentvolumeclaim \"data\" is not bound" },
+        { "no volume", NULL, "null", -ENOENT, "persistentvolume \"pvc-1\" not found" },
+        { "volume of another claim", NULL, "{\"spec\":{\"claimRef\":{\"uid\":\"c2\"}}}", -EAGAIN,
+          "found PV object pvc-1 but its pv.Spec.ClaimRef.UID c2 does not point to claim.UID c1" },
+        { "volume not claimed", NULL, "{\"spec\":{\"claimRef\":null}}", -EAGAIN,
+          "found PV object pvc-1 but it has a nil pv.Spec.ClaimRef indicating it is not yet "
+          "bound to the claim" },
+        { "nfs volume", NULL, "{\"spec\":{\"hostPath\":null,\"nfs\":{\"server\":\"x\"}}}",
+          -EOPNOTSUPP,
+          "persistentvolume \"pvc-1\": only hostPath and local volumes are supported by "
+          "kube-lite" },
+        { "block volume", NULL, "{\"spec\":{\"volumeMode\":\"Block\"}}", -EOPNOTSUPP,
+          "persistentvolume \"pvc-1\": block volumes are not supported by kube-lite" },
+};
+
+/* Merge `patch` (JSON merge patch semantics: null deletes) into `obj`. */
+static void merge(json_t *obj, const json_t *patch)
+{
+        const char *k;
+        json_t *v;
+
+        json_object_foreach((json_t *)patch, k, v) {
+                if (json_is_null(v))
+                        json_object_del(obj, k);
+                else if (json_is_object(v) && json_is_object(json_object_get(obj, k)))
+                        merge(json_object_get(obj, k), v);
+                else
+                        json_object_set(obj, k, v);
+        }
+}
+
+Test(volumes, claim_errors_as_upstream)
+{
+        for (size_t i = 0; i < KL_ARRAY_SIZE(claim_cases); i++) {
+                const struct claim_case *tc = &claim_cases[i];
+                kl_autofree char *dir = kl_asprintf("%s/storage/c%zu", tmp, i);
+                kl_autofree char *want =
+                        kl_asprintf("MountVolume.SetUp failed for volume \"d\" : %s", tc->msg);
+                struct fixture f;
+
+                fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{"
+                                 "\"claimName\":\"data\"}}]");
+                add_bound_claim(&f, dir, true);
+                if (tc->pvc_patch && kl_streq(tc->pvc_patch, "null")) {
+                        json_object_del(f.refs.pvcs, "data");
+                } else if (tc->pvc_patch) {
+                        json_t *p = J(tc->pvc_patch);
+
+                        merge(json_object_get(f.refs.pvcs, "data"), p);
+                        json_decref(p);
+                }
+                if (tc->pv_patch && kl_streq(tc->pv_patch, "null")) {
+                        json_object_del(f.refs.pvs, "pvc-1");
+                } else if (tc->pv_patch) {
+                        json_t *p = J(tc->pv_patch);
+
+                        merge(json_object_get(f.refs.pvs, "pvc-1"), p);
+                        json_decref(p);
+                }
+                cr_log_info("case %s", tc->what);
+                setup_fails(&f, tc->code, want);
+                fixture_release(&f);
+                /* Nothing made for a claim that cannot be used. */
+                cr_expect_neq(access(dir, F_OK), 0, "case %s", tc->what);
+        }
+}
+
+Test(volumes, ephemeral_claim_must_belong_to_the_pod)
+{
+        kl_autofree char *dir = kl_asprintf("%s/storage/eph", tmp);
+        struct fixture f;
+        json_t *pvc;
+
+        fixture_init(&f, "[{\"name\":\"scratch\",\"ephemeral\":{\"volumeClaimTemplate\":{"
+                         "\"spec\":{}}}}]");
+        add_bound_claim(&f, dir, true);
+        pvc = json_object_get(f.refs.pvcs, "data");
+        json_incref(pvc);
+        json_object_del(f.refs.pvcs, "data");
+        json_object_set_new(f.refs.pvcs, "web-scratch", pvc);
+        setup_fails(&f, -EPERM,
+                    "MountVolume.SetUp failed for volume \"scratch\" : PVC default/web-scratch "
+                    "was not created for pod default/web (pod is not owner)");
+        json_object_set_new(json_object_get(pvc, "metadata"), "ownerReferences",
+                            J("[{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"name\":\"web\","
+                              "\"uid\":\"1234\",\"controller\":true}]"));
+        setup_ok(&f);
+        cr_expect_str_eq(vol_path(&f, "scratch"), dir);
+        fixture_release(&f);
+}
+
+Test(volumes, pvc_names_sorted_unique_with_ephemeral_claims)
+{
+        json_t *pod = pod_with("[{\"name\":\"a\",\"persistentVolumeClaim\":{\"claimName\":"
+                               "\"zeta\"}},{\"name\":\"b\",\"persistentVolumeClaim\":{"
+                               "\"claimName\":\"alpha\"}},{\"name\":\"c\","
+                               "\"persistentVolumeClaim\":{\"claimName\":\"zeta\"}},"
+                               "{\"name\":\"cache\",\"ephemeral\":{}},"
+                               "{\"name\":\"e\",\"emptyDir\":{}}]");
+        char **names = NULL;
+
+        kl_agent__pod_pvc_names(pod, &names);
+        cr_assert_eq(kl_strv_length(names), 3);
+        cr_expect_str_eq(names[0], "alpha");
+        cr_expect_str_eq(names[1], "web-cache");
+        cr_expect_str_eq(names[2], "zeta");
+        kl_strv_free(names);
+        json_decref(pod);
+
+        pod = pod_with("[{\"name\":\"e\",\"emptyDir\":{}}]");
+        kl_agent__pod_pvc_names(pod, &names);
+        cr_expect_null(names);
+        json_decref(pod);
 }
 
 /* ------------------------------------------------------------------------- */

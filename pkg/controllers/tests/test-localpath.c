@@ -628,3 +628,104 @@ Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
         free(volume_name);
         env_stop(&e);
 }
+
+/*
+ * The whole path with the scheduler: two nodes, a pod without nodeName; the
+ * scheduler annotates the claim with the node it picks, the provisioner
+ * puts the volume there, and a second pod of the same claim can only go to
+ * that node (the volume's node affinity), whatever the scores say.
+ */
+#include "scheduler/scheduler.h"
+
+static void add_node(struct env *e, const char *name)
+{
+        kl_autofree char *text =
+                kl_asprintf("{'metadata':{'name':'%s','labels':{'kubernetes.io/hostname':'%s'}},"
+                            "'status':{'allocatable':{'cpu':'4','memory':'8Gi','pods':'110'},"
+                            "'conditions':[{'type':'Ready','status':'True'}]}}",
+                            name, name);
+        struct wait w = { 0 };
+        json_t *n = J(text);
+
+        create(e, "", "nodes", NULL, text);
+        kl_client_update(e->c, kl_ctrl_res("", "nodes"), NULL, name, "status", n, NULL, on_write,
+                         &w);
+        run_until(&e->loop, &w.done);
+        cr_assert_eq(w.r, 0, "node status: %s", w.msg);
+        json_decref(w.obj);
+}
+
+static const char *waited_pod; /* what pod_bound() looks at */
+
+static bool pod_bound(struct env *e)
+{
+        json_auto_t *pod = get(e, "", "pods", "default", waited_pod);
+
+        return pod && S(pod, "spec.nodeName") != NULL;
+}
+
+/* A pod named `name` mounting claim "data". */
+static void add_claim_user(struct env *e, const char *name)
+{
+        kl_autofree char *text = kl_asprintf(
+                "{'metadata':{'name':'%s'},'spec':{'containers':[{'name':'c','image':'busybox'}],"
+                "'volumes':[{'name':'d','persistentVolumeClaim':{'claimName':'data'}}]}}",
+                name);
+
+        create(e, "", "pods", "default", text);
+        waited_pod = name;
+        wait_until(e, pod_bound, name);
+}
+
+Test(localpath, scheduler_selects_the_node_and_the_volume_pins_the_next_pod)
+{
+        struct env e = { 0 };
+        struct kl_scheduler *sched = NULL;
+        struct kl_client *sc = NULL;
+        struct kl_err *err = NULL;
+        json_auto_t *pvc = NULL, *pv = NULL, *first = NULL;
+        kl_autofree char *path = NULL;
+        const char *node;
+
+        env_start(&e);
+        sc = kl_apiserver_client_new(e.s, "system:kube-scheduler");
+        cr_assert_eq(
+                kl_scheduler_start(sc, &(struct kl_scheduler_options){ .seed = 7 }, &sched, &err),
+                0, "%s", kl_err_msg(err));
+        add_node(&e, "n1");
+        add_node(&e, "n2");
+        wait_until(&e, class_created, "the local-path StorageClass exists");
+        create(&e, "", "persistentvolumeclaims", "default",
+               "{'metadata':{'name':'data'},'spec':{'storageClassName':'local-path',"
+               "'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}");
+        add_claim_user(&e, "first");
+        wait_until(&e, claim_bound, "the claim is Bound");
+
+        first = get(&e, "", "pods", "default", "first");
+        node = S(first, "spec.nodeName");
+        pvc = get(&e, "", "persistentvolumeclaims", "default", "data");
+        cr_expect_str_eq(ann(pvc, "volume.kubernetes.io/selected-node"), node);
+        volume_name = kl_asprintf("pvc-%s", S(pvc, "metadata.uid"));
+        pv = get(&e, "", "persistentvolumes", NULL, volume_name);
+        cr_assert(pv);
+        cr_expect_str_eq(S(pv, "spec.nodeAffinity.required.nodeSelectorTerms.0.matchExpressions.0."
+                               "values.0"),
+                         node);
+        path = kl_asprintf("/var/lib/kube-lite/storage/%s_default_data", volume_name);
+        cr_expect_str_eq(S(pv, "spec.hostPath.path"), path);
+
+        /* Several pods of the claim: all on the volume's node. */
+        for (int i = 0; i < 4; i++) {
+                kl_autofree char *name = kl_asprintf("more-%d", i);
+                json_auto_t *more = NULL;
+
+                add_claim_user(&e, name);
+                more = get(&e, "", "pods", "default", name);
+                cr_expect_str_eq(S(more, "spec.nodeName"), node, "%s", name);
+        }
+        free(volume_name);
+        volume_name = NULL;
+        kl_scheduler_free(sched);
+        kl_client_free(sc);
+        env_stop(&e);
+}
