@@ -12,5 +12,6 @@ agent_TESTS     := test-node.c test-pod-plan.c test-pod-status.c test-pod-env.c 
 	test-volumes.c test-probe.c test-server-logs.c test-server.c test-portforward.c
 agent_FUZZ      := fuzz-node-flags.c fuzz-ctr-labels.c fuzz-pod-env.c fuzz-probe-http.c \
 	fuzz-server-logs.c fuzz-volumes.c fuzz-spdy.c
+agent_BENCH     := bench-node.c
 # The integration tests run a real API server and the node lifecycle controller in-process.
 agent_TEST_DEPS := apiserver controllers
