@@ -271,7 +271,7 @@ last" ]
         kl_assert_contains "$output" 'container nope is not valid for pod talk'
 }
 
-@test "kubectl exec -i and -t, exit codes; kubectl cp both ways; kubectl run -i --rm" {
+@test "kubectl exec -i and -t, exit codes; kubectl cp both ways; kubectl run -i --rm and -it --rm" {
         kubectl run box --image="$BB" -- sleep 3600
         kl_wait_for 60 kl_pod_phase_is box Running
         run kubectl exec box -- sh -c 'echo out; echo err >&2; exit 3'
@@ -292,6 +292,13 @@ last" ]
         [ "$status" -eq 0 ]
         kl_assert_contains "$output" "got hello"
         run kubectl get pod once
+        [ "$status" -ne 0 ]
+        # -it: a terminal (script(1) gives kubectl one); what is typed reaches the shell once
+        # attached, so the same line is typed every second until the shell has run it.
+        run bash -c "(for i in \$(seq 40); do echo 'echo hello-\$((6*7)); exit'; sleep 1; done) |
+                timeout 90 script -qfec 'kubectl run tty -it --rm --restart=Never --image=$BB -- sh' /dev/null"
+        kl_assert_contains "$output" hello-42
+        run kubectl get pod tty
         [ "$status" -ne 0 ]
 }
 
