@@ -668,6 +668,10 @@ void kl_apiserver__serve_node_certificate(struct kl_apiserver *s, struct kl_http
                                           const char *user, const char *const *groups,
                                           size_t n_groups);
 
+/** Answer with `obj` as JSON (content_type NULL: application/json); 500 if it cannot be encoded. */
+void kl_apiserver__respond_json(struct kl_http_req *req, int status, const json_t *obj,
+                                const char *content_type);
+
 /* ---- proxy.c: pods/log, pods/exec, pods/attach relayed to the kubelet ---- */
 
 struct kl_apiserver__proxy;

@@ -29,8 +29,8 @@ struct user {
 /* ------------------------------------------------------------------------- */
 /* Responses */
 
-static void respond_json(struct kl_http_req *req, int status, const json_t *obj,
-                         const char *content_type)
+void kl_apiserver__respond_json(struct kl_http_req *req, int status, const json_t *obj,
+                                const char *content_type)
 {
         struct kl_buf out = KL_BUF_INIT;
         char *body;
@@ -51,7 +51,7 @@ static void respond_error(struct kl_http_req *req, int code, const char *msg,
 {
         json_auto_t *st = kl_apiserver__status_error(code, msg, res, name);
 
-        respond_json(req, kl_err_code_http_status(code), st, NULL);
+        kl_apiserver__respond_json(req, kl_err_code_http_status(code), st, NULL);
 }
 
 static void respond_kl_err(struct kl_http_req *req, int r, const struct kl_err *e,
@@ -194,7 +194,7 @@ static void serve_discovery(struct kl_apiserver *s, struct kl_http_req *req,
                             "APIGroupDiscoveryList"
                           : "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
                 (void)kl_http_resp_add_header(req, "Vary", "Accept");
-                respond_json(req, 200, doc, ct);
+                kl_apiserver__respond_json(req, 200, doc, ct);
                 return;
         }
         switch (rt->kind) {
@@ -216,7 +216,7 @@ static void serve_discovery(struct kl_apiserver *s, struct kl_http_req *req,
                 return;
         }
         (void)kl_http_resp_add_header(req, "Vary", "Accept");
-        respond_json(req, 200, doc, NULL);
+        kl_apiserver__respond_json(req, 200, doc, NULL);
 }
 
 /* FNV-1a, 64 bits: the opaque hash in serverRelativeURL only has to change with the text. */
@@ -283,7 +283,7 @@ static void serve_openapi(struct kl_apiserver *s, struct kl_http_req *req,
                 return;
         }
         if (rt->kind == KL_APISERVER_ROUTE_OPENAPI_V3) {
-                respond_json(req, 200, json_object_get(s->openapi, "index"), NULL);
+                kl_apiserver__respond_json(req, 200, json_object_get(s->openapi, "index"), NULL);
                 return;
         }
         if (*rt->group)
@@ -417,7 +417,7 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
         }
         if (rt->sub && kl_streq(rt->sub, "scale")) {
                 out = kl_apiserver__scale_of(obj);
-                respond_json(req, 200, out, NULL);
+                kl_apiserver__respond_json(req, 200, out, NULL);
                 return;
         }
         if (table) {
@@ -431,10 +431,10 @@ static void serve_get(struct kl_apiserver *s, struct kl_http_req *req,
                         respond_kl_err(req, r, e, res, rt->name);
                         return;
                 }
-                respond_json(req, 200, out, NULL);
+                kl_apiserver__respond_json(req, 200, out, NULL);
                 return;
         }
-        respond_json(req, 200, obj, NULL);
+        kl_apiserver__respond_json(req, 200, obj, NULL);
 }
 
 /* A list in progress: it may wait for the cache or read the store on a worker. */
@@ -481,9 +481,9 @@ static void list_done(void *arg, int r, const json_t *list, const char *text, si
                 if (r < 0)
                         respond_kl_err(ctx->req, r, te, ctx->res, NULL);
                 else
-                        respond_json(ctx->req, 200, out, NULL);
+                        kl_apiserver__respond_json(ctx->req, 200, out, NULL);
         } else {
-                respond_json(ctx->req, 200, list, NULL);
+                kl_apiserver__respond_json(ctx->req, 200, list, NULL);
         }
 done:
         kl_http_req_unref(ctx->req);
@@ -754,11 +754,11 @@ static void write_done(void *arg, int r, const struct kl_apiserver_result *res,
         if (r >= 0)
                 view = kl_apiserver__convert_out(ctx->res, res->obj);
         if (r < 0 && res && res->obj)
-                respond_json(ctx->req, kl_err_code_http_status(r), res->obj, NULL);
+                kl_apiserver__respond_json(ctx->req, kl_err_code_http_status(r), res->obj, NULL);
         else if (r < 0)
                 respond_kl_err(ctx->req, r, err, ctx->res, ctx->name[0] ? ctx->name : NULL);
         else
-                respond_json(ctx->req, res->status, view, NULL);
+                kl_apiserver__respond_json(ctx->req, res->status, view, NULL);
         kl_http_req_unref(ctx->req);
         free(ctx);
 }
@@ -827,7 +827,7 @@ static void eviction_done(void *arg, int r, const struct kl_apiserver_result *re
         }
         st = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion", "v1", "metadata", "status",
                        "Success", "code", 201);
-        respond_json(ctx->req, 201, st, NULL);
+        kl_apiserver__respond_json(ctx->req, 201, st, NULL);
         kl_http_req_unref(ctx->req);
         free(ctx);
 }
@@ -1086,7 +1086,7 @@ void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
         switch (rt.kind) {
         case KL_APISERVER_ROUTE_VERSION:
                 doc = kl_apiserver__version_info();
-                respond_json(req, 200, doc, NULL);
+                kl_apiserver__respond_json(req, 200, doc, NULL);
                 return;
         case KL_APISERVER_ROUTE_HEALTH:
                 (void)kl_http_respond(req, 200, "text/plain; charset=utf-8", "ok", 2);

@@ -58,26 +58,11 @@
 /* ------------------------------------------------------------------------- */
 /* Small helpers */
 
-static void respond_json(struct kl_http_req *req, int status, const json_t *obj)
-{
-        struct kl_buf out = KL_BUF_INIT;
-        char *body;
-        size_t len;
-
-        if (kl_json_encode(obj, 0, &out, NULL) < 0) {
-                kl_buf_release(&out);
-                (void)kl_http_respond_status(req, 500);
-                return;
-        }
-        body = kl_buf_detach(&out, &len);
-        (void)kl_http_respond_take(req, status, "application/json", body, len);
-}
-
 static void respond_error(struct kl_http_req *req, int code, const char *msg)
 {
         json_auto_t *st = kl_apiserver__status_error(code, msg, NULL, NULL);
 
-        respond_json(req, kl_err_code_http_status(code), st);
+        kl_apiserver__respond_json(req, kl_err_code_http_status(code), st, NULL);
 }
 
 /* Base64 (standard alphabet, padded) of `len` bytes; owned. */
@@ -483,7 +468,7 @@ static void node_cert_answer(struct node_cert *nc)
                 respond_error(nc->req, -EIO, "encoding the certificate failed");
                 return;
         }
-        respond_json(nc->req, 200, out);
+        kl_apiserver__respond_json(nc->req, 200, out, NULL);
         /*
          * jansson copied the key: wipe that copy before it is freed. The
          * response body itself belongs to pkg/http once handed over.

@@ -71,27 +71,12 @@ struct kl_apiserver__proxy {
 /* ------------------------------------------------------------------------- */
 /* Responses */
 
-static void respond_json(struct kl_http_req *req, int status, const json_t *obj)
-{
-        struct kl_buf out = KL_BUF_INIT;
-        char *body;
-        size_t len;
-
-        if (kl_json_encode(obj, 0, &out, NULL) < 0) {
-                kl_buf_release(&out);
-                (void)kl_http_respond_status(req, 500);
-                return;
-        }
-        body = kl_buf_detach(&out, &len);
-        (void)kl_http_respond_take(req, status, "application/json", body, len);
-}
-
 static void respond_error(struct kl_http_req *req, int code, const char *msg,
                           const struct kl_api_resource *res, const char *name)
 {
         json_auto_t *st = kl_apiserver__status_error(code, msg, res, name);
 
-        respond_json(req, kl_err_code_http_status(code), st);
+        kl_apiserver__respond_json(req, kl_err_code_http_status(code), st, NULL);
 }
 
 static const char *reason_of(int status)
@@ -135,7 +120,7 @@ static void relay_error(struct kl_http_req *req, int status, const char *body, s
                 status = 500;
         if (kl_json_decode(body, len, KL_JSON_DEFAULT_MAX, &doc, NULL) == 0 &&
             kl_streq(json_string_value(json_object_get(doc, "kind")), "Status")) {
-                respond_json(req, status, doc);
+                kl_apiserver__respond_json(req, status, doc, NULL);
                 return;
         }
         while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
@@ -143,7 +128,7 @@ static void relay_error(struct kl_http_req *req, int status, const char *body, s
         st = json_pack("{sssss{}sss+#sssi}", "kind", "Status", "apiVersion", "v1", "metadata",
                        "status", "Failure", "message", "", body ? body : "", (int)n, "reason",
                        reason_of(status), "code", status);
-        respond_json(req, status, st);
+        kl_apiserver__respond_json(req, status, st, NULL);
 }
 
 /* ------------------------------------------------------------------------- */
