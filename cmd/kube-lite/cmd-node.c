@@ -138,7 +138,7 @@ int kl_cmd_node_prepare(const struct kl_cmd_node *n, const char *data_dir,
                 char *ip = default_node_ip();
 
                 if (ip)
-                        kl_strv_push(&run->node_ips, ip);
+                        kl_strv_push_take(&run->node_ips, ip);
         }
         *o = (struct kl_agent_options){
                 .node_name = run->node_name,

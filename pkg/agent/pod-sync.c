@@ -629,7 +629,7 @@ static void job_start(struct kl_agent__job *j, const struct kl_agent__start *s, 
                 return;
         }
         /* Known from now on, whatever happens next: its exit is watched for. */
-        kl_strv_push(&j->ids, kl_strdup(id));
+        kl_strv_push(&j->ids, id);
         if (m->inotify_fd >= 0) {
                 kl_autofree char *dir = kl_asprintf("%s/%s", kl_ctr_runtime_state_dir(m->rt), id);
 

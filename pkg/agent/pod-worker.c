@@ -136,7 +136,7 @@ struct kl_agent__worker *kl_agent__worker_new(struct kl_agent__pods *m, const ch
                 const json_t *id;
 
                 json_array_foreach(ids, i, id)
-                        kl_strv_push(&w->ids, kl_strdup(json_string_value(id)));
+                        kl_strv_push(&w->ids, json_string_value(id));
                 json_object_del(m->adopted, uid);
         }
         kl_strmap_put(&m->workers, w->uid, w);

@@ -262,7 +262,7 @@ static void on_housekeeping(uv_timer_t *t)
         o = kl_new0(struct orphans);
         o->m = m;
         while (kl_strmap_next(&m->workers, &i, &v))
-                kl_strv_push(&o->known, kl_strdup(((struct kl_agent__worker *)v)->uid));
+                kl_strv_push(&o->known, ((struct kl_agent__worker *)v)->uid);
         m->housekeeping_busy = true;
         m->refs++;
         if (kl_loop_run_blocking(m->loop, orphans_work, orphans_done, o) < 0) {
