@@ -9,16 +9,19 @@
  * state: its inputs are copies, its outputs go back in the job.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agent/pods-internal.h"
+#include "agent/server-internal.h"
 #include "pki/pki.h"
 
 const json_t *kl_agent__spec_container(const json_t *pod, enum kl_agent__ctr_kind kind,
@@ -210,42 +213,44 @@ static void ctrs_free(struct kl_agent__ctr *c, size_t n)
         free(c);
 }
 
-/* The tail of a log file: at most `lines` lines and `bytes` bytes of content. */
-static char *log_tail(const char *path, size_t lines, size_t bytes)
+/*
+ * The tail of a container's log as upstream's FallbackToLogsOnError reads
+ * it: the last `lines` lines, at most `bytes` bytes of content — the
+ * containerLogs reader (server-logs.c) with tailLines and limitBytes.
+ */
+static char *log_tail(const char *path, int64_t lines, int64_t bytes)
 {
-        kl_autofree char *text = NULL;
-        size_t len = 0;
+        struct kl_agent__log_opts o = { .tail = lines,
+                                        .limit_bytes = bytes,
+                                        .since_usec = INT64_MIN };
+        struct kl_agent__log_reader r;
         struct kl_buf out;
-        char **contents = NULL;
-        size_t n = 0;
-        size_t total = 0;
+        char buf[16384];
+        struct stat st;
+        int64_t off = 0;
+        bool done = false;
+        ssize_t n;
+        int fd;
 
-        if (!path || kl_read_file(path, (size_t)8 << 20, &text, &len) < 0)
+        if (!path)
                 return NULL;
-        /* Collect the content of each line from the end. */
-        for (size_t end = len; end > 0 && n < lines;) {
-                size_t start = end - 1;
-                struct kl_ctr_log_line l;
-
-                while (start > 0 && text[start - 1] != '\n')
-                        start--;
-                if (kl_ctr_log_parse_line(text + start, end - start - (text[end - 1] == '\n'),
-                                          &l) == 0) {
-                        if (total + l.len + 1 > bytes)
-                                break;
-                        contents = kl_realloc(contents, (n + 1) * sizeof(*contents));
-                        contents[n++] =
-                                kl_asprintf("%.*s%s", (int)l.len, l.content, l.partial ? "" : "\n");
-                        total += l.len + 1;
-                }
-                end = start;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return NULL;
+        if (fstat(fd, &st) < 0 || kl_agent__log_tail_start(fd, st.st_size, lines, &off) < 0) {
+                close(fd);
+                return NULL;
         }
+        kl_agent__log_reader_init(&r, &o);
         kl_buf_init(&out, SIZE_MAX);
-        while (n > 0) {
-                kl_buf_puts(&out, contents[--n]);
-                free(contents[n]);
+        while (!done && (n = pread(fd, buf, sizeof(buf), off)) > 0) {
+                off += n;
+                done = kl_agent__log_reader_feed(&r, buf, (size_t)n, false, &out);
         }
-        free(contents);
+        if (!done)
+                (void)kl_agent__log_reader_feed(&r, "", 0, true, &out);
+        kl_agent__log_reader_release(&r);
+        close(fd);
         return kl_buf_detach(&out, NULL);
 }
 
