@@ -84,6 +84,9 @@ struct kl_agent__ctr {
 
 void kl_agent__ctr_release(struct kl_agent__ctr *c);
 
+/** The value of label `key` in "key=value" labels, borrowed, or NULL. */
+const char *kl_agent__label(char *const *labels, const char *key);
+
 /**
  * The agent's view of a container from the runtime's state: NULL-safe parse
  * of the labels above. -EINVAL when a label is missing or malformed (not a

@@ -42,8 +42,7 @@ void kl_agent__ctr_info_release(struct kl_agent__ctr_info *i)
         memset(i, 0, sizeof(*i));
 }
 
-/* The value of label `key` ("key=value"), borrowed from `labels`, or NULL. */
-static const char *label(char *const *labels, const char *key)
+const char *kl_agent__label(char *const *labels, const char *key)
 {
         for (size_t i = 0; labels && labels[i]; i++) {
                 const char *v = kl_startswith(labels[i], key);
@@ -72,12 +71,12 @@ int kl_agent__ctr_from_state(const struct kl_ctr_state *s, struct kl_agent__ctr 
 
         if (!s || kl_isempty(s->id))
                 return -EINVAL;
-        uid = label(s->labels, KL_AGENT__LABEL_POD_UID);
-        name = label(s->labels, KL_AGENT__LABEL_CTR_NAME);
-        attempt = label(s->labels, KL_AGENT__LABEL_ATTEMPT);
-        hash = label(s->labels, KL_AGENT__LABEL_HASH);
-        kind = label(s->labels, KL_AGENT__LABEL_KIND);
-        ref = label(s->labels, KL_AGENT__LABEL_IMAGE_REF);
+        uid = kl_agent__label(s->labels, KL_AGENT__LABEL_POD_UID);
+        name = kl_agent__label(s->labels, KL_AGENT__LABEL_CTR_NAME);
+        attempt = kl_agent__label(s->labels, KL_AGENT__LABEL_ATTEMPT);
+        hash = kl_agent__label(s->labels, KL_AGENT__LABEL_HASH);
+        kind = kl_agent__label(s->labels, KL_AGENT__LABEL_KIND);
+        ref = kl_agent__label(s->labels, KL_AGENT__LABEL_IMAGE_REF);
         if (kl_isempty(uid) || kl_isempty(name) || !attempt || !is_hex(hash) || !kind)
                 return -EINVAL;
         if (kl_streq(kind, "init"))

@@ -200,20 +200,14 @@ static void orphans_work(void *arg)
 
         if (kl_ctr_list(m->rt, &all, &n, NULL) == 0) {
                 for (size_t i = 0; i < n; i++) {
-                        struct kl_agent__ctr c;
+                        /* Containers without the label are `kube-lite ctr`'s: not ours. */
+                        const char *uid = kl_agent__label(all[i].labels, KL_AGENT__LABEL_POD_UID);
 
-                        if (kl_agent__ctr_from_state(&all[i], &c) < 0)
-                                continue; /* not the agent's: `kube-lite ctr` made it */
-                        for (char *const *l = all[i].labels; l && *l; l++) {
-                                const char *uid = kl_startswith(*l, KL_AGENT__LABEL_POD_UID "=");
-
-                                if (uid && !kl_strv_contains(o->known, uid)) {
-                                        (void)kl_ctr_stop(m->rt, c.id, HOUSEKEEPING_GRACE_MS, NULL);
-                                        (void)kl_ctr_delete(m->rt, c.id, true, NULL);
-                                        o->removed++;
-                                }
+                        if (uid && all[i].id && !kl_strv_contains(o->known, uid)) {
+                                (void)kl_ctr_stop(m->rt, all[i].id, HOUSEKEEPING_GRACE_MS, NULL);
+                                (void)kl_ctr_delete(m->rt, all[i].id, true, NULL);
+                                o->removed++;
                         }
-                        kl_agent__ctr_release(&c);
                 }
                 kl_ctr_states_free(all, n);
         }
@@ -331,11 +325,9 @@ static void adopt_containers(struct kl_agent__pods *m)
                 return;
         }
         for (size_t i = 0; i < n; i++) {
-                const char *uid = NULL;
+                const char *uid = kl_agent__label(all[i].labels, KL_AGENT__LABEL_POD_UID);
                 json_t *ids;
 
-                for (char *const *l = all[i].labels; l && *l && !uid; l++)
-                        uid = kl_startswith(*l, KL_AGENT__LABEL_POD_UID "=");
                 if (!uid || !all[i].id)
                         continue;
                 kl_agent__watch_add(m, all[i].id, uid);

@@ -462,16 +462,6 @@ void kl_agent__found_release(struct kl_agent__found *f)
         *f = (struct kl_agent__found){ 0 };
 }
 
-static const char *label(char *const *labels, const char *key)
-{
-        size_t kl = strlen(key);
-
-        for (size_t i = 0; labels && labels[i]; i++)
-                if (strncmp(labels[i], key, kl) == 0 && labels[i][kl] == '=')
-                        return labels[i] + kl + 1;
-        return NULL;
-}
-
 static bool is_stopped(enum kl_ctr_status s)
 {
         return s == KL_CTR_STOPPED || s == KL_CTR_UNKNOWN;
@@ -486,10 +476,10 @@ int kl_agent__find_container(const struct kl_ctr_state *states, size_t n, const 
         bool pod_known = false;
 
         for (size_t i = 0; i < n; i++) {
-                const char *lns = label(states[i].labels, KL_AGENT__LABEL_POD_NS);
-                const char *lpod = label(states[i].labels, KL_AGENT__LABEL_POD_NAME);
-                const char *lctr = label(states[i].labels, KL_AGENT__LABEL_CTR_NAME);
-                const char *latt = label(states[i].labels, KL_AGENT__LABEL_ATTEMPT);
+                const char *lns = kl_agent__label(states[i].labels, KL_AGENT__LABEL_POD_NS);
+                const char *lpod = kl_agent__label(states[i].labels, KL_AGENT__LABEL_POD_NAME);
+                const char *lctr = kl_agent__label(states[i].labels, KL_AGENT__LABEL_CTR_NAME);
+                const char *latt = kl_agent__label(states[i].labels, KL_AGENT__LABEL_ATTEMPT);
                 unsigned attempt;
 
                 if (!lns || !lpod || !kl_streq(lns, ns) || !kl_streq(lpod, pod))
@@ -504,10 +494,10 @@ int kl_agent__find_container(const struct kl_ctr_state *states, size_t n, const 
         }
         /* The newest stopped attempt older than the current one. */
         for (size_t i = 0; cur && i < n; i++) {
-                const char *lns = label(states[i].labels, KL_AGENT__LABEL_POD_NS);
-                const char *lpod = label(states[i].labels, KL_AGENT__LABEL_POD_NAME);
-                const char *lctr = label(states[i].labels, KL_AGENT__LABEL_CTR_NAME);
-                const char *latt = label(states[i].labels, KL_AGENT__LABEL_ATTEMPT);
+                const char *lns = kl_agent__label(states[i].labels, KL_AGENT__LABEL_POD_NS);
+                const char *lpod = kl_agent__label(states[i].labels, KL_AGENT__LABEL_POD_NAME);
+                const char *lctr = kl_agent__label(states[i].labels, KL_AGENT__LABEL_CTR_NAME);
+                const char *latt = kl_agent__label(states[i].labels, KL_AGENT__LABEL_ATTEMPT);
                 unsigned attempt;
 
                 if (!lns || !lpod || !lctr || !latt || !kl_streq(lns, ns) || !kl_streq(lpod, pod) ||

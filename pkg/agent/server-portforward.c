@@ -1169,16 +1169,6 @@ static void session_free(struct pf_session *x)
         free(x);
 }
 
-static const char *label_of(char *const *labels, const char *key)
-{
-        size_t kl = strlen(key);
-
-        for (size_t i = 0; labels && labels[i]; i++)
-                if (strncmp(labels[i], key, kl) == 0 && labels[i][kl] == '=')
-                        return labels[i] + kl + 1;
-        return NULL;
-}
-
 static void lookup_work(void *arg)
 {
         struct pf_session *x = arg;
@@ -1190,9 +1180,9 @@ static void lookup_work(void *arg)
         if (kl_ctr_list(rt, &v, &n, &x->error) < 0)
                 return;
         for (size_t i = 0; i < n && !uid; i++) {
-                if (kl_streq(label_of(v[i].labels, KL_AGENT__LABEL_POD_NS), x->ns) &&
-                    kl_streq(label_of(v[i].labels, KL_AGENT__LABEL_POD_NAME), x->pod))
-                        uid = label_of(v[i].labels, KL_AGENT__LABEL_POD_UID);
+                if (kl_streq(kl_agent__label(v[i].labels, KL_AGENT__LABEL_POD_NS), x->ns) &&
+                    kl_streq(kl_agent__label(v[i].labels, KL_AGENT__LABEL_POD_NAME), x->pod))
+                        uid = kl_agent__label(v[i].labels, KL_AGENT__LABEL_POD_UID);
         }
         if (kl_isempty(uid) || !kl_ctr_id_is_valid(uid)) {
                 (void)kl_err_set_msg(&x->error, -ENOENT, "pod not found");
