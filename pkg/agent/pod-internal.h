@@ -489,6 +489,23 @@ void kl_agent__prober_enable(struct kl_agent__prober *p);
 void kl_agent__prober_stop(struct kl_agent__prober *p);
 
 /* ------------------------------------------------------------------------- */
+/* The pod's resolv.conf (pod-dns.c): pure */
+
+struct kl_agent__dns_opts {
+        const char *cluster_dns;    /* the cluster DNS server's IP; NULL: none configured */
+        const char *cluster_domain; /* "cluster.local" */
+};
+
+/*
+ * The resolv.conf of `pod` (upstream's GetPodDNS for its dnsPolicy and
+ * dnsConfig) over the node's resolver file `host_text` (may be NULL).
+ * *ret_missing_dns: ClusterFirst was asked for but there is no cluster DNS
+ * (upstream's MissingClusterDNS: the node's resolvers were used).
+ */
+char *kl_agent__pod_resolv_conf(const json_t *pod, const char *host_text,
+                                const struct kl_agent__dns_opts *o, bool *ret_missing_dns);
+
+/* ------------------------------------------------------------------------- */
 /* The pod workers (pods.c) */
 
 struct kl_agent__pods_options {
@@ -497,6 +514,7 @@ struct kl_agent__pods_options {
         const char *pods_dir;               /* <data-dir>/agent/pods: one directory per pod uid */
         const char *log_dir;                /* /var/log/pods */
         const char *cluster_domain;         /* NULL: cluster.local */
+        const char *cluster_dns;            /* NULL: none (pods get the node's resolvers) */
         const char *resolv_conf;            /* the node's; NULL: /etc/resolv.conf */
         struct kl_ctr_runtime *rt;          /* borrowed */
         struct kl_rt_store *images;         /* borrowed; used from the pool under `images_lock` */

@@ -112,48 +112,17 @@ static char *render_hosts(const struct kl_agent__pods *m, const json_t *pod,
         return kl_buf_detach(&b, NULL);
 }
 
-/*
- * The pod's resolv.conf. Until the cluster DNS exists every policy but None
- * gets the node's resolv.conf (what upstream does for ClusterFirst when the
- * kubelet has no cluster DNS configured), with dnsConfig's nameservers,
- * searches and options added; None gets dnsConfig alone.
- */
-static char *render_resolv(const struct kl_agent__pods *m, const json_t *pod)
+/* The pod's resolv.conf over the node's (pod-dns.c). */
+static char *render_resolv(const struct kl_agent__pods *m, const json_t *pod, bool *missing_dns)
 {
-        const json_t *cfg = spec_get(pod, "dnsConfig");
-        struct kl_buf b;
-        size_t i;
-        const json_t *v;
+        struct kl_agent__dns_opts o = { .cluster_dns = m->cluster_dns,
+                                        .cluster_domain = m->cluster_domain };
+        kl_autofree char *host = NULL;
+        size_t len = 0;
 
-        kl_buf_init(&b, SIZE_MAX);
-        if (!kl_streq_null(jstr(json_object_get(pod, "spec"), "dnsPolicy"), "None")) {
-                kl_autofree char *host = NULL;
-                size_t len = 0;
-
-                if (kl_read_file(m->resolv_conf, (size_t)64 << 10, &host, &len) == 0)
-                        kl_buf_append(&b, host, len);
-                if (b.len && b.buf[b.len - 1] != '\n')
-                        kl_buf_puts(&b, "\n");
-        }
-        json_array_foreach(json_object_get(cfg, "nameservers"), i, v)
-                kl_buf_printf(&b, "nameserver %s\n", json_string_value(v) ?: "");
-        if (json_array_size(json_object_get(cfg, "searches")) > 0) {
-                kl_buf_puts(&b, "search");
-                json_array_foreach(json_object_get(cfg, "searches"), i, v)
-                        kl_buf_printf(&b, " %s", json_string_value(v) ?: "");
-                kl_buf_puts(&b, "\n");
-        }
-        if (json_array_size(json_object_get(cfg, "options")) > 0) {
-                kl_buf_puts(&b, "options");
-                json_array_foreach(json_object_get(cfg, "options"), i, v) {
-                        const char *val = jstr(v, "value");
-
-                        kl_buf_printf(&b, " %s%s%s", jstr(v, "name") ?: "", val ? ":" : "",
-                                      val ? val : "");
-                }
-                kl_buf_puts(&b, "\n");
-        }
-        return kl_buf_detach(&b, NULL);
+        if (kl_read_file(m->resolv_conf, (size_t)64 << 10, &host, &len) < 0)
+                host = NULL;
+        return kl_agent__pod_resolv_conf(pod, host, &o, missing_dns);
 }
 
 /* The pod directory's files live on the node's tmpfs-like lifetime: no fsync. */
@@ -721,6 +690,7 @@ static void job_sandbox(struct kl_agent__job *j, const char *pod_dir, bool *ok)
         kl_autofree char *hostname_path = kl_asprintf("%s/etc-hostname", pod_dir);
         kl_autofree char *resolv_path = kl_asprintf("%s/resolv.conf", pod_dir);
         kl_autofree char *hostname_text = NULL;
+        bool missing_dns = false;
 
         *ok = false;
         if (kl_mkdir_p(pod_dir, 0750) < 0) {
@@ -759,7 +729,13 @@ static void job_sandbox(struct kl_agent__job *j, const char *pod_dir, bool *ok)
         } else {
                 hosts = render_hosts(j->m, j->pod, ips);
         }
-        resolv = render_resolv(j->m, j->pod);
+        resolv = render_resolv(j->m, j->pod, &missing_dns);
+        if (missing_dns)
+                job_event(j, "Warning", "MissingClusterDNS",
+                          "pod: \"%s_%s(%s)\". kubelet does not have ClusterDNS IP configured "
+                          "and cannot create Pod using \"ClusterFirst\" policy. Falling back "
+                          "to \"Default\" policy.",
+                          meta_str(j->pod, "name"), meta_str(j->pod, "namespace"), j->uid);
         hostname_text = kl_asprintf("%s\n", pod_hostname(j->pod));
         if (write_if_changed(hosts_path, hosts, &e) < 0 ||
             write_if_changed(hostname_path, hostname_text, &e) < 0 ||

@@ -88,6 +88,7 @@ struct kl_agent__pods {
         char *pods_dir;
         char *log_dir;
         char *cluster_domain;
+        char *cluster_dns; /* NULL: no cluster DNS (pods get the node's resolvers) */
         char *resolv_conf;
         struct kl_ctr_runtime *rt;
         struct kl_rt_store *images;

@@ -289,6 +289,7 @@ static void pods_free(struct kl_agent__pods *m)
         free(m->pods_dir);
         free(m->log_dir);
         free(m->cluster_domain);
+        free(m->cluster_dns);
         free(m->resolv_conf);
         if (m->inotify_fd >= 0)
                 close(m->inotify_fd);
@@ -373,6 +374,7 @@ int kl_agent__pods_start(struct kl_client *client, const struct kl_agent__pods_o
         m->pods_dir = kl_strdup(o->pods_dir);
         m->log_dir = kl_strdup(o->log_dir);
         m->cluster_domain = kl_strdup(o->cluster_domain ? o->cluster_domain : "cluster.local");
+        m->cluster_dns = o->cluster_dns ? kl_strdup(o->cluster_dns) : NULL;
         m->resolv_conf = kl_strdup(o->resolv_conf ? o->resolv_conf : "/etc/resolv.conf");
         m->rt = o->rt;
         m->images = o->images;
