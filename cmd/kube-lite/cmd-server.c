@@ -9,6 +9,7 @@
  * control plane only. `--fake-nodes N` registers simulated nodes (tests,
  * benchmarks and demos, as kwok does).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ struct server_opts {
         unsigned write_kubeconfig_mode;
         char *token_file;
         char *service_cidr;
+        char *cluster_cidr;
+        char *cluster_dns;
+        char *cluster_domain;
+        char **disable;
         char *datastore_sync;
         bool disable_agent;
         struct kl_cmd_node node;
@@ -64,6 +69,34 @@ static int default_kubeconfig(const void *opts, char **ret, struct kl_err **err)
         (void)opts;
         return kl_config_default_path(KL_CONFIG_PATH_KUBECONFIG, kl_config_is_rootless(true), ret,
                                       err);
+}
+
+/*
+ * As k3s: without --cluster-dns the cluster DNS is the 10th address of the
+ * service CIDR, so a --service-cidr alone moves it too. A CIDR that does not
+ * parse keeps 10.43.0.10; the API server refuses the CIDR then anyway.
+ */
+static int default_cluster_dns(const void *opts, char **ret, struct kl_err **err)
+{
+        const char *cidr = ((const struct server_opts *)opts)->service_cidr;
+        const char *slash = cidr ? strchr(cidr, '/') : NULL;
+        char addr[INET_ADDRSTRLEN];
+        struct in_addr in;
+        unsigned prefix;
+        uint32_t a;
+
+        (void)err;
+        *ret = NULL;
+        if (!slash || (size_t)(slash - cidr) >= sizeof(addr) ||
+            kl_parse_uint(slash + 1, &prefix) < 0 || prefix < 1 || prefix > 28)
+                return 0;
+        memcpy(addr, cidr, (size_t)(slash - cidr));
+        addr[slash - cidr] = '\0';
+        if (inet_pton(AF_INET, addr, &in) != 1)
+                return 0;
+        a = (ntohl(in.s_addr) & ~(uint32_t)0 << (32 - prefix)) + 10;
+        *ret = kl_asprintf("%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+        return 0;
 }
 
 #define O struct server_opts
@@ -92,6 +125,19 @@ static const struct kl_config_flag server_flags[] = {
           .help = "Static bearer tokens: CSV of token,user,uid[,\"group1,group2\"]" },
         { KL_CONFIG_STRING_AT(O, service_cidr), .name = "service-cidr", .def = "10.43.0.0/16",
           .group = "Networking", .help = "IPv4 network CIDR to use for service IPs" },
+        { KL_CONFIG_STRING_AT(O, cluster_cidr), .name = "cluster-cidr", .def = "10.42.0.0/16",
+          .group = "Networking",
+          .help = "IPv4 network CIDR to use for pod IPs (a /24 of it per node)" },
+        { KL_CONFIG_STRING_AT(O, cluster_dns), .name = "cluster-dns",
+          .default_fn = default_cluster_dns,
+          .default_help = "the 10th address of --service-cidr, 10.43.0.10", .group = "Networking",
+          .help = "IPv4 Cluster IP for the cluster DNS service. Should be in your service-cidr "
+                  "range" },
+        { KL_CONFIG_STRING_AT(O, cluster_domain), .name = "cluster-domain", .def = "cluster.local",
+          .group = "Networking", .help = "Cluster Domain" },
+        { KL_CONFIG_STRINGS_AT(O, disable), .name = "disable", .group = "Components",
+          .help = "Do not deploy packaged components (valid items: coredns, servicelb, "
+                  "local-storage; traefik and metrics-server are accepted and never deployed)" },
         { KL_CONFIG_STRING_AT(O, datastore_sync), .name = "datastore-sync", .def = "full",
           .choices = sync_choices, .group = "Data",
           .help = "full: fsync every commit; relaxed: sync at most 100 ms later (SD cards)" },
@@ -136,6 +182,7 @@ struct server_run {
         struct kl_cmd_node_run node;
         char *client_ca_pem;
         char *local_storage;
+        const char *disabled_ctrls[3]; /* static names; NULL-terminated */
         bool stopping;
 };
 
@@ -195,6 +242,8 @@ static int start_components(struct server_run *run, const struct server_opts *op
                         .node_monitor_grace = opts->node_monitor_grace,
                         .fake_nodes = (unsigned)opts->fake_nodes,
                         .enabled = opts->disable_controller_manager ? only_fake : NULL,
+                        .cluster_cidr = opts->cluster_cidr,
+                        .disabled = run->disabled_ctrls,
                 };
 
                 run->ctrl_client = kl_apiserver_client_new(
@@ -244,6 +293,63 @@ static void on_signal(uv_signal_t *h, int signum)
         }
 }
 
+/* Whether --disable names `component`. */
+static bool disabled(const struct server_opts *opts, const char *component)
+{
+        for (char **d = opts->disable; d && *d; d++)
+                if (kl_streq(*d, component))
+                        return true;
+        return false;
+}
+
+/*
+ * --disable takes k3s's component names. The packaged components kube-lite
+ * has are built in: servicelb and local-storage are controllers, coredns is
+ * the kube-dns Service (the DNS server itself is the agents'). traefik and
+ * metrics-server are never deployed, so configurations written for k3s
+ * that disable them keep working.
+ */
+static int check_network_opts(struct server_opts *opts, struct server_run *run)
+{
+        static const char *const known[] = { "coredns", "servicelb", "local-storage", "traefik",
+                                             "metrics-server" };
+        kl_autoerr struct kl_err *e = NULL;
+        size_t n = 0;
+
+        for (char **d = opts->disable; d && *d; d++) {
+                bool ok = false;
+
+                for (size_t i = 0; i < KL_ARRAY_SIZE(known); i++)
+                        ok |= kl_streq(*d, known[i]);
+                if (!ok) {
+                        kl_log_error(KL_LOG_MAIN,
+                                     "--disable '%s': expected one of coredns, servicelb, "
+                                     "local-storage, traefik, metrics-server",
+                                     *d);
+                        return -EINVAL;
+                }
+        }
+        if (disabled(opts, "servicelb"))
+                run->disabled_ctrls[n++] = "servicelb";
+        if (disabled(opts, "local-storage"))
+                run->disabled_ctrls[n++] = "localpath";
+        run->disabled_ctrls[n] = NULL;
+        if (kl_controllers_cluster_cidr_check(opts->cluster_cidr, &e) < 0) {
+                kl_log_err(KL_LOG_ERROR, KL_LOG_MAIN, e, "--cluster-cidr");
+                return -EINVAL;
+        }
+        if (kl_isempty(opts->cluster_domain) || strlen(opts->cluster_domain) > 253 ||
+            strspn(opts->cluster_domain, "abcdefghijklmnopqrstuvwxyz0123456789-.") !=
+                    strlen(opts->cluster_domain)) {
+                kl_log_error(KL_LOG_MAIN,
+                             "--cluster-domain '%s': expected a DNS domain (lowercase letters, "
+                             "digits, '-' and '.')",
+                             opts->cluster_domain ? opts->cluster_domain : "");
+                return -EINVAL;
+        }
+        return 0;
+}
+
 int kl_cmd_server(int argc, char **argv)
 {
         kl_cleanup(kl_config_freep) struct kl_config *cfg = NULL;
@@ -262,6 +368,8 @@ int kl_cmd_server(int argc, char **argv)
                              opts.fake_nodes);
                 return 2;
         }
+        if (check_network_opts(&opts, &run) < 0)
+                return 2;
         /* Before any thread: the store's work and our writes share libuv's pool (R8.6). */
         if (!getenv("UV_THREADPOOL_SIZE"))
                 (void)setenv("UV_THREADPOOL_SIZE", "8", 1);
@@ -274,6 +382,8 @@ int kl_cmd_server(int argc, char **argv)
         ao.kubeconfig_mode = opts.write_kubeconfig_mode;
         ao.token_file = opts.token_file;
         ao.service_cidr = opts.service_cidr;
+        /* The address is checked against --service-cidr by the API server. */
+        ao.cluster_dns = disabled(&opts, "coredns") ? NULL : opts.cluster_dns;
         ao.sync = kl_store_sync_parse(opts.datastore_sync);
 
         kl_assert(kl_loop_init(&loop) == 0);

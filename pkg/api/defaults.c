@@ -682,6 +682,25 @@ static void defaults_namespace(json_t *obj)
                 set_if_zero(status, "phase", json_string("Active"));
 }
 
+/*
+ * Node: the v1 round trip of spec.podCIDR and spec.podCIDRs (the internal
+ * type has the list only): a lone podCIDR becomes the list, and podCIDR is
+ * always the list's first entry.
+ */
+static void defaults_node(json_t *obj)
+{
+        json_t *spec = obj_member(obj, "spec");
+        json_t *list = arr_member(spec, "podCIDRs");
+        const char *one = json_string_value(json_object_get(spec, "podCIDR"));
+
+        if (!spec)
+                return;
+        if (json_array_size(list) > 0 && json_is_string(json_array_get(list, 0)))
+                set(spec, "podCIDR", json_deep_copy(json_array_get(list, 0)));
+        else if (json_array_size(list) == 0 && one && *one)
+                set(spec, "podCIDRs", json_pack("[s]", one));
+}
+
 static void defaults_pod_template_kind(json_t *obj)
 {
         defaults_pod_template(obj_member(obj, "template"));
@@ -699,6 +718,7 @@ static const struct {
         { "", "Service", defaults_service },
         { "", "Secret", defaults_secret },
         { "", "Namespace", defaults_namespace },
+        { "", "Node", defaults_node },
         { "apps", "Deployment", defaults_deployment },
         { "apps", "ReplicaSet", defaults_replicaset },
         { "apps", "StatefulSet", defaults_statefulset },

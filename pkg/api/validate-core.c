@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Service, ConfigMap, Secret and Namespace validation (upstream's
+ * Service, ConfigMap, Secret, Namespace and Node validation (upstream's
  * pkg/apis/core/validation ValidateService, ValidateConfigMap,
- * ValidateSecret, ValidateNamespace and their Update forms).
+ * ValidateSecret, ValidateNamespace, ValidateNode and their Update forms;
+ * of a Node only its metadata and spec.podCIDRs are checked so far).
  *
  * Service: checked are ports (required unless headless or ExternalName,
  * names, port and targetPort ranges, protocols, duplicates), nodePorts
@@ -654,4 +655,65 @@ void kl_api__validate_namespace(struct kl_api__vctx *v, const json_t *obj, const
         }
         if (old)
                 kl_api__v_object_meta_update(v, obj, old);
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * Node
+ */
+
+/* netutils.ParseCIDRSloppy: an IPv4 or IPv6 address, '/', a prefix length; ret 4 or 6. */
+static int cidr_family(const char *s)
+{
+        char addr[INET6_ADDRSTRLEN];
+        const char *slash = strchr(s, '/');
+        unsigned char buf[16];
+        unsigned prefix;
+
+        if (!slash || (size_t)(slash - s) >= sizeof(addr) || kl_parse_uint(slash + 1, &prefix) < 0)
+                return 0;
+        memcpy(addr, s, (size_t)(slash - s));
+        addr[slash - s] = '\0';
+        if (inet_pton(AF_INET, addr, buf) == 1)
+                return prefix <= 32 ? 4 : 0;
+        if (inet_pton(AF_INET6, addr, buf) == 1)
+                return prefix <= 128 ? 6 : 0;
+        return 0;
+}
+
+void kl_api__validate_node(struct kl_api__vctx *v, const json_t *obj, const json_t *old)
+{
+        json_t *cidrs = kl_api__jarr(kl_api__jobj(obj, "spec"), "podCIDRs"), *c;
+        json_t *old_cidrs = kl_api__jarr(kl_api__jobj(old, "spec"), "podCIDRs");
+        int families[3] = { 0 };
+        size_t i;
+
+        kl_api__v_object_meta(v, obj, false, kl_api__name_dns1123_subdomain);
+        json_array_foreach(cidrs, i, c) {
+                int fam = json_string_value(c) ? cidr_family(json_string_value(c)) : 0;
+
+                if (i < KL_ARRAY_SIZE(families))
+                        families[i] = fam;
+                if (fam == 0) {
+                        size_t mark = kl_api__vpush(v, "spec.podCIDRs");
+
+                        kl_api__vpush_index(v, i);
+                        kl_api__v_invalid_take(v, NULL, kl_api__go_json(cidrs),
+                                               "must be valid CIDR");
+                        kl_api__vpop(v, mark);
+                }
+        }
+        /* More than one: one of each family at most (dual stack). */
+        if (json_array_size(cidrs) > 2 || (json_array_size(cidrs) == 2 && families[0] &&
+                                           families[1] && families[0] == families[1]))
+                kl_api__v_invalid_take(v, "spec.podCIDRs", kl_api__go_json(cidrs),
+                                       "may specify no more than one CIDR for each IP family");
+        if (!old)
+                return;
+        kl_api__v_object_meta_update(v, obj, old);
+        /* The controller manager may give a node its range once; then it is fixed. */
+        if (json_array_size(old_cidrs) > 0 && (!cidrs || !json_equal(old_cidrs, cidrs)))
+                kl_api__v_forbidden(v, "spec.podCIDRs",
+                                    "node updates may not change podCIDR except from \"\" to "
+                                    "valid");
 }

@@ -160,6 +160,7 @@ void kl_api__validate_service(struct kl_api__vctx *v, const json_t *obj, const j
 void kl_api__validate_configmap(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
 void kl_api__validate_secret(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
 void kl_api__validate_namespace(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
+void kl_api__validate_node(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
 void kl_api__validate_deployment(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
 void kl_api__validate_replicaset(struct kl_api__vctx *v, const json_t *obj, const json_t *old);
 void kl_api__validate_statefulset(struct kl_api__vctx *v, const json_t *obj, const json_t *old);

@@ -995,6 +995,7 @@ static const struct {
         { "", "ConfigMap", kl_api__validate_configmap },
         { "", "Secret", kl_api__validate_secret },
         { "", "Namespace", kl_api__validate_namespace },
+        { "", "Node", kl_api__validate_node },
         { "apps", "Deployment", kl_api__validate_deployment },
         { "apps", "ReplicaSet", kl_api__validate_replicaset },
         { "apps", "StatefulSet", kl_api__validate_statefulset },

@@ -50,6 +50,9 @@ struct kl_apiserver_options {
         unsigned kubeconfig_mode;    /* 0: 0600 */
         const char *token_file;      /* static bearer tokens (CSV); NULL: none */
         const char *service_cidr;    /* Service cluster IPs; NULL: "10.43.0.0/16" (k3s's) */
+        /* The cluster DNS address (inside service_cidr): the kube-system/kube-dns Service is
+         * created there at start when missing. NULL: no kube-dns Service. */
+        const char *cluster_dns;
         enum kl_store_sync sync;
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/defaults.h"
 #include "apiserver/apiserver-internal.h"
 #include "loop/loop.h"
 #include "json/json.h"
@@ -126,6 +127,44 @@ static void on_store_watch(struct kl_store_watch *sw, void *arg)
 /* ------------------------------------------------------------------------- */
 /* Start-up */
 
+/*
+ * A Service written here, past the allocator: mark its address taken in the
+ * stored bitmap. No RangeAllocation yet, or one for another range: the
+ * allocator rebuilds it from the stored Services, this one included.
+ */
+static int mark_service_ip(struct kl_apiserver *s, uint32_t off, struct kl_err **err)
+{
+        kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+        kl_autobuf struct kl_buf value = KL_BUF_INIT;
+        struct kl_apiserver__bitmap b = { 0 };
+        json_auto_t *obj = NULL;
+        json_auto_t *enc = NULL;
+        int r;
+
+        r = kl_store_get(s->store, KL_APISERVER_RANGE_IPS_KEY, 0, &kv, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return kl_err_set(err, r, "read '%s'", KL_APISERVER_RANGE_IPS_KEY);
+        if (kl_json_decode(kv->value, kv->len, KL_STORE_VALUE_MAX_LIMIT, &obj, NULL) < 0 ||
+            kl_apiserver__bitmap_decode(obj, &s->service_ips, &b) < 0) {
+                kl_apiserver__bitmap_release(&b);
+                return 0;
+        }
+        kl_apiserver__bitmap_set(&b, off, true);
+        enc = kl_apiserver__bitmap_encode(&b, &s->service_ips);
+        kl_apiserver__bitmap_release(&b);
+        r = kl_json_encode(enc, KL_JSON_ENCODE_CANONICAL, &value, err);
+        if (r < 0)
+                return r;
+        /* Nobody else writes yet: the server does not listen before the bootstrap. */
+        r = kl_store_update(s->store, KL_APISERVER_RANGE_IPS_KEY, value.buf, value.len, kv->mod_rev,
+                            0, NULL, NULL, NULL);
+        if (r < 0)
+                return kl_err_set(err, r, "write '%s'", KL_APISERVER_RANGE_IPS_KEY);
+        return 0;
+}
+
 /* The objects every cluster starts with (issue 4 §10), created when absent. */
 static int bootstrap(struct kl_apiserver *s, struct kl_err **err)
 {
@@ -177,6 +216,78 @@ static int bootstrap(struct kl_apiserver *s, struct kl_err **err)
                         return kl_err_set(err, r, "create '%s'", key);
         }
         return 0;
+}
+
+/*
+ * The cluster DNS Service, kube-system/kube-dns, as k3s's coredns manifest
+ * has it, at --cluster-dns: created when absent (a changed or deleted-and-
+ * recreated one is the user's), never when another Service already holds
+ * the address (logged; the user's Service wins, as applying k3s's manifest
+ * would fail then). The DNS server itself runs in every agent; the proxy
+ * sends this address to it, so the Service has a selector but no endpoints.
+ */
+static int bootstrap_kube_dns(struct kl_apiserver *s, const char *dns_ip, kl_usec_t now,
+                              struct kl_err **err)
+{
+        const struct kl_api_resource *res = kl_api_resource_find("", "v1", "services");
+        kl_cleanup(kl_store_kv_freep) struct kl_store_kv *kv = NULL;
+        kl_cleanup(kl_store_list_freep) struct kl_store_list *l = NULL;
+        kl_autobuf struct kl_buf value = KL_BUF_INIT;
+        kl_autofree char *key = kl_api_storage_key(res, "kube-system", "kube-dns");
+        kl_autofree char *prefix = kl_api_storage_key(res, NULL, NULL);
+        json_auto_t *obj = NULL;
+        uint32_t off;
+        int r;
+
+        r = kl_apiserver__range_offset(&s->service_ips, dns_ip, &off);
+        if (r < 0)
+                return kl_err_set(err, -EINVAL,
+                                  "cluster DNS '%s': not an address of the service "
+                                  "CIDR '%s'",
+                                  dns_ip, s->service_ips.text);
+        r = kl_store_get(s->store, key, 0, &kv, NULL);
+        if (r == 0)
+                return 0;
+        r = kl_store_list(s->store, prefix, 0, 0, NULL, &l, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < l->n; i++) {
+                json_auto_t *o = kl_apiserver__object_decode_kv(l->items[i]);
+                const json_t *spec = json_object_get(o, "spec");
+
+                if (kl_streq_null(json_string_value(json_object_get(spec, "clusterIP")), dns_ip)) {
+                        kl_log_warn(KL_LOG_API,
+                                    "cluster DNS: %s is held by another Service, no kube-dns "
+                                    "Service is created",
+                                    dns_ip);
+                        return 0;
+                }
+        }
+        obj = json_pack("{s{sss{ssss}s{ssssss}}s{s{ss}sss[s]s[s]sss[{sssssisi}{sssssisi}"
+                        "{sssssisi}]ss}}",
+                        "metadata", "name", "kube-dns", "annotations", "prometheus.io/port", "9153",
+                        "prometheus.io/scrape", "true", "labels", "k8s-app", "kube-dns",
+                        "kubernetes.io/cluster-service", "true", "kubernetes.io/name", "CoreDNS",
+                        "spec", "selector", "k8s-app", "kube-dns", "clusterIP", dns_ip,
+                        "clusterIPs", dns_ip, "ipFamilies", "IPv4", "ipFamilyPolicy", "SingleStack",
+                        "ports", "name", "dns", "protocol", "UDP", "port", 53, "targetPort", 53,
+                        "name", "dns-tcp", "protocol", "TCP", "port", 53, "targetPort", 53, "name",
+                        "metrics", "protocol", "TCP", "port", 9153, "targetPort", 9153, "type",
+                        "ClusterIP");
+        kl_assert(obj);
+        r = kl_api_defaults_apply(res, obj);
+        if (r < 0)
+                return kl_err_set(err, r, "default the kube-dns Service");
+        r = kl_apiserver__object_prepare_create(res, "kube-system", obj, now, false, err);
+        if (r < 0)
+                return r;
+        r = kl_json_encode(obj, KL_JSON_ENCODE_CANONICAL, &value, err);
+        if (r < 0)
+                return r;
+        r = kl_store_create(s->store, key, value.buf, value.len, 0, NULL, NULL, NULL);
+        if (r < 0 && r != -EEXIST)
+                return kl_err_set(err, r, "create '%s'", key);
+        return mark_service_ip(s, off, err);
 }
 
 /* One cache per storage prefix; rows sharing storage share the cache. */
@@ -301,6 +412,8 @@ static int server_start(struct kl_apiserver *s, const struct kl_apiserver_option
         if (r < 0)
                 return r;
         r = bootstrap(s, err);
+        if (r >= 0 && o->cluster_dns)
+                r = bootstrap_kube_dns(s, o->cluster_dns, kl_now_realtime(), err);
         if (r < 0)
                 return kl_err_wrap(err, r, "bootstrap objects");
         r = caches_load(s, err);

@@ -12,6 +12,7 @@ static const struct kl_ctrl_def *const all_defs[] = {
         &kl_ctrl_gc,         &kl_ctrl_namespace,     &kl_ctrl_serviceaccount,
         &kl_ctrl_endpoints,  &kl_ctrl_endpointslice, &kl_ctrl_nodelifecycle,
         &kl_ctrl_localpath,  &kl_ctrl_fakekubelet,   &kl_ctrl_disruption,
+        &kl_ctrl_nodeipam,   &kl_ctrl_servicelb,
 };
 
 static bool enabled(const struct kl_controllers_options *opts, const struct kl_ctrl_def *def)
@@ -19,6 +20,9 @@ static bool enabled(const struct kl_controllers_options *opts, const struct kl_c
         /* Simulated nodes are never on by default, whatever the list says. */
         if (def == &kl_ctrl_fakekubelet)
                 return opts->fake_nodes > 0;
+        for (const char *const *d = opts->disabled; d && *d; d++)
+                if (kl_streq(*d, def->name))
+                        return false;
         if (!opts->enabled)
                 return true;
         for (const char *const *e = opts->enabled; *e; e++)
@@ -33,8 +37,17 @@ int kl_controllers_start(struct kl_client *client, const struct kl_controllers_o
         const struct kl_ctrl_def *defs[KL_ARRAY_SIZE(all_defs)];
         size_t n = 0;
 
-        for (size_t i = 0; i < KL_ARRAY_SIZE(all_defs); i++)
-                if (enabled(opts, all_defs[i]))
-                        defs[n++] = all_defs[i];
+        for (size_t i = 0; i < KL_ARRAY_SIZE(all_defs); i++) {
+                if (!enabled(opts, all_defs[i]))
+                        continue;
+                /* A bad --cluster-cidr stops the start, not every sync later. */
+                if (all_defs[i] == &kl_ctrl_nodeipam && opts->cluster_cidr) {
+                        int r = kl_controllers_cluster_cidr_check(opts->cluster_cidr, err);
+
+                        if (r < 0)
+                                return r;
+                }
+                defs[n++] = all_defs[i];
+        }
         return kl_controllers__manager_start(client, opts, defs, n, ret, err);
 }

@@ -3,7 +3,9 @@
  * controllers: the controller manager that runs inside `kube-lite server`
  * (DESIGN §3): ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, CronJob,
  * the garbage collector, namespace lifecycle, ServiceAccount, Endpoints and
- * EndpointSlices, node lifecycle and the local-path provisioner. Each
+ * EndpointSlices, node lifecycle, node IPAM (a pod CIDR per node), the
+ * ServiceLB (LoadBalancer Services answered by the nodes' addresses) and the
+ * local-path provisioner. Each
  * watches the API through shared informers of the client it is given and
  * writes back through it, so it sees the same defaulting, validation and
  * admission as any other client.
@@ -41,7 +43,18 @@ struct kl_controllers_options {
          */
         unsigned fake_nodes;
         const char *fake_node_prefix; /* NULL: "fake-node" */
+        /* Node IPAM: the pod network, a /24 of it per node (NULL: "10.42.0.0/16", k3s's
+         * --cluster-cidr). An IPv4 CIDR with a prefix of 8 to 24 bits. */
+        const char *cluster_cidr;
+        /* NULL-terminated names of controllers not to run ("servicelb"); NULL: none. */
+        const char *const *disabled;
 };
+
+/**
+ * Check `cidr` as a --cluster-cidr (an IPv4 CIDR with a prefix of 8 to 24
+ * bits); -EINVAL with the reason in *err otherwise.
+ */
+int kl_controllers_cluster_cidr_check(const char *cidr, struct kl_err **err);
 
 /**
  * Start the controllers on `client` (borrowed; outlives the controllers):

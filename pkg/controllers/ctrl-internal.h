@@ -267,6 +267,8 @@ extern const struct kl_ctrl_def kl_ctrl_nodelifecycle;
 extern const struct kl_ctrl_def kl_ctrl_localpath;
 extern const struct kl_ctrl_def kl_ctrl_fakekubelet;
 extern const struct kl_ctrl_def kl_ctrl_disruption;
+extern const struct kl_ctrl_def kl_ctrl_nodeipam;
+extern const struct kl_ctrl_def kl_ctrl_servicelb;
 
 /*
  * Each controller's pure reconcile and its inputs are declared below, one
@@ -873,5 +875,41 @@ void kl_ctrl_pdb_reconcile(const struct kl_ctrl_pdb_input *in, struct kl_ctrl_ac
  */
 void kl_ctrl_pdb_stale_pod_reconcile(const json_t *pod, kl_usec_t now, struct kl_ctrl_actions *out,
                                      kl_usec_t *requeue_after);
+
+/* --- nodeipam.c, servicelb.c -------------------------------------------- */
+
+/* Every node gets a /24 of the cluster CIDR (upstream's --node-cidr-mask-size, fixed). */
+#define KL_CTRL_NODEIPAM_NODE_PREFIX 24
+
+/*
+ * Parse an IPv4 CIDR with a prefix of 8 to 24 bits (host bits are masked
+ * off): -EINVAL otherwise.
+ */
+int kl_controllers__nodeipam_parse(const char *cidr, uint32_t *ret_base, unsigned *ret_prefix);
+
+/*
+ * Node IPAM (upstream's range allocator), all nodes at once: the nodes'
+ * podCIDRs mark the /24s of `cluster_cidr` that are taken; every node
+ * without spec.podCIDR (and not being deleted), oldest first, gets the
+ * lowest free one (a merge patch of spec.podCIDR and spec.podCIDRs). When
+ * none is left the node gets upstream's CIDRNotAvailable event instead.
+ * A podCIDR once set is never changed. -EINVAL for a bad cluster CIDR.
+ */
+int kl_controllers__nodeipam_reconcile(const char *cluster_cidr, const json_t *const *nodes,
+                                       size_t n_nodes, struct kl_ctrl_actions *out,
+                                       struct kl_err **err);
+
+/*
+ * ServiceLB (k3s's servicelb, without its DaemonSet): the addresses a
+ * LoadBalancer Service is reachable at are those of the Ready, schedulable
+ * nodes (ExternalIP when a node has one, else InternalIP; IPv4; sorted,
+ * each once), restricted to nodes labelled
+ * svccontroller.k3s.cattle.io/enablelb=true when any node has that label.
+ * The Service's status.loadBalancer.ingress is patched to them, and
+ * cleared once the type is not LoadBalancer any more. A Service with
+ * spec.loadBalancerClass is another controller's: left alone.
+ */
+void kl_controllers__servicelb_reconcile(const json_t *svc, const json_t *const *nodes,
+                                         size_t n_nodes, struct kl_ctrl_actions *out);
 
 #endif

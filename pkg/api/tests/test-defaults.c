@@ -268,3 +268,43 @@ Test(admission, default_toleration_seconds)
                           "case %zu", i);
         }
 }
+
+/* The v1 round trip of a Node's podCIDR and podCIDRs (Convert_v1_NodeSpec_To_core_NodeSpec). */
+Test(defaults, node_pod_cidrs)
+{
+        static const struct {
+                const char *spec, *pod_cidr, *pod_cidrs;
+        } t[] = {
+                { "{}", NULL, NULL },
+                { "{\"podCIDR\":\"10.42.1.0/24\"}", "10.42.1.0/24", "[\"10.42.1.0/24\"]" },
+                { "{\"podCIDRs\":[\"10.42.1.0/24\",\"fd00::/64\"]}", "10.42.1.0/24",
+                  "[\"10.42.1.0/24\",\"fd00::/64\"]" },
+                /* The list wins: podCIDR is its first entry. */
+                { "{\"podCIDR\":\"10.42.9.0/24\",\"podCIDRs\":[\"10.42.1.0/24\"]}", "10.42.1.0/24",
+                  "[\"10.42.1.0/24\"]" },
+        };
+        const struct kl_api_resource *r = kl_api_resource_find("", "v1", "nodes");
+
+        cr_assert(r);
+        for (size_t i = 0; i < KL_ARRAY_SIZE(t); i++) {
+                json_auto_t *node = json_pack("{s{ss}so}", "metadata", "name", "n1", "spec",
+                                              json_loads(t[i].spec, 0, NULL));
+                const json_t *spec;
+                kl_autofree char *list = NULL;
+
+                cr_assert_eq(kl_api_defaults_apply(r, node), 0);
+                spec = json_object_get(node, "spec");
+                if (t[i].pod_cidr)
+                        cr_expect_str_eq(json_string_value(json_object_get(spec, "podCIDR")),
+                                         t[i].pod_cidr, "%s", t[i].spec);
+                else
+                        cr_expect_null(json_object_get(spec, "podCIDR"), "%s", t[i].spec);
+                list = json_object_get(spec, "podCIDRs")
+                               ? json_dumps(json_object_get(spec, "podCIDRs"), JSON_COMPACT)
+                               : NULL;
+                if (t[i].pod_cidrs)
+                        cr_expect_str_eq(list, t[i].pod_cidrs, "%s", t[i].spec);
+                else
+                        cr_expect_null(list, "%s", t[i].spec);
+        }
+}

@@ -216,6 +216,19 @@ static void run(const struct vcase *cases, size_t n, bool update)
                 "", "Namespace", NS_BASE, patch, want \
         }
 
+#define NODE_BASE "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}"
+#define NODE_CIDR_BASE                                                                       \
+        "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"},\"spec\":{" \
+        "\"podCIDR\":\"10.42.1.0/24\"}}"
+#define NODE(patch, want)                          \
+        {                                          \
+                "", "Node", NODE_BASE, patch, want \
+        }
+#define NODE_CIDR(patch, want)                          \
+        {                                               \
+                "", "Node", NODE_CIDR_BASE, patch, want \
+        }
+
 static const struct vcase create_cases[] = {
         /* Valid objects of every kind. */
         POD(NULL, ""),
@@ -517,6 +530,18 @@ static const struct vcase create_cases[] = {
                "\"e30=\"}}",
                ""),
         SECRET("{\"stringData\":{\"b\":\"hello\"}}", ""),
+
+        /* Node: spec.podCIDRs. */
+        NODE(NULL, ""),
+        NODE_CIDR(NULL, ""),
+        NODE("{\"spec\":{\"podCIDRs\":[\"10.42.1.0/24\",\"fd00:42:1::/64\"]}}", ""),
+        NODE("{\"spec\":{\"podCIDRs\":[\"nope\"]}}",
+             "spec.podCIDRs[0]: Invalid value: []string{\"nope\"}: must be valid CIDR"),
+        NODE("{\"spec\":{\"podCIDRs\":[\"10.42.1.0/24\",\"10.42.2.0/24\"]}}",
+             "spec.podCIDRs: Invalid value: []string{\"10.42.1.0/24\", \"10.42.2.0/24\"}: may "
+             "specify no more than one CIDR for each IP family"),
+        NODE("{\"metadata\":{\"name\":\"Bad_Name\"}}",
+             "metadata.name: Invalid value: \"Bad_Name\": " SUBDOMAIN_MSG),
 };
 
 Test(validate, create_table)
@@ -573,6 +598,15 @@ static const struct vcase update_cases[] = {
         SVC("{\"spec\":{\"ports\":[{\"port\":81}]}}", ""),
         CM("{\"data\":{\"a\":\"c\"}}", ""),
         SECRET("{\"type\":\"Other\"}", "type: Invalid value: \"Other\": field is immutable"),
+        /* A node's range: set once (the controller manager's), then fixed. */
+        NODE("{\"spec\":{\"podCIDR\":\"10.42.1.0/24\",\"podCIDRs\":[\"10.42.1.0/24\"]}}", ""),
+        NODE_CIDR("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}", ""),
+        NODE_CIDR("{\"spec\":{\"podCIDR\":\"10.42.2.0/24\",\"podCIDRs\":[\"10.42.2.0/24\"]}}",
+                  "spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" "
+                  "to valid"),
+        NODE_CIDR("{\"spec\":{\"podCIDR\":null,\"podCIDRs\":null}}",
+                  "spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" "
+                  "to valid"),
 };
 
 Test(validate, update_table)
