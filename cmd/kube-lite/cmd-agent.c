@@ -34,6 +34,9 @@ struct agent_opts {
         char *token;
         char *ca_file;
         char *data_dir;
+        char *cluster_cidr;
+        char *cluster_dns;
+        char *cluster_domain;
         struct kl_cmd_node node;
 };
 
@@ -58,6 +61,16 @@ static const struct kl_config_flag agent_flags[] = {
           .default_fn = default_data_dir,
           .default_help = "/var/lib/kube-lite, or ~/.kube-lite/data for non-root", .group = "Data",
           .help = "Folder to hold state; the node's identity is in DIR/agent" },
+        /* The server's values, which an agent cannot learn from a Node object. */
+        { KL_CONFIG_STRING_AT(O, cluster_cidr), .name = "cluster-cidr", .metavar = "CIDR",
+          .def = "10.42.0.0/16", .group = "Networking",
+          .help = "The server's --cluster-cidr: pod traffic leaving it is masqueraded" },
+        { KL_CONFIG_STRING_AT(O, cluster_dns), .name = "cluster-dns", .metavar = "IP",
+          .def = "10.43.0.10", .group = "Networking",
+          .help = "The server's --cluster-dns: the cluster DNS Service's IP pods are given" },
+        { KL_CONFIG_STRING_AT(O, cluster_domain), .name = "cluster-domain", .metavar = "DOMAIN",
+          .def = "cluster.local", .group = "Networking",
+          .help = "The server's --cluster-domain" },
         KL_CMD_NODE_FLAGS(O, node),
         KL_CMD_GLOBAL_FLAGS(O, global),
 };
@@ -175,6 +188,9 @@ int kl_cmd_agent(int argc, char **argv)
                                                        .user = user };
 
                 node.opts.client_ca_pem = id.client_ca_pem;
+                node.opts.cluster_cidr = opts.cluster_cidr;
+                node.opts.cluster_dns = opts.cluster_dns;
+                node.opts.cluster_domain = opts.cluster_domain;
                 r = kl_client_remote_new(&loop, &ro, &run.client, &e);
                 if (r >= 0)
                         r = kl_agent_start(run.client, &node.opts, &run.agent, &e);

@@ -82,6 +82,8 @@ static int parse_duration(const char *key, const char *value, kl_usec_t *ret, st
         return 0;
 }
 
+const char *const kl_cmd_network_backends[] = { "vxlan", "host-gw", "none", NULL };
+
 static int kubelet_arg(struct kl_cmd_node_run *run, const char *kv, struct kl_err **err)
 {
         struct kl_agent_options *o = &run->opts;
@@ -149,6 +151,8 @@ int kl_cmd_node_prepare(const struct kl_cmd_node *n, const char *data_dir,
                 .state_dir = n->state_dir,
                 .version = KL_VERSION,
                 .insecure_registries = n->insecure_registry,
+                .resolv_conf = n->resolv_conf,
+                .network_backend = n->network_backend,
         };
         for (size_t i = 0; n->kubelet_arg && n->kubelet_arg[i]; i++) {
                 int r = kubelet_arg(run, n->kubelet_arg[i], err);

@@ -215,6 +215,9 @@ static int start_agent(struct server_run *run, const struct server_opts *opts, s
         if (r < 0)
                 return kl_err_set(err, r, "read %s", ca_path);
         run->node.opts.client_ca_pem = run->client_ca_pem;
+        run->node.opts.cluster_cidr = opts->cluster_cidr;
+        run->node.opts.cluster_dns = opts->cluster_dns;
+        run->node.opts.cluster_domain = opts->cluster_domain;
         user = kl_asprintf("system:node:%s", run->node.node_name);
         run->agent_client = kl_apiserver_client_new(run->api, user);
         r = kl_agent_start(run->agent_client, &run->node.opts, &run->agent, err);

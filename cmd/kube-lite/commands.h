@@ -80,7 +80,12 @@ struct kl_cmd_node {
         char *state_dir;
         char **kubelet_arg; /* "key=value": the kubelet's flag names (cmd-node.c) */
         char **insecure_registry;
+        char *resolv_conf;
+        char *network_backend; /* "vxlan", "host-gw" or "none" */
 };
+
+/* --network-backend's values. */
+extern const char *const kl_cmd_network_backends[];
 
 /* The default of --state-dir: /run/kube-lite (rootless: $XDG_RUNTIME_DIR/kube-lite). */
 int kl_cmd_default_state_dir(const void *opts, char **ret, struct kl_err **err);
@@ -119,6 +124,17 @@ int kl_cmd_default_state_dir(const void *opts, char **ret, struct kl_err **err);
                 KL_CONFIG_STRINGS_AT(T, m.insecure_registry),                                  \
                         .name = "insecure-registry", .metavar = "HOST:PORT", .group = "Node",  \
                         .help = "Pull images from this registry over plain HTTP (repeatable)"  \
+        },                                                                                     \
+                { KL_CONFIG_STRING_AT(T, m.resolv_conf), .name = "resolv-conf",                \
+                  .metavar = "FILE", .default_help = "/etc/resolv.conf", .group = "Networking",\
+                  .help = "The node's resolvers: upstream of the cluster DNS, and what pods "  \
+                          "with dnsPolicy Default get" },                                      \
+        {                                                                                      \
+                KL_CONFIG_STRING_AT(T, m.network_backend), .name = "network-backend",          \
+                        .metavar = "vxlan|host-gw|none", .def = "vxlan",                      \
+                        .choices = kl_cmd_network_backends, .group = "Networking",             \
+                        .help = "How pods reach pods on other nodes: VXLAN, direct routes "    \
+                                "(nodes on one L2 segment), or no pod network at all"          \
         }
 
 /* Agent options built from the flags; strings borrowed from them or owned here. */

@@ -2,7 +2,9 @@
 #
 # A single-node cluster for the pod scenarios (t42xx): `kube-lite server` with
 # its embedded agent, as root, with the test images of scripts/test-images.sh
-# in the air-gap directory. Load after lib/common and lib/server:
+# in the air-gap directory. It runs in the host's network namespace, so
+# without the pod network (--network-backend none: pods have loopback only);
+# lib/netns.bash builds clusters with it inside namespaces of their own. Load after lib/common and lib/server:
 #   load lib/common
 #   load lib/server
 #   load lib/node
@@ -34,7 +36,8 @@ kl_node_setup() {
                 --node-name "$KL_NODE" --node-ip 127.0.0.1
                 --state-dir "$KL_TEST_DIR/run"
                 --kubelet-arg port=0 --kubelet-arg "pod-logs-dir=$KL_TEST_DIR/logs"
-                --kubelet-arg "cgroup-root=$KL_CG" --kubelet-arg sync-frequency=2s)
+                --kubelet-arg "cgroup-root=$KL_CG" --kubelet-arg sync-frequency=2s
+                --network-backend none)
         export HOME="$KL_TEST_DIR/home"
         mkdir -p "$HOME"
         export KUBECONFIG="$KL_TEST_DIR/kubeconfig.yaml"
@@ -65,6 +68,7 @@ kl_agent_start() {
                 --node-name "$name" --node-ip 127.0.0.1 --state-dir "$dir/run" \
                 --kubelet-arg port=0 --kubelet-arg "pod-logs-dir=$dir/logs" \
                 --kubelet-arg "cgroup-root=$KL_CG-$name" --kubelet-arg sync-frequency=2s \
+                --network-backend none \
                 >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
         eval "KL_AGENT_PID_$name=$!"
         KL_PIDS+=("$!")

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "agent/agent.h"
+#include "net/net.h"
 
 /* The kubelet's default hard eviction thresholds this agent reports against. */
 #define KL_AGENT__EVICT_MEMORY         ((int64_t)100 << 20) /* memory.available<100Mi */
@@ -56,6 +57,7 @@ struct kl_agent__facts {
         int64_t fs_total;
         int64_t fs_available;
         const json_t *images; /* borrowed: status.images, or NULL for none */
+        const char *not_ready; /* Ready=False (KubeletNotReady) with this message, or NULL */
 };
 
 /**
@@ -106,5 +108,45 @@ const char *kl_agent__goarch(const char *machine);
 json_t *kl_agent__images_json(struct kl_agent_images *imgs);
 struct kl_agent_images *kl_agent__images_new(void);
 void kl_agent__images_free(struct kl_agent_images *imgs);
+
+/* ------------------------------------------------------------------------- */
+/* The node's network (network.c) */
+
+struct kl_agent__network_options {
+        const char *node_name;
+        const char *node_ip;   /* required: VXLAN's local address, what peers route to */
+        const char *state_dir; /* the IPAM state goes to <state_dir>/net */
+        const char *cluster_cidr, *cluster_dns, *cluster_domain; /* NULL: the defaults */
+        const char *resolv_conf; /* the cluster DNS's upstreams; NULL: /etc/resolv.conf */
+        enum kl_net_backend backend; /* not NONE: then there is no network to start */
+        void (*on_ready)(void *arg); /* once set up (the node turns Ready) */
+        void *on_ready_arg;
+};
+
+struct kl_agent__network;
+
+/* Why the node is not Ready (its network is not set up yet), or NULL. Loop thread. */
+const char *kl_agent__network_not_ready(const struct kl_agent__network *n);
+/** Wait for the Node's podCIDR, then set up the pod network, the proxy and the DNS. */
+int kl_agent__network_start(struct kl_client *client, const struct kl_agent__network_options *o,
+                            struct kl_agent__network **ret, struct kl_err **err);
+/**
+ * Give pod `uid` its interface in the namespace at `netns` (idempotent; the
+ * same address again for the same uid); its address in `ip`. -EAGAIN while
+ * the network is not set up. Pool threads only, as the two below.
+ */
+int kl_agent__network_pod_add(struct kl_agent__network *n, const char *uid, const char *netns,
+                              char ip[16], struct kl_err **err);
+/* Remove the pod's interface and free its address (netns may be NULL); errors are logged. */
+void kl_agent__network_pod_del(struct kl_agent__network *n, const char *uid, const char *netns);
+/* Free what pods not in `live` still hold (housekeeping). */
+void kl_agent__network_gc(struct kl_agent__network *n, const char *const *live, size_t n_live);
+/**
+ * Stop the loop side (informers, proxy, DNS, timers); `stopped` runs when
+ * the last of it has closed. The kernel state stays. NULL is a no-op.
+ */
+void kl_agent__network_stop(struct kl_agent__network *n, void (*stopped)(void *arg), void *arg);
+/* Free the rest, once no pod worker can call in any more. NULL is a no-op. */
+void kl_agent__network_free(struct kl_agent__network *n);
 
 #endif

@@ -37,6 +37,7 @@ struct kl_agent {
         char **insecure;
 
         struct kl_agent_node *node;
+        struct kl_agent__network *network; /* NULL: --network-backend none */
         struct kl_agent__pods *pods;
         struct kl_agent_server *server;
 
@@ -67,6 +68,7 @@ static void agent_free(struct kl_agent *a)
         void *arg = a->stopped_arg;
 
         images_free(a->images, a->n_images);
+        kl_agent__network_free(a->network);
         kl_rt_store_free(a->store);
         kl_ctr_runtime_free(a->rt);
         pthread_mutex_destroy(&a->store_lock);
@@ -207,6 +209,40 @@ static void node_allocatable(const char *data_dir, struct kl_agent__pods_options
         po->alloc_ephemeral = f.fs_total > 0 ? f.fs_total / 100 * 90 : 0;
 }
 
+static void on_network_ready(void *arg)
+{
+        struct kl_agent *a = arg;
+
+        if (a->node)
+                kl_agent_node_set_not_ready(a->node, NULL);
+}
+
+/* The node's pod network, proxy and DNS, unless --network-backend none. */
+static int start_network(struct kl_agent *a, const struct kl_agent_options *o,
+                         struct kl_err **err)
+{
+        enum kl_net_backend b = kl_net_backend_parse(o->network_backend ?: "vxlan");
+        struct kl_agent__network_options no = {
+                .node_name = o->node_name,
+                .node_ip = o->node_ips ? o->node_ips[0] : NULL,
+                .state_dir = o->state_dir,
+                .cluster_cidr = o->cluster_cidr,
+                .cluster_dns = o->cluster_dns,
+                .cluster_domain = o->cluster_domain,
+                .resolv_conf = o->resolv_conf,
+                .backend = b,
+                .on_ready = on_network_ready,
+                .on_ready_arg = a,
+        };
+
+        if ((int)b < 0)
+                return kl_err_set(err, -EINVAL, "unknown network backend `%s`",
+                                  o->network_backend);
+        if (b == KL_NET_BACKEND_NONE)
+                return 0;
+        return kl_agent__network_start(a->client, &no, &a->network, err);
+}
+
 int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
                    struct kl_agent **ret, struct kl_err **err)
 {
@@ -248,6 +284,9 @@ int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
                         goto fail;
                 a->pending++;
         }
+        r = start_network(a, o, err);
+        if (r < 0)
+                goto fail;
         pods_dir = kl_asprintf("%s/agent/pods", o->data_dir);
         {
                 struct kl_agent__pods_options po = {
@@ -256,7 +295,9 @@ int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
                         .pods_dir = pods_dir,
                         .log_dir = o->log_dir ? o->log_dir : "/var/log/pods",
                         .cluster_domain = o->cluster_domain,
+                        .cluster_dns = a->network ? (o->cluster_dns ?: "10.43.0.10") : NULL,
                         .resolv_conf = o->resolv_conf,
+                        .network = a->network,
                         .rt = a->rt,
                         .images = a->store,
                         .images_lock = &a->store_lock,
@@ -283,6 +324,7 @@ int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
                         .status_period = o->status_period,
                         .images = images_cb,
                         .images_arg = a,
+                        .not_ready = kl_agent__network_not_ready(a->network),
                 };
 
                 r = kl_agent_node_start(client, &no, &a->node, err);
@@ -330,6 +372,10 @@ void kl_agent_stop(struct kl_agent *a, kl_agent_stopped_fn *cb, void *arg)
         a->stopped_arg = arg;
         kl_agent_node_stop(a->node);
         a->node = NULL;
+        if (a->network) {
+                kl_agent__network_stop(a->network, on_part_stopped, a);
+                a->pending++;
+        }
         if (a->pods) {
                 kl_agent__pods_stop(a->pods, on_part_stopped, a);
                 a->pods = NULL;

@@ -71,6 +71,11 @@ struct kl_agent_node_options {
                 status_report; /* write an unchanged status; 0: 5 min (nodeStatusReportFrequency) */
         kl_usec_t lease_renew; /* 0: 10 s (a quarter of the lease duration) */
         int64_t lease_duration;     /* seconds; 0: 40 */
+        /*
+         * Why the node is not Ready yet (Ready=False, reason KubeletNotReady,
+         * this message), or NULL: Ready. kl_agent_node_set_not_ready() changes it.
+         */
+        const char *not_ready;
         kl_agent_images_fn *images; /* may be NULL: no images reported */
         void *images_arg;           /* borrowed; passed to `images` */
 };
@@ -98,6 +103,13 @@ int kl_agent_node_start(struct kl_client *client, const struct kl_agent_node_opt
  * longer renewed. NULL is a no-op.
  */
 void kl_agent_node_stop(struct kl_agent_node *n);
+
+/**
+ * The node is not Ready because of `why` (copied; upstream's kubelet reports
+ * its runtime's network this way), or NULL: it is. A change is written at
+ * once.
+ */
+void kl_agent_node_set_not_ready(struct kl_agent_node *n, const char *why);
 
 /** Whether the Node has been registered (created or adopted) by this agent. */
 bool kl_agent_node_is_registered(const struct kl_agent_node *n);
@@ -158,6 +170,10 @@ struct kl_agent_options {
         int server_port;                  /* 0: 10250; -1: an ephemeral port (tests) */
         bool insecure_no_tls;             /* tests only: the streaming server without TLS */
         const char *cluster_domain;       /* NULL: cluster.local */
+        const char *cluster_dns;          /* the cluster DNS Service's IP; NULL: 10.43.0.10 */
+        const char *cluster_cidr;         /* every node's pod CIDRs; NULL: 10.42.0.0/16 */
+        const char *network_backend;      /* "vxlan" (NULL), "host-gw", or "none": no pod
+                                           * network, proxy or cluster DNS on this node */
         const char *resolv_conf;          /* the node's resolver; NULL: /etc/resolv.conf */
         char *const *insecure_registries; /* "host:port" pulled over http:// */
         /* Tunables (the kubelet's flags of the same meaning); 0: upstream's default. */

@@ -309,7 +309,11 @@ json_t *kl_agent__node_status(const struct kl_agent__facts *f, const json_t *old
         /* No PID threshold is set by default upstream, so PIDPressure never turns True. */
         set_condition(conds, "PIDPressure", false, "KubeletHasSufficientPID",
                       "kubelet has sufficient PID available", ts);
-        set_condition(conds, "Ready", true, "KubeletReady", "kubelet is posting ready status", ts);
+        if (f->not_ready)
+                set_condition(conds, "Ready", false, "KubeletNotReady", f->not_ready, ts);
+        else
+                set_condition(conds, "Ready", true, "KubeletReady",
+                              "kubelet is posting ready status", ts);
         return status;
 }
 

@@ -62,6 +62,8 @@ struct kl_agent_node {
         bool registered;
         char *uid; /* owned: the Node's uid once known */
         bool status_busy;
+        bool status_again;       /* the status changed while a write was in flight */
+        char *not_ready;         /* owned: why the node is not Ready (the network), or NULL */
         bool reported;           /* a status was written since registration */
         kl_usec_t last_report;   /* uv_now() of that write */
         unsigned status_retries; /* conflicts in this round */
@@ -79,6 +81,7 @@ static void node_free(struct kl_agent_node *n)
         free(n->data_dir);
         free(n->kubelet_version);
         free(n->runtime_version);
+        free(n->not_ready);
         json_decref(n->labels);
         json_decref(n->taints);
         kl_agent__host_release(&n->host);
@@ -141,6 +144,10 @@ static void status_done(struct kl_agent_node *n)
 {
         n->status_busy = false;
         n->status_retries = 0;
+        if (n->status_again) {
+                n->status_again = false;
+                status_tick(n);
+        }
 }
 
 static json_t *current_status(struct kl_agent_node *n, const json_t *old)
@@ -160,6 +167,7 @@ static json_t *current_status(struct kl_agent_node *n, const json_t *old)
                 .kernel_version = n->host.kernel_version,
                 .os_image = n->host.os_image,
                 .arch = n->host.arch,
+                .not_ready = n->not_ready,
         };
 
         kl_agent__facts_read(&f, n->data_dir);
@@ -374,6 +382,18 @@ static void status_tick(struct kl_agent_node *n)
                 kl_client_get(n->client, n->nodes, NULL, n->name, on_node_got, node_ref(n));
 }
 
+void kl_agent_node_set_not_ready(struct kl_agent_node *n, const char *why)
+{
+        if (kl_streq_null(n->not_ready, why))
+                return;
+        free(n->not_ready);
+        n->not_ready = why ? kl_strdup(why) : NULL;
+        if (n->status_busy)
+                n->status_again = true;
+        else
+                status_tick(n);
+}
+
 static void on_status_timer(uv_timer_t *t)
 {
         struct kl_agent_node *n = kl_container_of(t, struct kl_agent_node, status_timer);
@@ -570,6 +590,7 @@ int kl_agent_node_start(struct kl_client *client, const struct kl_agent_node_opt
         n->data_dir = kl_strdup(opts->data_dir);
         n->kubelet_version = kl_strdup(opts->kubelet_version ?: KL_AGENT_KUBELET_VERSION);
         n->kubelet_port = opts->kubelet_port;
+        n->not_ready = opts->not_ready ? kl_strdup(opts->not_ready) : NULL;
         n->runtime_version = kl_asprintf("kube-lite://%s", opts->version);
         n->status_period = opts->status_period ?: 10 * KL_USEC_PER_SEC;
         n->status_report = opts->status_report ?: 5 * KL_USEC_PER_MIN;

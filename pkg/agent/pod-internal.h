@@ -517,6 +517,7 @@ struct kl_agent__pods_options {
         const char *cluster_dns;            /* NULL: none (pods get the node's resolvers) */
         const char *resolv_conf;            /* the node's; NULL: /etc/resolv.conf */
         struct kl_ctr_runtime *rt;          /* borrowed */
+        struct kl_agent__network *network;  /* borrowed; NULL: no pod network */
         struct kl_rt_store *images;         /* borrowed; used from the pool under `images_lock` */
         pthread_mutex_t *images_lock;       /* borrowed: the store is one thread's at a time */
         const struct kl_rt_pull_opts *pull; /* borrowed; may be NULL */

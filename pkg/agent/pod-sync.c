@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/agent-internal.h"
 #include "agent/pods-internal.h"
 #include "agent/server-internal.h"
 #include "pki/pki.h"
@@ -540,7 +541,7 @@ static void job_start(struct kl_agent__job *j, const struct kl_agent__start *s, 
                 job_event(j, "Warning", "Failed", "Error: %s", kl_err_msg(e));
                 return;
         }
-        r = kl_agent__container_env(j->pod, spec, &j->refs, &m->facts, &env, &e);
+        r = kl_agent__container_env(j->pod, spec, &j->refs, &j->facts, &env, &e);
         if (r < 0) {
                 set_waiting(info, "CreateContainerConfigError", kl_err_msg(e));
                 job_event(j, "Warning", "Failed", "Error: %s", kl_err_msg(e));
@@ -651,6 +652,11 @@ static void job_cleanup(struct kl_agent__job *j, const char *pod_dir)
                 kl_strv_free(j->ids);
                 j->ids = NULL;
         }
+        if (j->m->network) {
+                kl_autofree char *netns = kl_ctr_sandbox_ns_path(j->m->rt, j->uid, KL_CTR_NS_NET);
+
+                kl_agent__network_pod_del(j->m->network, j->uid, netns);
+        }
         if (kl_ctr_sandbox_delete(j->m->rt, j->uid, &e) < 0) {
                 kl_log_err(KL_LOG_WARN, KL_LOG_AGENT, e, "remove the sandbox of pod %s", j->uid);
                 ok = false;
@@ -679,6 +685,32 @@ static const char *pod_hostname(const json_t *pod)
         return kl_isempty(h) ? meta_str(pod, "name") : h;
 }
 
+/*
+ * The pod's interface on the pod network: made with a new sandbox, looked up
+ * again (the same address) when the worker does not know it yet — after an
+ * agent restart. Failing: FailedCreatePodSandBox, and the worker tries again
+ * soon.
+ */
+static int job_network(struct kl_agent__job *j, bool created)
+{
+        kl_autoerr struct kl_err *e = NULL;
+        kl_autofree char *netns = NULL;
+
+        if (!j->m->network || spec_bool(j->pod, "hostNetwork") || (j->pod_ip[0] && !created))
+                return 0;
+        netns = kl_ctr_sandbox_ns_path(j->m->rt, j->uid, KL_CTR_NS_NET);
+        if (kl_agent__network_pod_add(j->m->network, j->uid, netns, j->pod_ip, &e) < 0) {
+                j->pod_ip[0] = '\0';
+                job_event(j, "Warning", "FailedCreatePodSandBox",
+                          "Failed to create pod sandbox: failed to set up the network of sandbox "
+                          "%s: %s",
+                          j->uid, kl_err_msg(e));
+                j->retry_soon = true;
+                return -EAGAIN;
+        }
+        return 0;
+}
+
 static void job_sandbox(struct kl_agent__job *j, const char *pod_dir, bool *ok)
 {
         kl_autoerr struct kl_err *e = NULL;
@@ -691,6 +723,7 @@ static void job_sandbox(struct kl_agent__job *j, const char *pod_dir, bool *ok)
         kl_autofree char *resolv_path = kl_asprintf("%s/resolv.conf", pod_dir);
         kl_autofree char *hostname_text = NULL;
         bool missing_dns = false;
+        bool created = false;
 
         *ok = false;
         if (kl_mkdir_p(pod_dir, 0750) < 0) {
@@ -720,6 +753,13 @@ static void job_sandbox(struct kl_agent__job *j, const char *pod_dir, bool *ok)
                         return;
                 }
                 j->sandbox = true;
+                created = true;
+        }
+        if (job_network(j, created) < 0)
+                return;
+        if (j->pod_ip[0]) {
+                ips = j->facts_ips;
+                j->facts.pod_ips = j->facts_ips;
         }
         if (spec_bool(j->pod, "hostNetwork")) {
                 size_t len = 0;
@@ -756,6 +796,13 @@ void kl_agent__job_work(void *arg)
         struct kl_agent__pod_obs obs;
 
         job_observe(j, pod_dir);
+        /* An adopted sandbox: its address, for the status. */
+        if (j->sandbox && !j->pod_ip[0])
+                (void)job_network(j, false);
+        j->facts = m->facts;
+        j->facts_ips[0] = j->pod_ip;
+        if (j->pod_ip[0])
+                j->facts.pod_ips = j->facts_ips;
         obs = (struct kl_agent__pod_obs){ .pod = j->pod,
                                           .sandbox = j->sandbox,
                                           .ctrs = j->ctrs,
@@ -778,7 +825,7 @@ void kl_agent__job_work(void *arg)
                 if (j->plan.create_sandbox || j->plan.n_start > 0)
                         job_sandbox(j, pod_dir, &ok);
                 if (ok &&
-                    kl_agent__volumes_setup(j->pod, &j->refs, &m->facts, pod_dir, &vols, &e) < 0) {
+                    kl_agent__volumes_setup(j->pod, &j->refs, &j->facts, pod_dir, &vols, &e) < 0) {
                         /* volumes.c words it as upstream's event: "MountVolume.SetUp failed
                          * for volume ...". The worker tries again soon. */
                         job_event(j, "Warning", "FailedMount", "%s", kl_err_msg(e));

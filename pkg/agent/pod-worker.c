@@ -305,8 +305,11 @@ static void on_status_written(void *arg, int r, const json_t *obj, const struct 
 static void worker_write_status(struct kl_agent__worker *w, const struct kl_agent__job *j)
 {
         struct kl_agent__pods *m = w->m;
-        const char *const *pod_ips =
-                spec_bool(w->pod, "hostNetwork") ? (const char *const *)m->node_ips : NULL;
+        const char *own[] = { w->pod_ip, NULL };
+        const char *const *pod_ips = spec_bool(w->pod, "hostNetwork")
+                                             ? (const char *const *)m->node_ips
+                                     : w->pod_ip[0] ? own
+                                                    : NULL;
         struct kl_agent__status_ctx ctx = {
                 .host_ip = m->node_ips ? m->node_ips[0] : NULL,
                 .pod_ips = pod_ips,
@@ -413,6 +416,7 @@ static void on_job_done(void *arg, int status)
         /* Adopt what the job learned; probe results stay the loop's. */
         kl_strv_free(w->ids);
         w->ids = KL_TAKE_PTR(j->ids);
+        memcpy(w->pod_ip, j->pod_ip, sizeof(w->pod_ip));
         for (size_t i = 0; w->ids && w->ids[i]; i++)
                 kl_agent__watch_add(m, w->ids[i], w->uid);
         for (size_t i = 0; i < w->n_info && i < j->n_info; i++) {
@@ -499,6 +503,7 @@ static void worker_work(struct kl_agent__worker *w)
         j->refs = w->refs;
         w->refs = (struct kl_agent__pod_refs){ 0 };
         j->ids = kl_strv_copy(w->ids);
+        memcpy(j->pod_ip, w->pod_ip, sizeof(j->pod_ip));
         j->info = kl_calloc(w->n_info ? w->n_info : 1, sizeof(*j->info));
         j->n_info = w->n_info;
         for (size_t i = 0; i < w->n_info; i++)

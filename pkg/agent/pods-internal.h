@@ -65,6 +65,7 @@ struct kl_agent__worker {
         size_t n_terms;
         json_t *written;     /* the status last written, or NULL */
         uint64_t written_rv; /* the resourceVersion our last status write answered with */
+        char pod_ip[16];     /* the pod network's address for it, or "" */
         bool status_busy;    /* a status write is in flight */
         bool status_again;   /* ... and another status was computed meanwhile */
 
@@ -91,6 +92,7 @@ struct kl_agent__pods {
         char *cluster_dns; /* NULL: no cluster DNS (pods get the node's resolvers) */
         char *resolv_conf;
         struct kl_ctr_runtime *rt;
+        struct kl_agent__network *network; /* NULL: pods have loopback only */
         struct kl_rt_store *images;
         pthread_mutex_t *images_lock;
         const struct kl_rt_pull_opts *pull;
@@ -145,6 +147,9 @@ struct kl_agent__job {
         size_t n_info;
         struct kl_agent__term *terms;
         size_t n_terms;
+        char pod_ip[16]; /* in: the worker's; out: what the sandbox has now ("": none) */
+        struct kl_agent__node_facts facts; /* the manager's, with this pod's IPs */
+        const char *facts_ips[2];
         /* Outputs. */
         struct kl_agent__ctr *ctrs;
         size_t n_ctrs;

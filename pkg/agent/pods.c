@@ -49,6 +49,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "agent/agent-internal.h"
 #include "agent/pods-internal.h"
 #include "loop/loop.h"
 
@@ -211,6 +212,9 @@ static void orphans_work(void *arg)
                 }
                 kl_ctr_states_free(all, n);
         }
+        if (m->network)
+                kl_agent__network_gc(m->network, (const char *const *)o->known,
+                                     kl_strv_length(o->known));
         d = opendir(m->pods_dir);
         if (!d)
                 return;
@@ -220,6 +224,12 @@ static void orphans_work(void *arg)
                 if (de->d_name[0] == '.' || kl_strv_contains(o->known, de->d_name))
                         continue;
                 dir = kl_agent__pod_dir(m, de->d_name);
+                if (m->network) {
+                        kl_autofree char *netns =
+                                kl_ctr_sandbox_ns_path(m->rt, de->d_name, KL_CTR_NS_NET);
+
+                        kl_agent__network_pod_del(m->network, de->d_name, netns);
+                }
                 (void)kl_ctr_sandbox_delete(m->rt, de->d_name, NULL);
                 if (kl_agent__volumes_teardown(dir, NULL) == 0)
                         o->removed++;
@@ -375,6 +385,7 @@ int kl_agent__pods_start(struct kl_client *client, const struct kl_agent__pods_o
         m->log_dir = kl_strdup(o->log_dir);
         m->cluster_domain = kl_strdup(o->cluster_domain ? o->cluster_domain : "cluster.local");
         m->cluster_dns = o->cluster_dns ? kl_strdup(o->cluster_dns) : NULL;
+        m->network = o->network;
         m->resolv_conf = kl_strdup(o->resolv_conf ? o->resolv_conf : "/etc/resolv.conf");
         m->rt = o->rt;
         m->images = o->images;
