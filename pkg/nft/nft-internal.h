@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/strmap.h"
 #include "nft/nft.h"
 
 struct nl_msg;
@@ -136,7 +137,13 @@ struct kl_nft_table {
         size_t nsets, asets;
         struct kl_nft_chain **chains;
         size_t nchains, achains;
+        /* Indexes, keys borrowed from the objects: the builder stays O(1) per call. */
+        struct kl_strmap set_index;   /* named sets (not anonymous maps) by name */
+        struct kl_strmap chain_index; /* chains by name */
+        struct kl_strmap updated;     /* names of the sets some rule does `update @` on */
 };
+
+struct kl_nft_chain *kl_nft__chain_find(const struct kl_nft_table *t, const char *name);
 
 struct kl_nft_set *kl_nft__set_find(const struct kl_nft_table *t, const char *name);
 /* Whether a rule of t does `update @s`: the kernel then gives the set size 65535. */
@@ -151,6 +158,42 @@ uint8_t kl_nft__nfproto(enum kl_nft_family family);
 int kl_nft__put_set(struct nl_msg *msg, const struct kl_nft_set *s);
 /* Elements [from, to) of s, sorted as the kernel gets them. */
 int kl_nft__put_set_elems(struct nl_msg *msg, const struct kl_nft_set *s, size_t from, size_t to);
+/* The elements s->elems[idx[0..n)], with their data (adding) or keys alone (deleting). */
+int kl_nft__put_set_elems_idx(struct nl_msg *msg, const struct kl_nft_set *s, const size_t *idx,
+                              size_t n, bool with_data);
+
+/*
+ * The differences between two tables (nft-diff.c), for kl_nft_update(). The
+ * lists hold pointers into `old` or `want`; kl_nft__diff_release() frees
+ * only the lists.
+ */
+struct kl_nft__set_change {
+        const struct kl_nft_set *old, *want; /* the same name in both */
+        size_t *del;                         /* indices into old->elems: delete */
+        size_t ndel;
+        size_t *add; /* indices into want->elems: add */
+        size_t nadd;
+};
+
+struct kl_nft__diff {
+        bool replace; /* the tables cannot be diffed (a chain turned base or back) */
+        /* Chains: flushed (old side: removed, redefined, rules changed), deleted (old
+         * side: removed, redefined), created (want side: added, redefined), refilled
+         * (want side: added, redefined, rules changed). */
+        const struct kl_nft_chain **flush, **del_chains, **new_chains, **fill;
+        size_t nflush, ndel_chains, nnew_chains, nfill;
+        /* Sets: deleted (old side), created with their elements (want side). */
+        const struct kl_nft_set **del_sets, **new_sets;
+        size_t ndel_sets, nnew_sets;
+        struct kl_nft__set_change *elems; /* kept sets whose elements differ */
+        size_t nelems;
+};
+
+void kl_nft__diff(const struct kl_nft_table *old, const struct kl_nft_table *want,
+                  struct kl_nft__diff *d);
+bool kl_nft__diff_empty(const struct kl_nft__diff *d);
+void kl_nft__diff_release_change(struct kl_nft__set_change *ch);
+void kl_nft__diff_release(struct kl_nft__diff *d);
 int kl_nft__put_chain(struct nl_msg *msg, const struct kl_nft_chain *c);
 int kl_nft__put_rule(struct nl_msg *msg, const struct kl_nft_rule *r);
 

@@ -508,32 +508,52 @@ int kl_nft__put_set(struct nl_msg *msg, const struct kl_nft_set *s)
         return o.err;
 }
 
+static void put_elem(struct out *o, const struct kl_nft_set *s, const struct kl_nft__elem *el,
+                     bool with_data)
+{
+        struct nlattr *n = nest(o, NFTA_LIST_ELEM);
+        uint8_t key[KL_NFT__MAX_KEY * 16];
+        size_t klen = 0;
+
+        memset(key, 0, sizeof(key));
+        for (size_t k = 0; k < s->nkey; k++) {
+                kl_nft__value_bytes(s->key[k], &el->key[k], key + klen);
+                klen += s->nkey == 1 ? kl_nft__field(s->key[k])->len
+                                     : (kl_nft__field(s->key[k])->len + 3) / 4 * 4;
+        }
+        put_data_value(o, NFTA_SET_ELEM_KEY, key, klen);
+        if (with_data && s->data_type == KL_NFT_VERDICT_DATA)
+                put_verdict(o, NFTA_SET_ELEM_DATA, &el->verdict);
+        nest_end(o, n);
+}
+
+static struct nlattr *elems_begin(struct out *o, const struct kl_nft_set *s)
+{
+        put_str(o, NFTA_SET_ELEM_LIST_TABLE, s->table->name);
+        put_str(o, NFTA_SET_ELEM_LIST_SET, s->name);
+        put_be32(o, NFTA_SET_ELEM_LIST_SET_ID, s->id);
+        return nest(o, NFTA_SET_ELEM_LIST_ELEMENTS);
+}
+
 int kl_nft__put_set_elems(struct nl_msg *msg, const struct kl_nft_set *s, size_t from, size_t to)
 {
         struct out o = { msg, 0 };
-        struct nlattr *list;
+        struct nlattr *list = elems_begin(&o, s);
 
-        put_str(&o, NFTA_SET_ELEM_LIST_TABLE, s->table->name);
-        put_str(&o, NFTA_SET_ELEM_LIST_SET, s->name);
-        put_be32(&o, NFTA_SET_ELEM_LIST_SET_ID, s->id);
-        list = nest(&o, NFTA_SET_ELEM_LIST_ELEMENTS);
-        for (size_t i = from; i < to && o.err == 0; i++) {
-                const struct kl_nft__elem *el = &s->elems[i];
-                struct nlattr *n = nest(&o, NFTA_LIST_ELEM);
-                uint8_t key[KL_NFT__MAX_KEY * 16];
-                size_t klen = 0;
+        for (size_t i = from; i < to && o.err == 0; i++)
+                put_elem(&o, s, &s->elems[i], true);
+        nest_end(&o, list);
+        return o.err;
+}
 
-                memset(key, 0, sizeof(key));
-                for (size_t k = 0; k < s->nkey; k++) {
-                        kl_nft__value_bytes(s->key[k], &el->key[k], key + klen);
-                        klen += s->nkey == 1 ? kl_nft__field(s->key[k])->len
-                                             : (kl_nft__field(s->key[k])->len + 3) / 4 * 4;
-                }
-                put_data_value(&o, NFTA_SET_ELEM_KEY, key, klen);
-                if (s->data_type == KL_NFT_VERDICT_DATA)
-                        put_verdict(&o, NFTA_SET_ELEM_DATA, &el->verdict);
-                nest_end(&o, n);
-        }
+int kl_nft__put_set_elems_idx(struct nl_msg *msg, const struct kl_nft_set *s, const size_t *idx,
+                              size_t n, bool with_data)
+{
+        struct out o = { msg, 0 };
+        struct nlattr *list = elems_begin(&o, s);
+
+        for (size_t i = 0; i < n && o.err == 0; i++)
+                put_elem(&o, s, &s->elems[idx[i]], with_data);
         nest_end(&o, list);
         return o.err;
 }

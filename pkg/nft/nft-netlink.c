@@ -379,6 +379,178 @@ int kl_nft_replace(struct kl_nft *nl, const struct kl_nft_table *t, struct kl_er
         return 0;
 }
 
+/* ------------------------------------------------------------------------- */
+/* Updates: only the differences (nft-diff.c) */
+
+static int fill_rule_flush(struct nl_msg *msg, const void *obj, size_t a, size_t z)
+{
+        const struct kl_nft_chain *c = obj;
+
+        (void)a, (void)z;
+        if (nla_put_string(msg, NFTA_RULE_TABLE, c->table->name) < 0 ||
+            nla_put_string(msg, NFTA_RULE_CHAIN, c->name) < 0)
+                return -E2BIG;
+        return 0;
+}
+
+static int fill_chain_name(struct nl_msg *msg, const void *obj, size_t a, size_t z)
+{
+        const struct kl_nft_chain *c = obj;
+
+        (void)a, (void)z;
+        if (nla_put_string(msg, NFTA_CHAIN_TABLE, c->table->name) < 0 ||
+            nla_put_string(msg, NFTA_CHAIN_NAME, c->name) < 0)
+                return -E2BIG;
+        return 0;
+}
+
+static int fill_set_name(struct nl_msg *msg, const void *obj, size_t a, size_t z)
+{
+        const struct kl_nft_set *s = obj;
+
+        (void)a, (void)z;
+        if (nla_put_string(msg, NFTA_SET_TABLE, s->table->name) < 0 ||
+            nla_put_string(msg, NFTA_SET_NAME, s->name) < 0)
+                return -E2BIG;
+        return 0;
+}
+
+/* Some elements of a set, by index: what fill_elems_idx() is handed. */
+struct elems_idx {
+        const struct kl_nft_set *s;
+        const size_t *idx;
+        bool with_data;
+};
+
+static int fill_elems_idx(struct nl_msg *msg, const void *obj, size_t a, size_t z)
+{
+        const struct elems_idx *e = obj;
+
+        return kl_nft__put_set_elems_idx(msg, e->s, e->idx + a, z - a, e->with_data);
+}
+
+/* NEWSETELEM (adding) or DELSETELEM (deleting) of s->elems[idx[0..n)], in chunks. */
+static int batch_elems_idx(struct batch *b, const struct kl_nft_set *s, const size_t *idx, size_t n,
+                           bool add, uint8_t family)
+{
+        const struct elems_idx e = { s, idx, add };
+        const uint16_t type = nft_type(add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
+        const uint16_t flags = add ? NLM_F_CREATE | NLM_F_ACK : NLM_F_ACK;
+        size_t a = 0, cost = 0;
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i <= n; i++) {
+                if (i < n && cost + elem_cost(s, idx[i]) <= ELEMS_BUDGET) {
+                        cost += elem_cost(s, idx[i]);
+                        continue;
+                }
+                if (i > a)
+                        r = batch_add(b, type, flags, family, fill_elems_idx, &e, a, i,
+                                      kl_asprintf("set %s: %s elements", s->name,
+                                                  add ? "add" : "delete"));
+                a = i;
+                cost = i < n ? elem_cost(s, idx[i]) : 0;
+        }
+        return r;
+}
+
+/* A chain's rules, each after the anonymous map of its numgen vmap. */
+static int batch_rules(struct batch *b, const struct kl_nft_chain *c, uint8_t family)
+{
+        const uint16_t create = NLM_F_CREATE | NLM_F_ACK;
+        int r = 0;
+
+        for (size_t j = 0; r == 0 && j < c->nrules; j++) {
+                const struct kl_nft_rule *rule = c->rules[j];
+
+                if (!rule->nparts)
+                        continue;
+                for (size_t k = 0; r == 0 && k < rule->nparts; k++)
+                        if (rule->parts[k].kind == KL_NFT__NUMGEN)
+                                r = batch_set(b, rule->parts[k].map, family);
+                if (r == 0)
+                        r = batch_add(b, nft_type(NFT_MSG_NEWRULE), create | NLM_F_APPEND, family,
+                                      fill_rule, rule, 0, 0,
+                                      kl_asprintf("chain %s: rule %zu", c->name, rule->index));
+        }
+        return r;
+}
+
+/*
+ * The order inside the batch: whatever refers to an object goes before the
+ * object is deleted (rules by flushing their chains, then map elements), and
+ * every object exists before anything refers to it (chains, then sets and
+ * their elements, then rules).
+ */
+static int build_update(struct batch *b, const struct kl_nft__diff *d, uint8_t fam)
+{
+        const uint16_t create = NLM_F_CREATE | NLM_F_ACK;
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i < d->nflush; i++)
+                r = batch_add(b, nft_type(NFT_MSG_DELRULE), NLM_F_ACK, fam, fill_rule_flush,
+                              d->flush[i], 0, 0, kl_asprintf("chain %s: flush", d->flush[i]->name));
+        for (size_t i = 0; r == 0 && i < d->nelems; i++)
+                r = batch_elems_idx(b, d->elems[i].old, d->elems[i].del, d->elems[i].ndel, false,
+                                    fam);
+        for (size_t i = 0; r == 0 && i < d->ndel_sets; i++)
+                r = batch_add(b, nft_type(NFT_MSG_DELSET), NLM_F_ACK, fam, fill_set_name,
+                              d->del_sets[i], 0, 0,
+                              kl_asprintf("set %s: delete", d->del_sets[i]->name));
+        for (size_t i = 0; r == 0 && i < d->ndel_chains; i++)
+                r = batch_add(b, nft_type(NFT_MSG_DELCHAIN), NLM_F_ACK, fam, fill_chain_name,
+                              d->del_chains[i], 0, 0,
+                              kl_asprintf("chain %s: delete", d->del_chains[i]->name));
+        for (size_t i = 0; r == 0 && i < d->nnew_chains; i++)
+                r = batch_add(b, nft_type(NFT_MSG_NEWCHAIN), create, fam, fill_chain,
+                              d->new_chains[i], 0, 0,
+                              kl_asprintf("chain %s", d->new_chains[i]->name));
+        for (size_t i = 0; r == 0 && i < d->nnew_sets; i++)
+                r = batch_set(b, d->new_sets[i], fam);
+        for (size_t i = 0; r == 0 && i < d->nelems; i++)
+                r = batch_elems_idx(b, d->elems[i].want, d->elems[i].add, d->elems[i].nadd, true,
+                                    fam);
+        for (size_t i = 0; r == 0 && i < d->nfill; i++)
+                r = batch_rules(b, d->fill[i], fam);
+        return r;
+}
+
+int kl_nft_update(struct kl_nft *nl, const struct kl_nft_table *old,
+                  const struct kl_nft_table *want, struct kl_err **err)
+{
+        struct kl_nft__diff d;
+        struct batch b;
+        int r;
+
+        if (!old || old->family != want->family || strcmp(old->name, want->name) != 0)
+                return kl_nft_replace(nl, want, err);
+        kl_nft__diff(old, want, &d);
+        if (d.replace) {
+                kl_nft__diff_release(&d);
+                return kl_nft_replace(nl, want, err);
+        }
+        if (kl_nft__diff_empty(&d)) {
+                /* Nothing to send: the generation stays where it is. */
+                kl_nft__diff_release(&d);
+                return 0;
+        }
+        batch_begin(&b, nl);
+        r = build_update(&b, &d, kl_nft__nfproto(want->family));
+        if (r < 0 && b.too_big)
+                r = kl_err_set_msg(err, r, "%s: larger than one netlink message (%d bytes)",
+                                   b.too_big, MSG_MAX);
+        else if (r < 0)
+                r = kl_err_set_msg(err, r, "batch larger than %zu bytes", BATCH_MAX);
+        else
+                r = batch_send(&b, err);
+        batch_release(&b);
+        kl_nft__diff_release(&d);
+        if (r < 0)
+                return kl_err_wrap(err, r, "update table %s %s", family_name(want->family),
+                                   want->name);
+        return 0;
+}
+
 int kl_nft_delete(struct kl_nft *nl, enum kl_nft_family family, const char *name,
                   struct kl_err **err)
 {

@@ -143,6 +143,9 @@ void kl_nft_table_free(struct kl_nft_table *t)
                 free(c->name);
                 free(c);
         }
+        kl_strmap_release(&t->set_index);
+        kl_strmap_release(&t->chain_index);
+        kl_strmap_release(&t->updated);
         free(t->sets);
         free(t->chains);
         free(t->name);
@@ -151,24 +154,17 @@ void kl_nft_table_free(struct kl_nft_table *t)
 
 struct kl_nft_set *kl_nft__set_find(const struct kl_nft_table *t, const char *name)
 {
-        for (size_t i = 0; i < t->nsets; i++)
-                if (!t->sets[i]->anonymous && strcmp(t->sets[i]->name, name) == 0)
-                        return t->sets[i];
-        return NULL;
+        return kl_strmap_get(&t->set_index, name);
+}
+
+struct kl_nft_chain *kl_nft__chain_find(const struct kl_nft_table *t, const char *name)
+{
+        return kl_strmap_get(&t->chain_index, name);
 }
 
 bool kl_nft__set_is_updated(const struct kl_nft_table *t, const struct kl_nft_set *s)
 {
-        for (size_t i = 0; i < t->nchains; i++)
-                for (size_t j = 0; j < t->chains[i]->nrules; j++) {
-                        const struct kl_nft_rule *r = t->chains[i]->rules[j];
-
-                        for (size_t k = 0; k < r->nparts; k++)
-                                if (r->parts[k].kind == KL_NFT__UPDATE &&
-                                    strcmp(r->parts[k].set, s->name) == 0)
-                                        return true;
-                }
-        return false;
+        return !s->anonymous && kl_strmap_get(&t->updated, s->name) != NULL;
 }
 
 static struct kl_nft_set *set_new(struct kl_nft_table *t, char *name, const enum kl_nft_field *key,
@@ -202,6 +198,7 @@ struct kl_nft_set *kl_nft_set_add(struct kl_nft_table *t, const char *name,
                 kl_assert((size_t)key[i] < KL_ARRAY_SIZE(fields) &&
                           key[i] != KL_NFT_FIB_DADDR_TYPE);
         s = set_new(t, name_dup(name), key, nkey, data_type);
+        kl_strmap_put(&t->set_index, s->name, s);
         s->flags = flags;
         s->timeout_s = timeout_s;
         return s;
@@ -235,10 +232,10 @@ static struct kl_nft_chain *chain_new(struct kl_nft_table *t, const char *name)
 {
         struct kl_nft_chain *c = kl_new0(struct kl_nft_chain);
 
-        for (size_t i = 0; i < t->nchains; i++)
-                kl_assert(strcmp(t->chains[i]->name, name) != 0);
+        kl_assert(!kl_nft__chain_find(t, name));
         c->table = t;
         c->name = name_dup(name);
+        kl_strmap_put(&t->chain_index, c->name, c);
         t->chains = grow(t->chains, &t->achains, t->nchains, sizeof(*t->chains));
         t->chains[t->nchains++] = c;
         return c;
@@ -357,6 +354,7 @@ void kl_nft_update_set(struct kl_nft_rule *r, const char *set, enum kl_nft_field
         kl_assert((size_t)key < KL_ARRAY_SIZE(fields) && key != KL_NFT_FIB_DADDR_TYPE);
         p->field = key;
         p->set = name_dup(set);
+        kl_strmap_put(&r->chain->table->updated, p->set, p->set);
 }
 
 void kl_nft_counter(struct kl_nft_rule *r)

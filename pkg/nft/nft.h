@@ -15,10 +15,11 @@
  * The model: a caller builds a whole `struct kl_nft_table` (sets and maps with
  * their elements, chains, rules) and hands it to kl_nft_replace(): one batch
  * that creates the table if it is missing, deletes it, and creates it again
- * with everything in it. The kernel applies the batch as one transaction: no
- * packet ever sees half a ruleset, and a failing message leaves the previous
- * table untouched. Each owner (the proxy, the pod network) has its own table
- * and never touches anything else.
+ * with everything in it; or, keeping the table it applied last, to
+ * kl_nft_update(), which sends only the differences. The kernel applies the batch as one
+ * transaction: no packet ever sees half a ruleset, and a failing message leaves the previous table
+ * untouched. Each owner (the proxy, the pod network) has its own table and never touches anything
+ * else.
  *
  * kl_nft_print() writes exactly what Debian's nft 1.0.6 prints for
  * `nft list table FAMILY NAME` once the table is in the kernel: golden-file
@@ -185,6 +186,27 @@ void kl_nft_close(struct kl_nft *nl); /* NULL is a no-op */
  * ("chain svc-web-http: rule 3: Invalid argument").
  */
 int kl_nft_replace(struct kl_nft *nl, const struct kl_nft_table *t, struct kl_err **err);
+/*
+ * Turn the kernel's table, assumed to be `old` (what the caller last applied
+ * successfully), into `want`, in one transaction that sends only the
+ * differences: chains and sets added and deleted, the rules of a chain that
+ * changed flushed and added again, set and map elements added and deleted
+ * one by one. A set whose definition did not change keeps the elements the
+ * kernel holds beyond `old`'s (a dynamic timeout set's clients stay pinned).
+ * A base chain whose type, hook or priority changed and a set whose key,
+ * flags or timeout changed are deleted and created again. Nothing is sent
+ * when there is no difference (the generation does not move).
+ *
+ * A full kl_nft_replace() instead: old NULL, another family or name, or a
+ * chain turning into a base chain or back. When the kernel is not `old` (a
+ * failed transaction since, somebody else's change) the result is undefined:
+ * the caller replaces instead. Errors as kl_nft_replace(); on failure the
+ * kernel keeps what it had. Chains and sets created by an update come after
+ * the kept ones in `nft list` (the kernel lists in creation order), so the
+ * listing equals kl_nft_print(want) only up to the order of those blocks.
+ */
+int kl_nft_update(struct kl_nft *nl, const struct kl_nft_table *old,
+                  const struct kl_nft_table *want, struct kl_err **err);
 /* Delete the table if it exists (0 either way). */
 int kl_nft_delete(struct kl_nft *nl, enum kl_nft_family family, const char *name,
                   struct kl_err **err);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The service proxy (kube-proxy's job, nftables): Services and EndpointSlices -> the table
-# `ip kube-lite-proxy`, replaced atomically (proxy.h).
+# `ip kube-lite-proxy`, updated or replaced atomically (proxy.h).
 MODULES         += proxy
 proxy_SRCS      := proxy-state.c proxy-render.c proxy.c
 proxy_DEPS      := base json loop api client nft

@@ -7,19 +7,26 @@
  *   so a steady trickle of changes cannot starve the rules)
  *   timer -> (every informer synced?) read the informers and build the
  *   state (loop thread: the informers are loop state) -> render the table,
- *   kl_nft_replace() and kl_nft_generation() on libuv's pool (the state is
- *   immutable and handed over whole; one job in flight at a time; changes
- *   meanwhile leave `dirty` set and start the next sync when it is done)
+ *   kl_nft_update() from the last applied table (only the differences; a
+ *   dynamic affinity set keeps its clients) and kl_nft_generation() on
+ *   libuv's pool (the state is immutable and handed over whole; one job in
+ *   flight at a time; changes meanwhile leave `dirty` set and start the next
+ *   sync when it is done)
  *   resync timer -> on the pool: kl_nft_generation(); if it moved since our
  *   own last apply, somebody changed the ruleset (any table: the generation
- *   is the namespace's), so apply the last table again
+ *   is the namespace's), so replace the table with the last one whole
  *
- * A failed apply is logged and retried after 1 s with a fresh build. The
+ * kl_nft_update() needs the kernel to hold exactly the last applied table.
+ * The whole table is replaced instead (kl_nft_replace()) on the first
+ * apply, after a failed apply, and after a resync found the generation
+ * moved (until a replace succeeds again). A failed apply is logged and
+ * retried after 1 s with a fresh build. The
  * netlink socket is opened by kl_proxy_start() on the caller's thread, so it
  * lives in that thread's network namespace whatever thread later uses it.
  *
  * Ownership while a job is in flight: the pool thread owns the job (its
- * state and table) and reads p->nl, p->applied and p->generation; the loop
+ * state and table) and reads p->nl, p->applied, p->generation and
+ * p->must_replace; the loop
  * thread touches none of them until the done callback (a plain hand-over,
  * no lock: kl_loop_run_blocking()).
  */
@@ -43,6 +50,7 @@ struct job {
         struct kl_err *err; /* owned */
         uint32_t generation;
         bool reapplied; /* a resync check that found the generation moved */
+        bool replaced;  /* kl_nft_replace(), not kl_nft_update() */
         kl_usec_t built_at, build_usec, apply_usec, applied_at;
         size_t services;
 };
@@ -68,6 +76,7 @@ struct kl_proxy {
         struct kl_nft *nl;            /* owned; used by the job */
         struct kl_nft_table *applied; /* owned; what the kernel should hold */
         uint32_t generation;          /* after our last apply */
+        bool must_replace; /* the kernel may not hold `applied`: replace, do not update */
         struct kl_proxy_stats stats;
 };
 
@@ -172,13 +181,18 @@ static void job_work(void *arg)
                 kl_proxy_state_free(KL_TAKE_PTR(j->state));
                 j->build_usec += kl_now_monotonic() - t0;
                 t0 = kl_now_monotonic();
-                j->r = kl_nft_replace(p->nl, j->table, &j->err);
+                j->replaced = !p->applied || p->must_replace;
+                if (j->replaced)
+                        j->r = kl_nft_replace(p->nl, j->table, &j->err);
+                else
+                        j->r = kl_nft_update(p->nl, p->applied, j->table, &j->err);
         } else {
                 j->r = kl_nft_generation(p->nl, &gen, &j->err);
                 j->generation = gen;
                 if (j->r < 0 || gen == p->generation)
                         goto done;
                 j->reapplied = true;
+                j->replaced = true;
                 j->r = kl_nft_replace(p->nl, p->applied, &j->err);
         }
         if (j->r >= 0)
@@ -205,6 +219,9 @@ static void job_done(void *arg, int status)
                 return;
         }
         if (j->r < 0) {
+                /* A failed commit changes nothing, but a failure may also come after it
+                 * (reading the generation), or from a resync's replace: start afresh. */
+                p->must_replace = true;
                 p->stats.failures++;
                 (void)kl_log_err(KL_LOG_WARN, KL_LOG_PROXY, j->err,
                                  "apply table '%s', will retry in 1s", KL_PROXY_TABLE);
@@ -225,8 +242,12 @@ static void job_done(void *arg, int status)
                         .build_usec = change ? j->build_usec : 0,
                         .apply_usec = j->apply_usec,
                         .services = j->services,
+                        .replaced = j->replaced,
                 };
 
+                p->must_replace = false;
+                if (j->replaced)
+                        p->stats.replaces++;
                 if (change) {
                         kl_nft_table_free(p->applied);
                         p->applied = KL_TAKE_PTR(j->table);
@@ -353,6 +374,7 @@ int kl_proxy_new(const struct kl_proxy_config *cfg, struct kl_proxy **ret, struc
         p->resync_ms = cfg->resync_ms ? cfg->resync_ms : 30000;
         p->on_applied = cfg->on_applied;
         p->arg = cfg->arg;
+        p->must_replace = true;
 
         kl_assert(uv_timer_init(p->loop, &p->debounce) == 0);
         kl_assert(uv_timer_init(p->loop, &p->resync) == 0);

@@ -2,8 +2,10 @@
 /*
  * proxy: the service proxy (kube-proxy's job, nftables mode) on a node.
  * Services and EndpointSlices (and the hostPorts of this node's pods) become
- * one nf_tables table, `ip kube-lite-proxy`, replaced whole and atomically
- * with kl_nft_replace() whenever they change (STYLE R7.8-R7.10).
+ * one nf_tables table, `ip kube-lite-proxy`, rendered whole and applied
+ * atomically whenever they change: kl_nft_update() from the last applied
+ * table (only the differences), or kl_nft_replace() when the kernel may not
+ * hold that table (STYLE R7.8-R7.10).
  *
  * Three layers, each usable on its own:
  *
@@ -95,8 +97,9 @@ struct kl_proxy_sync_info {
         kl_usec_t built_at;   /* kl_now_monotonic() when the informers were read */
         kl_usec_t applied_at; /* kl_now_monotonic() when the kernel had committed */
         kl_usec_t build_usec; /* state (on the loop) + render (on the pool) */
-        kl_usec_t apply_usec; /* kl_nft_replace(), on the pool */
+        kl_usec_t apply_usec; /* kl_nft_update() or kl_nft_replace(), on the pool */
         size_t services;      /* kl_proxy_state_services() of what was applied */
+        bool replaced;        /* the table was replaced whole, not updated */
 };
 typedef void kl_proxy_applied_fn(void *arg, const struct kl_proxy_sync_info *info);
 
@@ -135,6 +138,7 @@ struct kl_proxy_stats {
         uint64_t syncs;    /* successful applies */
         uint64_t failures; /* failed applies (each retried after 1 s) */
         uint64_t resyncs;  /* applies made by the resync because the generation moved */
+        uint64_t replaces; /* applies that replaced the table whole (the rest: updates) */
         kl_usec_t last_build_usec, last_apply_usec;
 };
 void kl_proxy_stats(const struct kl_proxy *p, struct kl_proxy_stats *ret);

@@ -12,7 +12,9 @@
  *                     client's update call to the proxy's apply committed
  *                     (a build that read the informers after the change);
  *                     p50 and p99, and the split build (state + render) /
- *                     apply (kl_nft_replace) of the last sync. Beside it the
+ *                     apply (kl_nft_update: only the differences) of those
+ *                     syncs, p50 and p99, with how many replaced the table
+ *                     whole (none should: only the first apply). Beside it the
  *                     same ruleset, printed by kl_nft_print(), applied with
  *                     `nft -f` (a process, as ENVIRONMENT.md's "nft about
  *                     12 ms" was measured), and with kl_nft_replace() alone,
@@ -66,6 +68,10 @@ struct bench {
         kl_usec_t last_event;
         struct kl_proxy_sync_info last;
 };
+
+/* The build and apply times of the sync that ended each change, in ms. */
+static double build_ms[CHANGES], apply_ms[CHANGES];
+static unsigned replaced_changes;
 
 static void die(const char *what, const char *detail)
 {
@@ -366,18 +372,25 @@ static void bench_changes(const char *scratch)
                "in %.2f s\n",
                SERVICES, ENDPOINTS, ms(kl_now_monotonic() - t_setup) / 1000);
 
-        for (unsigned j = 0; j < CHANGES; j++)
+        for (unsigned j = 0; j < CHANGES; j++) {
                 lat[j] = ms(change(&b, (j * 7919) % SERVICES));
+                build_ms[j] = ms(b.last.build_usec);
+                apply_ms[j] = ms(b.last.apply_usec);
+                replaced_changes += b.last.replaced;
+        }
         kl_proxy_stats(b.proxy, &stats);
         printf("  EndpointSlice update -> rules applied (%u services, %u changes one after "
                "another, 10 ms debounce included)\n",
                SERVICES, CHANGES);
         printf("  %-40s %8.1f ms\n", "p50", pct(lat, CHANGES, 50));
         printf("  %-40s %8.1f ms   (goal <= 100 ms)\n", "p99", pct(lat, CHANGES, 99));
-        printf("  %-40s %8.1f ms\n", "last sync: build (state + render)",
-               ms(stats.last_build_usec));
-        printf("  %-40s %8.1f ms\n", "last sync: apply (kl_nft_replace)",
-               ms(stats.last_apply_usec));
+        printf("  %-40s %8.1f ms, p99 %.1f ms\n", "build (state + render) p50",
+               pct(build_ms, CHANGES, 50), pct(build_ms, CHANGES, 99));
+        printf("  %-40s %8.1f ms, p99 %.1f ms\n", "apply (kl_nft_update) p50",
+               pct(apply_ms, CHANGES, 50), pct(apply_ms, CHANGES, 99));
+        printf("  %-40s %8u of %u (%llu replaces in all, the first apply included)\n",
+               "changes applied by a whole replace", replaced_changes, CHANGES,
+               (unsigned long long)stats.replaces);
 
         /* The references: the same ruleset, by nft -f and by kl_nft_replace() alone. */
         text = render_informers(&b, &table);
