@@ -1,0 +1,1 @@
+t4400-network.bats
