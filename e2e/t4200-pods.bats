@@ -417,3 +417,69 @@ EOF
         # The volume pins its pods to the node that has its directory.
         [ "$(kl_pod_field reader '{.spec.nodeName}')" = "$node" ]
 }
+
+# SPDY/3.1: kubectl's fallback when the WebSocket upgrade is refused, and what older clients
+# speak only. The environment variables make kubectl 1.32 skip the WebSocket attempt, so the
+# API server relays a POST `Upgrade: SPDY/3.1` to the agent, which serves the streams itself.
+@test "spdy: kubectl exec -i and -t, exit codes, kubectl cp both ways, attach" {
+        export KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+        kubectl run box --image="$BB" -- sleep 3600
+        kl_wait_for 60 kl_pod_phase_is box Running
+        run kubectl exec box -- sh -c 'echo out; echo err >&2; exit 3'
+        [ "$status" -eq 3 ]
+        kl_assert_contains "$output" out
+        kl_assert_contains "$output" err
+        kl_assert_contains "$output" "command terminated with exit code 3"
+        run kubectl exec box -- true
+        [ "$status" -eq 0 ]
+        run kubectl exec -i box -- tr a-z A-Z <<<"shout"
+        [ "$output" = SHOUT ]
+        run script -qec "kubectl exec -it box -- sh -c 'tty; stty size'" /dev/null </dev/null
+        kl_assert_contains "$output" /dev/pts/
+        echo "round trip" >"$KL_TEST_DIR/in.txt"
+        kubectl cp "$KL_TEST_DIR/in.txt" box:/tmp/in.txt
+        run kubectl exec box -- cat /tmp/in.txt
+        [ "$output" = "round trip" ]
+        kubectl cp box:/tmp/in.txt "$KL_TEST_DIR/out.txt"
+        [ "$(cat "$KL_TEST_DIR/out.txt")" = "round trip" ]
+        # attach: a container reading its stdin echoes what is sent over the SPDY stdin stream.
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: cat}
+spec:
+  containers:
+  - name: cat
+    image: $BB
+    stdin: true
+    command: [sh, -c, 'while read l; do echo "seen \$l"; done']
+EOF
+        kl_wait_for 60 kl_pod_phase_is cat Running
+        run timeout 30 bash -c "(echo one; sleep 2) | kubectl attach -i cat"
+        kl_assert_contains "$output" "seen one"
+}
+
+@test "spdy: kubectl port-forward serves two requests" {
+        export KUBECTL_PORT_FORWARD_WEBSOCKETS=false
+        kubectl run fwd --image="$HTTPD" --port=8080
+        kl_wait_for 60 kl_pod_phase_is fwd Running
+        local port
+        port=$(kl_free_port)
+        # fd 3 closed: bats waits for whoever holds it.
+        kubectl port-forward pod/fwd "$port:8080" >"$KL_TEST_DIR/pf.out" 2>&1 3>&- &
+        local pf=$!
+        kl_wait_for 30 grep -q "Forwarding from 127.0.0.1:$port" "$KL_TEST_DIR/pf.out" ||
+                { kill "$pf"; cat "$KL_TEST_DIR/pf.out"; false; }
+        run curl -s "http://127.0.0.1:$port/"
+        local first=$status out1=$output
+        run curl -s "http://127.0.0.1:$port/"
+        local second=$status out2=$output
+        kill "$pf"
+        wait "$pf" || true
+        [ "$first" -eq 0 ]
+        [ "$out1" = "hello from kube-lite-test" ]
+        [ "$second" -eq 0 ]
+        [ "$out2" = "hello from kube-lite-test" ]
+        run grep -q "lost connection" "$KL_TEST_DIR/pf.out"
+        [ "$status" -ne 0 ]
+}

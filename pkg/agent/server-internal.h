@@ -7,7 +7,9 @@
  *                    since, timestamps, limitBytes, partial lines), and
  *                    finding a pod's container in the runtime: pure, or
  *                    blocking on the pool where it says so
- *   server-stream.c  exec and attach over WebSocket (loop thread)
+ *   server-stream.c  exec and attach over WebSocket or SPDY/3.1 (loop thread)
+ *   server-spdy.c    the SPDY/3.1 streams of exec and attach as channel
+ *                    messages: pure but for its transport callbacks
  *   server-portforward.c  port-forward: SPDY/3.1 carried in WebSocket
  *                    messages; the frame codec and header compression are
  *                    pure, the session runs on the loop thread
@@ -272,6 +274,52 @@ struct kl_agent__pf *kl_agent__pf_new(uv_loop_t *loop, const char *netns, size_t
 void kl_agent__pf_feed(struct kl_agent__pf *pf, const void *data, size_t len);
 /** The transport is gone: close every connection; freed once its handles are closed. */
 void kl_agent__pf_close(struct kl_agent__pf *pf);
+
+/* ------------------------------------------------------------------------- */
+/* exec and attach over SPDY/3.1 (server-spdy.c) */
+
+/* The stream protocol chosen for a SPDY exec/attach (upstream's kubelet answers v4 too). */
+#define KL_AGENT__SPDY_EXEC_PROTOCOL "v4.channel.k8s.io"
+/* The port-forward stream protocol of a SPDY upgrade. */
+#define KL_AGENT__SPDY_PORTFORWARD_PROTOCOL "portforward.k8s.io"
+
+/* The streams a client opens, as bits of `expect` (the error stream is always expected). */
+enum {
+        KL_AGENT__SX_ERROR = 1u << 0,
+        KL_AGENT__SX_STDIN = 1u << 1,
+        KL_AGENT__SX_STDOUT = 1u << 2,
+        KL_AGENT__SX_STDERR = 1u << 3,
+        KL_AGENT__SX_RESIZE = 1u << 4,
+};
+
+/*
+ * A SPDY exec/attach session over any byte transport (the port-forward's
+ * transport callbacks): client bytes go into kl_agent__sx_feed(); what the
+ * client says reaches `on_message` as the WebSocket channel messages of
+ * §16.1 (`msg[0]` the channel: 0 stdin, 4 resize, and [255, 0] when stdin
+ * ends), borrowed for the call.
+ */
+struct kl_agent__sx;
+typedef void kl_agent__sx_message_fn(void *arg, const uint8_t *msg, size_t len);
+
+struct kl_agent__sx *kl_agent__sx_new(const struct kl_agent__pf_transport *t, unsigned expect,
+                                      kl_agent__sx_message_fn *on_message, void *arg);
+/** Feed client bytes (any split). A protocol error sends GOAWAY and calls t->end. */
+void kl_agent__sx_feed(struct kl_agent__sx *sx, const void *data, size_t len);
+/**
+ * Output of channel 1 (stdout), 2 (stderr) or 3 (error): DATA on that
+ * stream, held while the client has not opened it. 0, -EINVAL for another
+ * channel, -ENOBUFS when too much is held, -ECONNRESET once ended.
+ */
+int kl_agent__sx_send(struct kl_agent__sx *sx, uint8_t channel, const void *data, size_t len);
+/** Output not yet written: the transport's queue and what is held. */
+size_t kl_agent__sx_queued(const struct kl_agent__sx *sx);
+/** Stop (true) or resume (false) delivering stdin and resize: back-pressure. */
+void kl_agent__sx_pause(struct kl_agent__sx *sx, bool pause);
+/** FIN the streams of ours (once the expected ones are open), then t->end. Idempotent. */
+void kl_agent__sx_end(struct kl_agent__sx *sx);
+/** Free; allowed inside any callback of it. NULL is a no-op. */
+void kl_agent__sx_free(struct kl_agent__sx *sx);
 
 /** Serve port-forward for an authorized request (server-portforward.c). */
 void kl_agent__portforward_serve(struct kl_agent_server *s, struct kl_http_req *req, const char *ns,

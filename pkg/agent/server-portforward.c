@@ -2,9 +2,11 @@
 /*
  * port-forward (kubectl-contract.md §17): an SPDY/3.1 session carried as a
  * byte stream in the binary messages of a WebSocket whose subprotocol is
- * SPDY/3.1+portforward.k8s.io. The plain SPDY upgrade (POST with Upgrade:
- * SPDY/3.1) is not served: pkg/http hands over no raw connection, and
- * kubectl 1.32 tries the WebSocket first, falling back only when that fails.
+ * SPDY/3.1+portforward.k8s.io, or directly on the connection after the plain
+ * SPDY upgrade (POST with Upgrade: SPDY/3.1 and X-Stream-Protocol-Version:
+ * portforward.k8s.io; kubectl's fallback, older clients' only way):
+ * pkg/http hands the raw connection over with the WebSocket's interface
+ * (kl_http_spdy_accept()), so the session is the same.
  *
  *   codec    frame parsing and building, header blocks compressed with one
  *            zlib stream per direction for the whole session, initialised
@@ -20,7 +22,7 @@
  *            closes the connection, SETTINGS and WINDOW_UPDATE are ignored
  *            (the Go client does no flow control).
  *   serve    (pool, then loop) finds the pod's uid from its containers'
- *            labels, accepts the WebSocket and bridges it to a session.
+ *            labels, accepts the upgrade and bridges it to a session.
  *
  * Back-pressure. Towards a target: client bytes are queued on its socket;
  * while the session has more than `high` bytes queued on its sockets (or
@@ -1156,6 +1158,7 @@ struct pf_session {
         char *netns;                 /* owned: the lookup's result */
         struct kl_err *error;        /* owned: the lookup's failure */
         struct kl_agent__pf *pf;     /* owned from the upgrade to the close */
+        bool spdy;                   /* a SPDY upgrade, not a WebSocket */
 };
 
 static void session_free(struct pf_session *x)
@@ -1262,10 +1265,16 @@ static void lookup_done(void *arg, int status)
                 session_free(x);
                 return;
         }
-        r = kl_http_ws_accept(
-                x->req, KL_AGENT__PORTFORWARD_PROTOCOL,
-                &(struct kl_http_ws_callbacks){ .on_message = on_message, .on_close = on_ws_close },
-                x, &x->ws, &e);
+        if (x->spdy)
+                r = kl_http_spdy_accept(x->req, KL_AGENT__SPDY_PORTFORWARD_PROTOCOL,
+                                        &(struct kl_http_ws_callbacks){ .on_message = on_message,
+                                                                        .on_close = on_ws_close },
+                                        x, &x->ws, &e);
+        else
+                r = kl_http_ws_accept(x->req, KL_AGENT__PORTFORWARD_PROTOCOL,
+                                      &(struct kl_http_ws_callbacks){ .on_message = on_message,
+                                                                      .on_close = on_ws_close },
+                                      x, &x->ws, &e);
         if (r < 0) {
                 if (r != -ECONNRESET)
                         kl_agent__respond_error(x->req, e, NULL, NULL);
@@ -1288,13 +1297,21 @@ void kl_agent__portforward_serve(struct kl_agent_server *s, struct kl_http_req *
         kl_autoerr struct kl_err *e = NULL;
         struct pf_session *x;
 
-        if (!kl_http_req_is_websocket(req)) {
-                /* The SPDY upgrade: kubectl reaches it only after the WebSocket failed. */
+        bool spdy = kl_http_req_is_spdy(req);
+
+        if (!kl_http_req_is_websocket(req) && !spdy) {
                 (void)kl_err_set_msg(&e, -EINVAL, "Upgrade request required");
                 kl_agent__respond_error(req, e, NULL, NULL);
                 return;
         }
-        if (!kl_http_req_ws_offers(req, KL_AGENT__PORTFORWARD_PROTOCOL)) {
+        if (spdy && !kl_http_req_stream_offers(req, KL_AGENT__SPDY_PORTFORWARD_PROTOCOL)) {
+                (void)kl_err_set_msg(&e, -EINVAL,
+                                     "unable to upgrade: unable to negotiate protocol: the "
+                                     "server supports " KL_AGENT__SPDY_PORTFORWARD_PROTOCOL);
+                kl_agent__respond_error(req, e, NULL, NULL);
+                return;
+        }
+        if (!spdy && !kl_http_req_ws_offers(req, KL_AGENT__PORTFORWARD_PROTOCOL)) {
                 (void)kl_err_set_msg(&e, -EINVAL,
                                      "unable to upgrade: unable to negotiate protocol: the "
                                      "server supports " KL_AGENT__PORTFORWARD_PROTOCOL);
@@ -1312,6 +1329,7 @@ void kl_agent__portforward_serve(struct kl_agent_server *s, struct kl_http_req *
         x->req = kl_http_req_ref(req);
         x->ns = kl_strdup(ns);
         x->pod = kl_strdup(pod);
+        x->spdy = spdy;
         if (kl_loop_run_blocking(kl_agent__server_loop(s), lookup_work, lookup_done, x) < 0) {
                 (void)kl_err_set_msg(&e, -EIO, "cannot queue the lookup");
                 kl_agent__respond_error(req, e, NULL, NULL);

@@ -2,7 +2,12 @@
 /*
  * exec and attach over WebSocket: the channel protocol kubectl speaks
  * (kubectl-contract.md §16.1), bridged to a struct kl_ctr_stream of the
- * container's shim.
+ * container's shim. The SPDY/3.1 upgrade (§16.3, what kubectl falls back to
+ * and older clients speak) is the same session: server-spdy.c turns its
+ * streams into the same channel messages and back (v4.channel.k8s.io: the
+ * Status on the error stream, stdin ending with its stream's FIN), so only
+ * the transport calls below (out_send, out_queued, in_pause, conn_end)
+ * look at which one it is.
  *
  *   lookup   (pool) list the containers, pick the running attempt; errors
  *            are answered as HTTP Status JSON before any upgrade, as the
@@ -76,7 +81,9 @@ struct session {
         struct kl_agent_server *srv; /* a session of it */
         struct kl_ctr_runtime *rt;   /* borrowed from the server */
         struct kl_http_req *req;     /* ref until the upgrade (or the error answer) */
-        struct kl_http_ws *ws;       /* ref once accepted */
+        struct kl_http_ws *ws;       /* ref once accepted (raw for SPDY) */
+        struct kl_agent__sx *sx;     /* owned: the SPDY streams; NULL for WebSocket */
+        bool spdy;                   /* the request is a SPDY upgrade */
         char *ns, *pod, *ctr;        /* owned */
         bool exec;
         char **command; /* owned */
@@ -106,6 +113,7 @@ struct session {
 static void session_free(struct session *x)
 {
         kl_ctr_stream_free(x->stream);
+        kl_agent__sx_free(x->sx);
         kl_agent__server_session_end(x->srv);
         kl_http_req_unref(x->req);
         free(x->ns);
@@ -159,6 +167,70 @@ static int send_channel(struct session *x, uint8_t ch, const void *data, size_t 
         r = kl_http_ws_send(x->ws, KL_HTTP_WS_BINARY, msg, len + 1);
         free(msg);
         return r;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Transport: WebSocket messages, or SPDY streams through server-spdy.c */
+
+static int out_send(struct session *x, uint8_t ch, const void *data, size_t len)
+{
+        if (x->sx)
+                return kl_agent__sx_send(x->sx, ch, data, len);
+        return send_channel(x, ch, data, len);
+}
+
+static size_t out_queued(struct session *x)
+{
+        return x->sx ? kl_agent__sx_queued(x->sx) : kl_http_ws_output_queued(x->ws);
+}
+
+static void in_pause(struct session *x, bool pause)
+{
+        if (x->sx)
+                kl_agent__sx_pause(x->sx, pause);
+        else
+                kl_http_ws_pause(x->ws, pause);
+}
+
+/* The end: a close handshake, or the FINs of the streams and then the close. */
+static void conn_end(struct session *x)
+{
+        if (x->sx)
+                kl_agent__sx_end(x->sx);
+        else
+                (void)kl_http_ws_close(x->ws, 1000, NULL);
+}
+
+static int sx_t_send(void *arg, const void *data, size_t len)
+{
+        struct session *x = arg;
+
+        return x->ws ? kl_http_ws_send(x->ws, KL_HTTP_WS_BINARY, data, len) : -ECONNRESET;
+}
+
+static size_t sx_t_queued(void *arg)
+{
+        struct session *x = arg;
+
+        return x->ws ? kl_http_ws_output_queued(x->ws) : 0;
+}
+
+static void sx_t_pause(void *arg, bool pause)
+{
+        struct session *x = arg;
+
+        if (x->ws)
+                kl_http_ws_pause(x->ws, pause);
+}
+
+static void sx_t_end(void *arg)
+{
+        struct session *x = arg;
+
+        if (x->ws) {
+                kl_http_ws_pause(x->ws, false);
+                (void)kl_http_ws_close(x->ws, 1000, NULL);
+        }
 }
 
 /* The Status of channel 3 for an exit code (upstream's remotecommand ServeExec). */
@@ -220,13 +292,13 @@ static void finish(struct session *x, int exit_code, const char *what, const str
                                 exit_code);
                 }
                 if (body)
-                        (void)send_channel(x, CH_ERROR, body, strlen(body));
+                        (void)out_send(x, CH_ERROR, body, strlen(body));
                 /* The client's close frame must be read: stdin left over is dropped. */
                 if (x->ws_paused) {
                         x->ws_paused = false;
-                        kl_http_ws_pause(x->ws, false);
+                        in_pause(x, false);
                 }
-                (void)kl_http_ws_close(x->ws, 1000, NULL);
+                conn_end(x);
         }
 }
 
@@ -245,7 +317,7 @@ static void read_output(struct session *x)
                 int code = 0;
                 ssize_t n;
 
-                if (kl_http_ws_output_queued(x->ws) > kl_agent__server_queue_high(x->srv)) {
+                if (out_queued(x) > kl_agent__server_queue_high(x->srv)) {
                         x->out_paused = true;
                         uv_timer_start(&x->timer, on_queue_timer, QUEUE_CHECK_MSEC, 0);
                         break;
@@ -268,7 +340,8 @@ static void read_output(struct session *x)
                     (kind == KL_CTR_STREAM_STDERR && (!x->err || x->tty)))
                         continue;
                 buf[0] = kind == KL_CTR_STREAM_STDERR ? CH_STDERR : CH_STDOUT;
-                if (kl_http_ws_send(x->ws, KL_HTTP_WS_BINARY, buf, (size_t)n + 1) < 0)
+                if (x->sx ? kl_agent__sx_send(x->sx, (uint8_t)buf[0], buf + 1, (size_t)n) < 0
+                          : kl_http_ws_send(x->ws, KL_HTTP_WS_BINARY, buf, (size_t)n + 1) < 0)
                         break; /* gone (on_close follows) or over the limit: stop */
         }
         free(buf);
@@ -334,7 +407,7 @@ static void set_poll(struct session *x)
                 (void)uv_poll_stop(&x->poll);
         if (x->ws_paused != (x->stdin_q.len > 0)) {
                 x->ws_paused = x->stdin_q.len > 0;
-                kl_http_ws_pause(x->ws, x->ws_paused);
+                in_pause(x, x->ws_paused);
         }
 }
 
@@ -359,7 +432,7 @@ static void on_queue_timer(uv_timer_t *t)
 
         if (x->phase != PHASE_STREAM || x->closed || !x->out_paused)
                 return;
-        if (kl_http_ws_output_queued(x->ws) > kl_agent__server_queue_high(x->srv) / 2) {
+        if (out_queued(x) > kl_agent__server_queue_high(x->srv) / 2) {
                 uv_timer_start(&x->timer, on_queue_timer, QUEUE_CHECK_MSEC, 0);
                 return;
         }
@@ -381,15 +454,13 @@ static void resize(struct session *x, const char *data, size_t len)
         (void)kl_ctr_stream_resize(x->stream, (unsigned short)h, (unsigned short)w, NULL);
 }
 
-static void on_message(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const void *data,
-                       size_t len, void *userdata)
+/* One channel message from the client (a WebSocket message, or what server-spdy.c made). */
+static void channel_message(void *arg, const uint8_t *p, size_t len)
 {
-        struct session *x = userdata;
-        const uint8_t *p = data;
+        struct session *x = arg;
 
-        (void)ws;
-        if (op != KL_HTTP_WS_BINARY || len == 0 || x->phase != PHASE_STREAM)
-                return; /* kubectl sends binary only; empty messages carry nothing */
+        if (len == 0 || x->phase != PHASE_STREAM)
+                return; /* empty messages carry nothing */
         switch (p[0]) {
         case CH_STDIN:
                 if (!x->in || len == 1)
@@ -411,8 +482,8 @@ static void on_message(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const v
                         resize(x, (const char *)p + 1, len - 1);
                 return;
         case CH_CLOSE:
-                /* v5: [255, channel] closes that stream of ours; only stdin means something. */
-                if (x->version >= 5 && len == 2 && p[1] == CH_STDIN && x->in) {
+                /* v5 (and SPDY's stdin FIN): [255, channel] closes that stream; only stdin. */
+                if ((x->version >= 5 || x->sx) && len == 2 && p[1] == CH_STDIN && x->in) {
                         x->stdin_eof = true;
                         x->refs++;
                         (void)flush_stdin(x);
@@ -425,6 +496,23 @@ static void on_message(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const v
         }
 }
 
+static void on_message(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const void *data,
+                       size_t len, void *userdata)
+{
+        struct session *x = userdata;
+
+        (void)ws;
+        if (op != KL_HTTP_WS_BINARY)
+                return; /* kubectl sends binary only */
+        if (x->sx) {
+                x->refs++; /* the session may end inside */
+                kl_agent__sx_feed(x->sx, data, len);
+                session_unref(x);
+                return;
+        }
+        channel_message(x, data, len);
+}
+
 static void on_ws_close(struct kl_http_ws *ws, int code, void *userdata)
 {
         struct session *x = userdata;
@@ -434,6 +522,8 @@ static void on_ws_close(struct kl_http_ws *ws, int code, void *userdata)
         x->closed = true;
         x->phase = PHASE_DONE;
         session_close(x);
+        kl_agent__sx_free(x->sx);
+        x->sx = NULL;
         kl_http_ws_unref(x->ws);
         x->ws = NULL;
         session_unref(x);
@@ -515,7 +605,7 @@ static void open_done(void *arg, int status)
         x->polling = true;
         x->pending_closes++;
         x->ws_paused = false;
-        kl_http_ws_pause(x->ws, false);
+        in_pause(x, false);
         set_poll(x);
         session_unref(x);
 }
@@ -536,10 +626,16 @@ static void lookup_done(void *arg, int status)
                 session_unref(x);
                 return;
         }
-        r = kl_http_ws_accept(
-                x->req, x->protocol,
-                &(struct kl_http_ws_callbacks){ .on_message = on_message, .on_close = on_ws_close },
-                x, &x->ws, &e);
+        if (x->spdy)
+                r = kl_http_spdy_accept(x->req, x->protocol,
+                                        &(struct kl_http_ws_callbacks){ .on_message = on_message,
+                                                                        .on_close = on_ws_close },
+                                        x, &x->ws, &e);
+        else
+                r = kl_http_ws_accept(x->req, x->protocol,
+                                      &(struct kl_http_ws_callbacks){ .on_message = on_message,
+                                                                      .on_close = on_ws_close },
+                                      x, &x->ws, &e);
         if (r < 0) {
                 if (r != -ECONNRESET)
                         kl_agent__respond_error(x->req, e, NULL, NULL);
@@ -551,7 +647,19 @@ static void lookup_done(void *arg, int status)
         }
         /* The WebSocket's reference is the session's first one from now on. */
         x->req = kl_http_req_unref(x->req);
-        kl_http_ws_pause(x->ws, true);
+        if (x->spdy) {
+                unsigned expect =
+                        (x->in ? KL_AGENT__SX_STDIN : 0) | (x->out ? KL_AGENT__SX_STDOUT : 0) |
+                        (x->err ? KL_AGENT__SX_STDERR : 0) | (x->tty ? KL_AGENT__SX_RESIZE : 0);
+
+                x->sx = kl_agent__sx_new(&(struct kl_agent__pf_transport){ .send = sx_t_send,
+                                                                           .queued = sx_t_queued,
+                                                                           .pause = sx_t_pause,
+                                                                           .end = sx_t_end,
+                                                                           .arg = x },
+                                         expect, channel_message, x);
+        }
+        in_pause(x, true);
         x->ws_paused = true;
         x->phase = PHASE_OPEN;
         x->refs++;
@@ -571,10 +679,8 @@ void kl_agent__stream_serve(struct kl_agent_server *s, struct kl_http_req *req, 
         struct session *x;
         int r;
 
-        if (!kl_http_req_is_websocket(req)) {
-                (void)kl_err_set_msg(&e, -EINVAL,
-                                     "Upgrade request required: this server speaks WebSocket "
-                                     "(v5.channel.k8s.io), not SPDY");
+        if (!kl_http_req_is_websocket(req) && !kl_http_req_is_spdy(req)) {
+                (void)kl_err_set_msg(&e, -EINVAL, "Upgrade request required");
                 kl_agent__respond_error(req, e, NULL, NULL);
                 return;
         }
@@ -598,10 +704,19 @@ void kl_agent__stream_serve(struct kl_agent_server *s, struct kl_http_req *req, 
         x->timer.data = x;
         x->pending_closes = 1;
 
-        for (size_t i = 0; i < KL_ARRAY_SIZE(protocols) && !x->protocol; i++) {
-                if (kl_http_req_ws_offers(req, protocols[i].name)) {
-                        x->protocol = protocols[i].name;
-                        x->version = protocols[i].version;
+        x->spdy = !kl_http_req_is_websocket(req);
+        if (x->spdy) {
+                /* Upstream's kubelet answers v4 to kubectl's SPDY offer (observed). */
+                if (kl_http_req_stream_offers(req, KL_AGENT__SPDY_EXEC_PROTOCOL)) {
+                        x->protocol = KL_AGENT__SPDY_EXEC_PROTOCOL;
+                        x->version = 4;
+                }
+        } else {
+                for (size_t i = 0; i < KL_ARRAY_SIZE(protocols) && !x->protocol; i++) {
+                        if (kl_http_req_ws_offers(req, protocols[i].name)) {
+                                x->protocol = protocols[i].name;
+                                x->version = protocols[i].version;
+                        }
                 }
         }
         x->in = kl_agent__query_bool(query, "stdin") || kl_agent__query_bool(query, "input");
@@ -616,8 +731,10 @@ void kl_agent__stream_serve(struct kl_agent_server *s, struct kl_http_req *req, 
         if (!x->protocol)
                 (void)kl_err_set_msg(&e, -EINVAL,
                                      "unable to upgrade: unable to negotiate protocol: the "
-                                     "server supports v5.channel.k8s.io, v4.channel.k8s.io, "
-                                     "channel.k8s.io");
+                                     "server supports %s",
+                                     x->spdy ? KL_AGENT__SPDY_EXEC_PROTOCOL
+                                             : "v5.channel.k8s.io, v4.channel.k8s.io, "
+                                               "channel.k8s.io");
         else if (!x->in && !x->out && !x->err)
                 (void)kl_err_set_msg(&e, -EINVAL,
                                      "you must specify at least 1 of stdin, stdout, stderr");

@@ -24,10 +24,17 @@
  *                with the subprotocol SPDY/3.1+portforward.k8s.io (the
  *                messages carry an SPDY session the kubelet speaks; the
  *                relay does not look inside). No container; a completed pod
- *                is not refused (upstream's PortForwardLocation). The POST
- *                SPDY upgrade is answered 400 "Upgrade request required",
- *                which kubectl 1.32 only sees when its WebSocket attempt
- *                failed first.
+ *                is not refused (upstream's PortForwardLocation).
+ *   SPDY/3.1     kubectl's fallback (and older clients' only way): a POST
+ *                with `Upgrade: SPDY/3.1` and X-Stream-Protocol-Version
+ *                fields. The same relay, byte for byte: the kubelet is asked
+ *                for the same SPDY upgrade (the WebSocket client in raw mode,
+ *                offering the versions kubectl offered), kubectl's upgrade is
+ *                accepted with the version the kubelet chose, and the two raw
+ *                connections are joined; the SPDY session (exec, attach,
+ *                port-forward streams) is between kubectl and the kubelet.
+ *                Anything else that is not an upgrade gets 400 "Upgrade
+ *                request required".
  *
  * The kubelet's serving certificate is not verified (upstream's default
  * without --kubelet-certificate-authority); the API server presents the
@@ -455,6 +462,7 @@ struct stream_session {
         struct kl_http_ws_client *agent; /* owned */
         struct kl_http_ws *ws;           /* ref: kubectl's, once accepted */
         char protocol[64];
+        bool spdy; /* both sides are raw SPDY/3.1 connections */
         bool agent_paused, kubectl_paused;
 };
 
@@ -607,6 +615,19 @@ static void agent_connect(struct kl_http_ws_client *c, int r, int status, const 
                 stream_free(ss);
                 return;
         }
+        if (ss->spdy) {
+                /* The kubelet chose among kubectl's versions (the client checked that). */
+                (void)snprintf(ss->protocol, sizeof(ss->protocol), "%s",
+                               kl_http_ws_client_protocol(c));
+                r = kl_http_spdy_accept(req, ss->protocol[0] ? ss->protocol : NULL, &cbs, ss,
+                                        &ss->ws, &e);
+                ss->req = kl_http_req_unref(req);
+                if (r < 0) {
+                        kl_log_debug(KL_LOG_API, "spdy relay: %s", kl_err_msg(e));
+                        stream_free(ss);
+                }
+                return;
+        }
         if (!kl_streq(kl_http_ws_client_protocol(c), ss->protocol)) {
                 respond_error(req, -EIO, "the kubelet did not accept the stream protocol", NULL,
                               NULL);
@@ -641,6 +662,13 @@ static const char *const channel_protocols[] = {
 /* port-forward: SPDY/3.1 tunnelled in WebSocket (kubectl-contract §17.1). */
 static const char *const portforward_protocols[] = { "SPDY/3.1+portforward.k8s.io", NULL };
 
+/* The X-Stream-Protocol-Version values of a SPDY upgrade, most preferred first. */
+static const char *const spdy_channel_protocols[] = {
+        "v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
+        "v2.channel.k8s.io", "channel.k8s.io",    NULL,
+};
+static const char *const spdy_portforward_protocols[] = { "portforward.k8s.io", NULL };
+
 static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const char *sub,
                          const char *base, const char *ns, const char *pod, const char *container,
                          const struct kl_apiserver__query *q)
@@ -650,8 +678,12 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
         };
         static const char *const keep_attach[] = { "stdin", "stdout", "stderr", "tty", NULL };
         static const char *const keep_portforward[] = { "ports", NULL };
-        bool pf = kl_streq(sub, "portforward");
-        const char *const *protocols = pf ? portforward_protocols : channel_protocols;
+        bool pf = kl_streq(sub, "portforward"), spdy = kl_http_req_is_spdy(req);
+        const char *const *protocols =
+                spdy ? (pf ? spdy_portforward_protocols : spdy_channel_protocols)
+                : pf ? portforward_protocols
+                     : channel_protocols;
+        kl_autobuf struct kl_buf offer = KL_BUF_INIT;
         struct kl_apiserver__proxy *p = s->proxy;
         kl_autobuf struct kl_buf url = KL_BUF_INIT;
         kl_autoerr struct kl_err *e = NULL;
@@ -659,14 +691,24 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
         const char *proto = NULL;
         int r;
 
-        for (size_t i = 0; protocols[i] && !proto; i++)
-                if (kl_http_req_ws_offers(req, protocols[i]))
+        for (size_t i = 0; protocols[i]; i++) {
+                if (spdy ? !kl_http_req_stream_offers(req, protocols[i])
+                         : !kl_http_req_ws_offers(req, protocols[i]))
+                        continue;
+                if (!proto)
                         proto = protocols[i];
+                /* SPDY: every version kubectl offered goes on; the kubelet picks. */
+                (void)kl_buf_printf(&offer, "%s%s", offer.len ? "," : "", protocols[i]);
+        }
         if (!proto) {
                 respond_error(req, -EINVAL,
-                              pf ? "no supported stream protocol requested "
-                                   "(SPDY/3.1+portforward.k8s.io)"
-                                 : "no supported stream protocol requested (v5.channel.k8s.io)",
+                              spdy ? (pf ? "no supported stream protocol requested "
+                                           "(portforward.k8s.io)"
+                                         : "no supported stream protocol requested "
+                                           "(v4.channel.k8s.io)")
+                              : pf ? "no supported stream protocol requested "
+                                     "(SPDY/3.1+portforward.k8s.io)"
+                                   : "no supported stream protocol requested (v5.channel.k8s.io)",
                               NULL, NULL);
                 return;
         }
@@ -687,6 +729,7 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
         ss->p = p;
         ss->req = kl_http_req_ref(req);
         (void)snprintf(ss->protocol, sizeof(ss->protocol), "%s", proto);
+        ss->spdy = spdy;
         ss->next = p->streams;
         if (p->streams)
                 p->streams->prev = ss;
@@ -694,7 +737,8 @@ static void serve_stream(struct kl_apiserver *s, struct kl_http_req *req, const 
         r = kl_http_ws_client_connect(s->loop,
                                       &(struct kl_http_ws_client_opts){
                                               .url = url.buf,
-                                              .subprotocol = proto,
+                                              .subprotocol = spdy ? NULL : proto,
+                                              .spdy_protocols = spdy ? offer.buf : NULL,
                                               .cert_pem = p->cert_pem,
                                               .key_pem = p->key_pem,
                                               .insecure_skip_verify = true,
@@ -742,8 +786,8 @@ void kl_apiserver__proxy_serve(struct kl_apiserver *s, struct kl_http_req *req,
                 respond_error(req, -KL_EUNAVAILABLE, "the server is shutting down", NULL, NULL);
                 return;
         }
-        /* exec and attach are upgrades; upstream's answer to anything else. */
-        if (!is_log && !kl_http_req_is_websocket(req)) {
+        /* exec, attach, portforward are upgrades; upstream's answer to anything else. */
+        if (!is_log && !kl_http_req_is_websocket(req) && !kl_http_req_is_spdy(req)) {
                 respond_error(req, -EINVAL, "Upgrade request required", NULL, NULL);
                 return;
         }

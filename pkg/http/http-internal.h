@@ -272,6 +272,7 @@ struct kl_http_ws {
         bool close_received;
         bool paused;
         bool in_callback;
+        bool raw;       /* a raw (SPDY) upgrade: unframed bytes, http-upgrade.c */
         int close_code; /* for on_close */
 };
 
@@ -303,9 +304,11 @@ struct kl_http__ws_resp {
         char accept[64];
         char protocol[64];
         char content_type[128];
-        bool upgrade_ws;   /* Upgrade lists "websocket" */
-        bool conn_upgrade; /* Connection lists "upgrade" */
-        bool chunked;      /* Transfer-Encoding: chunked */
+        char stream_protocol[64]; /* X-Stream-Protocol-Version (a SPDY upgrade's answer) */
+        bool upgrade_ws;          /* Upgrade lists "websocket" */
+        bool upgrade_spdy;        /* Upgrade lists "SPDY/3.1" */
+        bool conn_upgrade;        /* Connection lists "upgrade" */
+        bool chunked;             /* Transfer-Encoding: chunked */
         bool has_length;
         uint64_t content_length;
 };

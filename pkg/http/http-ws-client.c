@@ -86,6 +86,7 @@ struct kl_http_ws_client {
         bool eof, broken; /* the peer ended the stream; a write failed */
         bool paused;
         bool close_sent;
+        bool raw;  /* a SPDY/3.1 upgrade: unframed bytes after the 101 */
         bool dead; /* freed from a callback: tear down when the stack unwinds */
         char protocol[64];
 };
@@ -144,8 +145,11 @@ static int parse_header(const char *line, size_t len, struct kl_http__ws_resp *r
                 copy_value(r->protocol, sizeof(r->protocol), v, (size_t)(end - v));
         } else if (IS("Content-Type")) {
                 copy_value(r->content_type, sizeof(r->content_type), v, (size_t)(end - v));
+        } else if (IS("X-Stream-Protocol-Version")) {
+                copy_value(r->stream_protocol, sizeof(r->stream_protocol), v, (size_t)(end - v));
         } else if (IS("Upgrade")) {
                 r->upgrade_ws = list_has(v, (size_t)(end - v), "websocket");
+                r->upgrade_spdy = list_has(v, (size_t)(end - v), KL_HTTP_SPDY_UPGRADE);
         } else if (IS("Connection")) {
                 r->conn_upgrade = list_has(v, (size_t)(end - v), "upgrade");
         } else if (IS("Transfer-Encoding")) {
@@ -646,6 +650,21 @@ static void head_received(struct kl_http_ws_client *c)
                 c->state = ST_BODY;
                 return;
         }
+        if (c->raw) {
+                if (!r->upgrade_spdy || !r->conn_upgrade) {
+                        connect_failed(c, -EPROTO, "bad 101 answer (Upgrade or Connection)");
+                        return;
+                }
+                if (r->stream_protocol[0] &&
+                    (!c->subprotocol ||
+                     !kl_http__list_has_token(c->subprotocol, r->stream_protocol))) {
+                        connect_failed(c, -EPROTO,
+                                       "the server chose a stream protocol that was not offered");
+                        return;
+                }
+                (void)snprintf(c->protocol, sizeof(c->protocol), "%s", r->stream_protocol);
+                goto open;
+        }
         if (!r->upgrade_ws || !r->conn_upgrade || strcmp(r->accept, c->expect_accept) != 0) {
                 connect_failed(c, -EPROTO,
                                "bad 101 answer (Upgrade, Connection or Sec-WebSocket-Accept)");
@@ -656,6 +675,7 @@ static void head_received(struct kl_http_ws_client *c)
                 return;
         }
         (void)snprintf(c->protocol, sizeof(c->protocol), "%s", r->protocol);
+open:
         c->state = ST_OPEN;
         (void)uv_timer_stop(&c->timer);
         c->in_cb++;
@@ -695,6 +715,43 @@ static void on_control(struct kl_http_ws_client *c)
                 (void)queue_frame(c, KL_HTTP__WS_CLOSE, echo, 2);
         }
         finish(c, code);
+}
+
+/* OPEN or CLOSING of a raw connection: bytes go up as they are. */
+static bool process_raw(struct kl_http_ws_client *c)
+{
+        if (c->state == ST_CLOSING) {
+                /* Our close: done once what we queued is written; input is dropped. */
+                kl_buf_reset(&c->in);
+                if (c->out_off == c->out.len) {
+                        /* The server learns of the end now, not when the client is freed. */
+                        if (c->ssl)
+                                (void)SSL_shutdown(c->ssl);
+                        (void)shutdown(c->fd, SHUT_RDWR);
+                        finish(c, 1000);
+                        return true;
+                }
+                return false;
+        }
+        if (c->in.len > 0 && !c->paused) {
+                size_t n = c->in.len;
+
+                if (c->o.on_message) {
+                        c->in_cb++;
+                        c->o.on_message(c, KL_HTTP_WS_BINARY, c->in.buf, n, c->o.userdata);
+                        c->in_cb--;
+                }
+                if (c->dead || c->state == ST_DONE)
+                        return true;
+                in_consume(c, n);
+                return true;
+        }
+        if (c->eof && c->in.len == 0) {
+                /* No close handshake in raw mode: the server's EOF is the normal end. */
+                finish(c, 1000);
+                return true;
+        }
+        return false;
 }
 
 /* Consume what `in` holds for the current state. True if anything moved. */
@@ -737,6 +794,8 @@ static bool process(struct kl_http_ws_client *c)
         }
         if (c->state != ST_OPEN && c->state != ST_CLOSING)
                 return false;
+        if (c->raw)
+                return process_raw(c);
         if (c->in.len == 0 || c->paused) {
                 if (c->eof && c->in.len == 0) {
                         finish(c, 1006);
@@ -926,6 +985,18 @@ static void teardown(struct kl_http_ws_client *c)
         uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
+/* A comma-separated list of stream protocol names, nothing else. */
+static bool spdy_protocols_valid(const char *s)
+{
+        if (!*s || strlen(s) > 512)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ';' || *p == '"' ||
+                    (*p == ',' && (p == s || p[1] == ',' || p[1] == '\0')))
+                        return false;
+        return true;
+}
+
 /* ------------------------------------------------------------------------- */
 /* API */
 
@@ -951,7 +1022,10 @@ int kl_http_ws_client_connect(uv_loop_t *loop, const struct kl_http_ws_client_op
         if (!opts->cert_pem != !opts->key_pem)
                 return kl_err_set_msg(err, -EINVAL,
                                       "websocket client: a client certificate needs its key");
-        if (opts->subprotocol && !kl_http__is_subprotocol(opts->subprotocol))
+        if (opts->spdy_protocols && !spdy_protocols_valid(opts->spdy_protocols))
+                return kl_err_set_msg(err, -EINVAL, "websocket client: bad stream protocols");
+        if (!opts->spdy_protocols && opts->subprotocol &&
+            !kl_http__is_subprotocol(opts->subprotocol))
                 return kl_err_set_msg(err, -EINVAL, "websocket client: bad subprotocol");
         if (parse_url(opts->url, &tls, &host, &port, &path) < 0)
                 return kl_err_set_msg(err, -EINVAL, "websocket client: bad URL '%s'", opts->url);
@@ -979,10 +1053,14 @@ int kl_http_ws_client_connect(uv_loop_t *loop, const struct kl_http_ws_client_op
         c->o = *opts;
         c->host = host;
         c->max_queued = opts->max_queued ? opts->max_queued : KL_HTTP_DEFAULT_MAX_STREAM_QUEUED;
-        c->subprotocol = opts->subprotocol ? kl_strdup(opts->subprotocol) : NULL;
+        c->raw = opts->spdy_protocols != NULL;
+        c->subprotocol = c->raw              ? kl_strdup(opts->spdy_protocols)
+                         : opts->subprotocol ? kl_strdup(opts->subprotocol)
+                                             : NULL;
         c->url = kl_strdup(opts->url);
         c->o.url = c->url; /* the caller's strings are borrowed only for this call */
         c->o.ca_pem = c->o.cert_pem = c->o.key_pem = c->o.subprotocol = NULL;
+        c->o.spdy_protocols = NULL;
         kl_buf_init(&c->out, SIZE_MAX);
         kl_buf_init(&c->in, IN_HIGH + READ_CHUNK);
         kl_buf_init(&c->body, KL_HTTP__WS_CLIENT_MAX_BODY);
@@ -999,13 +1077,31 @@ int kl_http_ws_client_connect(uv_loop_t *loop, const struct kl_http_ws_client_op
                 struct kl_buf req = KL_BUF_INIT;
                 bool v6 = strchr(host, ':') != NULL;
 
-                (void)kl_buf_printf(&req,
-                                    "GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\nUpgrade: websocket\r\n"
-                                    "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-                                    "Sec-WebSocket-Version: 13\r\n",
-                                    path, v6 ? "[" : "", host, v6 ? "]" : "", port, key);
-                if (c->subprotocol)
-                        (void)kl_buf_printf(&req, "Sec-WebSocket-Protocol: %s\r\n", c->subprotocol);
+                if (c->raw) {
+                        /* client-go's SPDY round tripper: one field per offered version. */
+                        (void)kl_buf_printf(&req,
+                                            "POST %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+                                            "Content-Length: 0\r\nConnection: Upgrade\r\n"
+                                            "Upgrade: " KL_HTTP_SPDY_UPGRADE "\r\n",
+                                            path, v6 ? "[" : "", host, v6 ? "]" : "", port);
+                        for (const char *p = c->subprotocol; p && *p;) {
+                                size_t n = strcspn(p, ",");
+
+                                (void)kl_buf_printf(&req, "X-Stream-Protocol-Version: %.*s\r\n",
+                                                    (int)n, p);
+                                p += n + (p[n] == ',');
+                        }
+                } else {
+                        (void)kl_buf_printf(
+                                &req,
+                                "GET %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+                                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n",
+                                path, v6 ? "[" : "", host, v6 ? "]" : "", port, key);
+                        if (c->subprotocol)
+                                (void)kl_buf_printf(&req, "Sec-WebSocket-Protocol: %s\r\n",
+                                                    c->subprotocol);
+                }
                 (void)kl_buf_puts(&req, "\r\n");
                 c->request = kl_buf_detach(&req, NULL);
         }
@@ -1082,7 +1178,7 @@ int kl_http_ws_client_send(struct kl_http_ws_client *c, enum kl_http_ws_opcode o
                 return -ENOTCONN;
         if (c->out.len - c->out_off > c->max_queued)
                 return -ENOBUFS;
-        if (queue_frame(c, op, data, len) < 0)
+        if (c->raw ? kl_buf_append(&c->out, data, len) < 0 : queue_frame(c, op, data, len) < 0)
                 return -ENOBUFS;
         flush(c);
         update_poll(c);
@@ -1091,7 +1187,7 @@ int kl_http_ws_client_send(struct kl_http_ws_client *c, enum kl_http_ws_opcode o
 
 int kl_http_ws_client_ping(struct kl_http_ws_client *c, const void *data, size_t len)
 {
-        if (len > 125)
+        if (len > 125 || c->raw)
                 return -EINVAL;
         if (c->state == ST_DONE || c->dead || c->close_sent)
                 return -ECONNRESET;
@@ -1111,6 +1207,14 @@ int kl_http_ws_client_close(struct kl_http_ws_client *c, uint16_t code, const ch
 
         if (c->state != ST_OPEN || c->close_sent || c->dead)
                 return 0;
+        if (c->raw) {
+                /* No handshake: the connection ends once our bytes are out (pump). */
+                c->close_sent = true;
+                c->state = ST_CLOSING;
+                (void)uv_timer_start(&c->timer, on_timer, CLOSE_WAIT_MS, 0);
+                poke(c);
+                return 0;
+        }
         payload[0] = (uint8_t)(code >> 8);
         payload[1] = (uint8_t)code;
         if (rlen)

@@ -489,6 +489,14 @@ void kl_http__ws_input(struct kl_http_ws *ws, const char *data, size_t len, size
         size_t i = 0;
 
         kl_http_ws_ref(ws);
+        if (ws->raw) {
+                /* Unframed: the bytes as they came; dropped once we are closing. */
+                if (ws->cbs.on_message && !ws->close_sent && len > 0)
+                        ws->cbs.on_message(ws, KL_HTTP_WS_BINARY, data, len, ws->userdata);
+                *ret_used = len;
+                kl_http_ws_unref(ws);
+                return;
+        }
         /*
          * The reference above keeps ws (and through its request, c) alive while
          * callbacks drop theirs; the analyzer cannot count references.
@@ -530,13 +538,32 @@ void kl_http__ws_input(struct kl_http_ws *ws, const char *data, size_t len, size
 
 void kl_http__ws_conn_closed(struct kl_http_ws *ws)
 {
-        /* Without a completed close handshake the end is abnormal (RFC 6455 §7.1.5). */
-        ws_finish(ws, 1006);
+        /*
+         * Without a completed close handshake the end is abnormal (RFC 6455
+         * §7.1.5). A raw connection has no handshake: our own close is normal.
+         */
+        ws_finish(ws, ws->raw && ws->close_sent ? 1000 : 1006);
 }
 
 void kl_http__ws_shutdown(struct kl_http_ws *ws)
 {
         (void)kl_http_ws_close(ws, 1001, "server shutting down");
+}
+
+/* A raw connection ends by closing once what is queued is written. */
+static void raw_close(struct kl_http_ws *ws)
+{
+        struct kl_http__conn *c = ws_conn(ws);
+
+        if (ws->close_sent)
+                return;
+        ws->close_sent = true;
+        if (ws->paused) {
+                ws->paused = false;
+                if (c->ws == ws)
+                        kl_http__conn_set_paused(c, false);
+        }
+        kl_http__conn_close_after_write(c);
 }
 
 int kl_http_ws_send(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const void *data, size_t len)
@@ -550,6 +577,8 @@ int kl_http_ws_send(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const void
                 return -ECONNRESET;
         if (kl_http__conn_unsent(c) > c->server->limits.max_stream_queued)
                 return -ENOBUFS;
+        if (ws->raw)
+                return len > 0 ? kl_http__conn_send(c, data, len, NULL, 0) : 0;
         return ws_send_frame(ws, op, data, len);
 }
 
@@ -560,6 +589,10 @@ int kl_http_ws_close(struct kl_http_ws *ws, uint16_t code, const char *reason)
         kl_loop_assert_loop_thread(c->tcp.loop);
         if (!ws->open || ws->close_sent || c->closing)
                 return 0;
+        if (ws->raw) {
+                raw_close(ws);
+                return 0;
+        }
         ws_send_close(ws, code, reason);
         c->deadline_ms = uv_now(c->tcp.loop) + WS_CLOSE_WAIT_MS;
         kl_http__conn_arm_timer(c);
@@ -611,7 +644,8 @@ struct kl_http_ws *kl_http_ws_unref(struct kl_http_ws *ws)
                 if (c->ws == ws)
                         c->ws = NULL;
                 if (!c->closing) {
-                        ws_send_close(ws, 1001, NULL);
+                        if (!ws->raw)
+                                ws_send_close(ws, 1001, NULL);
                         kl_http__conn_close_after_write(c);
                 }
         }

@@ -398,6 +398,37 @@ struct kl_http_ws *kl_http_ws_ref(struct kl_http_ws *ws);
 /** NULL is a no-op; returns NULL. */
 struct kl_http_ws *kl_http_ws_unref(struct kl_http_ws *ws);
 
+/* ------------------------------------------------------------------------- */
+/* Raw upgrades: SPDY/3.1 (http-upgrade.c) */
+
+/* The Upgrade token of client-go's SPDY round tripper. */
+#define KL_HTTP_SPDY_UPGRADE "SPDY/3.1"
+
+/** True for an HTTP/1.1 request with `Connection: Upgrade` and `Upgrade: SPDY/3.1` (any method). */
+bool kl_http_req_is_spdy(const struct kl_http_req *req);
+/** True if an X-Stream-Protocol-Version field of the request lists `protocol`. */
+bool kl_http_req_stream_offers(const struct kl_http_req *req, const char *protocol);
+
+/**
+ * Accept a SPDY/3.1 upgrade: sends 101 with `Connection: Upgrade`,
+ * `Upgrade: SPDY/3.1` and, when `protocol` is not NULL (it must be one the
+ * client offered: -EINVAL otherwise), `X-Stream-Protocol-Version: protocol`.
+ * The connection is then an unframed byte pipe, handed out as a WebSocket
+ * handle in raw mode with the same life cycle (no time-outs, the queue
+ * limit, pause, shutdown, references, errors as kl_http_ws_accept()):
+ *   - on_message gets KL_HTTP_WS_BINARY and the bytes in the pieces they
+ *     arrived in (no message boundaries);
+ *   - kl_http_ws_send() writes bytes as they are (the opcode is checked and
+ *     ignored);
+ *   - kl_http_ws_close() (code and reason ignored) closes the connection
+ *     once the queued output is written; on_close then gets 1000; a
+ *     connection lost otherwise gives 1006. Input after the close is dropped.
+ * The protocol on top (SPDY framing) is the caller's.
+ */
+int kl_http_spdy_accept(struct kl_http_req *req, const char *protocol,
+                        const struct kl_http_ws_callbacks *cbs, void *userdata,
+                        struct kl_http_ws **ret, struct kl_err **err);
+
 /* ---------------------------------------------------------------------------
  * HTTP client (http-client.c): libcurl's multi interface driven by the loop
  * (uv_poll_t per socket, one uv_timer_t), for the remote API client. Keep-
@@ -506,8 +537,19 @@ typedef void kl_http_ws_client_pong_fn(struct kl_http_ws_client *c, const void *
 struct kl_http_ws_client_opts {
         const char *url;         /* ws://, wss://, http:// or https://IP[:port]/path?query */
         const char *subprotocol; /* offered in Sec-WebSocket-Protocol; NULL: none */
-        const char *ca_pem;      /* trusted CAs for wss; NULL: see insecure_skip_verify */
-        const char *cert_pem;    /* client certificate and key (PEM); NULL: none */
+        /*
+         * Set: a SPDY/3.1 upgrade instead (POST, `Upgrade: SPDY/3.1`, one
+         * X-Stream-Protocol-Version per comma-separated name, best first);
+         * after the 101 the connection is a raw byte pipe: on_message gets
+         * the bytes as they arrive (KL_HTTP_WS_BINARY), sends are written
+         * unframed, no pings, close ends the connection once the queued
+         * bytes are written (on_close 1000); the server's EOF is on_close
+         * 1000 too, a failed write 1006. kl_http_ws_client_protocol() gives
+         * the version the server chose ("" if it named none).
+         */
+        const char *spdy_protocols;
+        const char *ca_pem;   /* trusted CAs for wss; NULL: see insecure_skip_verify */
+        const char *cert_pem; /* client certificate and key (PEM); NULL: none */
         const char *key_pem;
         bool insecure_skip_verify; /* wss without verifying the server (upstream's kubelet
                                       default without --kubelet-certificate-authority) */

@@ -5,7 +5,9 @@
  * as in pkg/container/tests/test-container.c), and small blocking clients
  * written here: HTTP/1.1 over TLS with client certificates, and a WebSocket
  * client (masked frames, fragments reassembled) speaking the channel
- * protocol as kubectl does (kubectl-contract.md §15-16).
+ * protocol as kubectl does (kubectl-contract.md §15-16), and a SPDY/3.1
+ * client (the upgrade, streams, header blocks deflated with the SPDY/3
+ * dictionary by zlib here) as kubectl's fallback does (§16.3).
  *
  * Tests that need containers skip without root or busybox-static.
  */
@@ -27,9 +29,11 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <zlib.h>
 
 #include "agent/agent.h"
 #include "agent/pod-internal.h"
+#include "agent/server-internal.h"
 #include "base/base.h"
 #include "container/container.h"
 #include "loop/loop.h"
@@ -991,6 +995,176 @@ Test(server, exec_streams_and_exit_codes)
         cr_assert_not_null(strstr(o.status, "\"InternalError\""), "%s", o.status);
         session_out_release(&o);
 
+        server_stop();
+}
+
+/* ------------------------------------------------------------------------- */
+/* SPDY/3.1: kubectl's fallback */
+
+static void spdy_put32(uint8_t *p, uint32_t v)
+{
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
+}
+
+static uint32_t spdy_get32(const uint8_t *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void spdy_frame(struct conn *c, bool control, uint32_t first, uint8_t flags,
+                       const void *payload, size_t len)
+{
+        uint8_t h[8];
+
+        spdy_put32(h, control ? (0x80000000u | 3u << 16 | first) : first);
+        spdy_put32(h + 4, (uint32_t)flags << 24 | (uint32_t)len);
+        conn_write(c, h, 8);
+        if (len)
+                conn_write(c, payload, len);
+}
+
+/* SYN_STREAM with the header streamtype, deflated on the session's stream `z`. */
+static void spdy_syn(struct conn *c, z_stream *z, uint32_t id, const char *type)
+{
+        uint8_t raw[128], p[512];
+        size_t n = 0, tl = strlen(type);
+
+        spdy_put32(raw, 1);
+        spdy_put32(raw + 4, 10);
+        /* A header block is length-prefixed bytes, not strings: no NUL belongs in it. */
+        memcpy(raw + 8, "streamtype", 10); /* NOLINT(bugprone-not-null-terminated-result) */
+        spdy_put32(raw + 18, (uint32_t)tl);
+        memcpy(raw + 22, type, tl); /* NOLINT(bugprone-not-null-terminated-result) */
+        memset(p, 0, 10);
+        spdy_put32(p, id);
+        z->next_in = raw;
+        z->avail_in = (uInt)(22 + tl);
+        z->next_out = p + 10;
+        z->avail_out = sizeof(p) - 10;
+        cr_assert_eq(deflate(z, Z_SYNC_FLUSH), Z_OK);
+        n = sizeof(p) - z->avail_out;
+        spdy_frame(c, true, KL_AGENT__SPDY_SYN_STREAM, 0, p, n);
+}
+
+/*
+ * An exec over SPDY as client-go runs it: streams error (1), stdout (3), stderr (5) and,
+ * with stdin, stdin (7) whose data ends with a FIN. Collects until the server closes; each
+ * stream of ours must have been replied to, and stdout, stderr and error FINned.
+ */
+static void spdy_exec_session(const char *path, const char *stdin_data, struct session_out *o)
+{
+        kl_autofree char *head = NULL;
+        kl_autofree char *req =
+                kl_asprintf("POST %s HTTP/1.1\r\nHost: node-a\r\nContent-Length: 0\r\n"
+                            "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+                            "X-Stream-Protocol-Version: v5.channel.k8s.io\r\n"
+                            "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
+                            "X-Stream-Protocol-Version: channel.k8s.io\r\n\r\n",
+                            path);
+        struct kl_buf in = KL_BUF_INIT, status = KL_BUF_INIT;
+        unsigned replies = 0, fins = 0;
+        const uint8_t *dict;
+        size_t dlen, off = 0;
+        struct conn c;
+        z_stream z;
+
+        *o = (struct session_out){ .out = KL_BUF_INIT, .err = KL_BUF_INIT };
+        conn_open(&c, &fx.admin);
+        conn_write(&c, req, strlen(req));
+        cr_assert_eq(read_head(&c, &head), 101, "%s", head);
+        cr_assert(strcasestr(head, "\r\nupgrade: spdy/3.1\r\n"), "%s", head);
+        cr_assert(strcasestr(head, "\r\nx-stream-protocol-version: v4.channel.k8s.io\r\n"), "%s",
+                  head);
+        memset(&z, 0, sizeof(z));
+        cr_assert_eq(deflateInit(&z, 6), Z_OK);
+        dict = kl_agent__spdy_dictionary(&dlen);
+        cr_assert_eq(deflateSetDictionary(&z, dict, (uInt)dlen), Z_OK);
+        spdy_syn(&c, &z, 1, "error");
+        spdy_syn(&c, &z, 3, "stdout");
+        spdy_syn(&c, &z, 5, "stderr");
+        if (stdin_data) {
+                spdy_syn(&c, &z, 7, "stdin");
+                spdy_frame(&c, false, 7, 0, stdin_data, strlen(stdin_data));
+                spdy_frame(&c, false, 7, KL_AGENT__SPDY_FLAG_FIN, NULL, 0);
+        }
+        deflateEnd(&z);
+        for (;;) {
+                char buf[16384];
+                ssize_t n = conn_read(&c, buf, sizeof(buf));
+
+                if (n == 0)
+                        break;
+                cr_assert_eq(kl_buf_append(&in, buf, (size_t)n), 0);
+        }
+        conn_close(&c);
+        while (off + 8 <= in.len) {
+                const uint8_t *p = (const uint8_t *)in.buf + off;
+                size_t len = spdy_get32(p + 4) & 0xffffff;
+
+                cr_assert_leq(off + 8 + len, in.len, "a frame cut short");
+                if (p[0] & 0x80) {
+                        if ((p[2] << 8 | p[3]) == KL_AGENT__SPDY_SYN_REPLY)
+                                replies++;
+                } else {
+                        uint32_t id = spdy_get32(p);
+                        struct kl_buf *dst = id == 3 ? &o->out : id == 5 ? &o->err : &status;
+
+                        cr_assert(id == 1 || id == 3 || id == 5, "DATA on stream %u", id);
+                        cr_assert_eq(kl_buf_append(dst, p + 8, len), 0);
+                        if (p[4] & KL_AGENT__SPDY_FLAG_FIN)
+                                fins++;
+                }
+                off += 8 + len;
+        }
+        cr_assert_eq(off, in.len);
+        cr_assert_eq(replies, stdin_data ? 4u : 3u);
+        cr_assert_eq(fins, 3u, "stdout, stderr and error end with a FIN");
+        o->status = status.len ? kl_strndup(status.buf, status.len) : NULL;
+        kl_buf_release(&status);
+        kl_buf_release(&in);
+}
+
+Test(server, exec_over_spdy)
+{
+        static const char refuse[] =
+                "POST /exec/default/sp/c?command=ls&stdout=true HTTP/1.1\r\nHost: n\r\n"
+                "Content-Length: 0\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+                "X-Stream-Protocol-Version: v9.channel.k8s.io\r\n\r\n";
+        struct session_out o;
+        kl_autofree char *head = NULL;
+        struct conn c;
+
+        need_containers();
+        run_container("sp-0", "sp", "c", 0, "sleep 600", false, 0);
+        server_start(false);
+
+        spdy_exec_session("/exec/default/sp/c?command=sh&command=-c&command=echo%20out%3B%20echo"
+                          "%20err%20%3E%262%3B%20exit%203&stdout=true&stderr=true",
+                          NULL, &o);
+        cr_assert_str_eq(o.out.buf, "out\n");
+        cr_assert_str_eq(o.err.buf, "err\n");
+        cr_assert_str_eq(o.status,
+                         "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command "
+                         "terminated with non-zero exit code: exit status 3\",\"reason\":"
+                         "\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
+                         "\"message\":\"3\"}]}}");
+        session_out_release(&o);
+
+        /* stdin's data, then its FIN: the process sees EOF. */
+        spdy_exec_session("/exec/default/sp/c?command=cat&stdin=true&stdout=true&stderr=true",
+                          "hello\nworld\n", &o);
+        cr_assert_str_eq(o.out.buf, "hello\nworld\n");
+        cr_assert_str_eq(o.status, "{\"metadata\":{},\"status\":\"Success\"}");
+        session_out_release(&o);
+
+        /* No version of ours offered: refused before the upgrade. */
+        conn_open(&c, &fx.admin);
+        conn_write(&c, refuse, sizeof(refuse) - 1);
+        cr_assert_eq(read_head(&c, &head), 400, "%s", head);
+        conn_close(&c);
         server_stop();
 }
 

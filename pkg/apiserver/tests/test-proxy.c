@@ -4,11 +4,13 @@
  * kubelet on the same loop: a kl_http server over TLS that trusts the
  * cluster's client CA (so it sees who the API server says it is) and plays
  * the agent's part of the fixed interface (containerLogs streams, exec
- * WebSockets with the v5 channel protocol, refusals as Status JSON).
- * "kubectl" is the HTTP client (logs) and the WebSocket client (exec) with
+ * WebSockets with the v5 channel protocol, SPDY/3.1 upgrades answered with
+ * an echo of the raw bytes, refusals as Status JSON). "kubectl" is the HTTP
+ * client (logs) and the WebSocket client (exec; in raw mode for SPDY) with
  * the admin's certificate.
  */
 #include <string.h>
+#include <strings.h>
 
 #include <criterion/criterion.h>
 
@@ -23,6 +25,7 @@ struct kubelet_seen {
         char target[1024];
         char cn[128];
         char orgs[256];
+        char offered[256]; /* X-Stream-Protocol-Version values, comma-joined */
         int requests;
 };
 
@@ -39,7 +42,9 @@ struct env {
         int kubelet_port;
         char *kubelet_cert, *kubelet_key; /* owned */
         struct kubelet_seen seen;
-        struct kl_http_ws *kws; /* ref: the kubelet side of the last exec */
+        struct kl_http_ws *kws;  /* ref: the kubelet side of the last exec */
+        struct kl_http_ws *kraw; /* ref: the kubelet side of the last SPDY upgrade */
+        size_t kraw_got;         /* bytes it received */
         int kubelet_close_code;
         bool kubelet_closed;
         size_t big_written; /* bytes of the big log the kubelet has written */
@@ -102,6 +107,20 @@ static void kubelet_ws_close(struct kl_http_ws *ws, int code, void *userdata)
         (void)ws;
         e->kubelet_close_code = code;
         e->kubelet_closed = true;
+}
+
+/* The kubelet's end of a SPDY upgrade: bytes echoed as they are; "close" closes. */
+static void kubelet_raw_message(struct kl_http_ws *ws, enum kl_http_ws_opcode op, const void *data,
+                                size_t len, void *userdata)
+{
+        struct env *e = userdata;
+
+        e->kraw_got += len;
+        if (len == 5 && memcmp(data, "close", 5) == 0) {
+                (void)kl_http_ws_close(ws, 1000, NULL);
+                return;
+        }
+        (void)kl_http_ws_send(ws, op, data, len);
 }
 
 /* A log far larger than every buffer on the way: 32 MiB, written as the connection drains. */
@@ -172,6 +191,28 @@ static void kubelet_handler(struct kl_http_req *req, void *userdata)
         if (kl_endswith(path, "/gone")) {
                 (void)kl_http_respond(req, 404, "application/json", gone_status,
                                       strlen(gone_status));
+                return;
+        }
+        e->seen.offered[0] = '\0';
+        {
+                size_t n = 0;
+                const struct kl_http_header *h = kl_http_req_headers(req, &n);
+
+                for (size_t i = 0; i < n; i++)
+                        if (strcasecmp(h[i].name, "X-Stream-Protocol-Version") == 0)
+                                (void)snprintf(e->seen.offered + strlen(e->seen.offered),
+                                               sizeof(e->seen.offered) - strlen(e->seen.offered),
+                                               "%s%s", e->seen.offered[0] ? "," : "", h[i].value);
+        }
+        if (kl_http_req_is_spdy(req)) {
+                const struct kl_http_ws_callbacks rcbs = { .on_message = kubelet_raw_message,
+                                                           .on_close = kubelet_ws_close };
+                const char *proto = kl_startswith(path, "/portForward/") ? "portforward.k8s.io"
+                                                                         : "v4.channel.k8s.io";
+
+                e->kraw = kl_http_ws_unref(e->kraw);
+                cr_assert_eq(kl_http_spdy_accept(req, proto, &rcbs, e, &e->kraw, &err), 0, "%s",
+                             kl_err_msg(err));
                 return;
         }
         if ((kl_startswith(path, "/exec/") || kl_startswith(path, "/attach/")) &&
@@ -322,6 +363,7 @@ static void env_stop(struct env *e)
         bool closed = false, kclosed = false;
 
         e->kws = kl_http_ws_unref(e->kws);
+        e->kraw = kl_http_ws_unref(e->kraw);
         kl_apiserver_close(e->s, 0, on_closed, &closed);
         run_until(&e->loop, &closed);
         if (e->kubelet) {
@@ -938,7 +980,8 @@ Test(proxy, exec_errors_as_upstream)
         env_stop(&e);
 }
 
-Test(proxy, spdy_post_gets_upgrade_required)
+/* A POST that asks for no upgrade at all (neither WebSocket nor SPDY/3.1) is refused. */
+Test(proxy, post_without_upgrade_gets_upgrade_required)
 {
         struct env e;
         struct call c;
@@ -953,6 +996,164 @@ Test(proxy, spdy_post_gets_upgrade_required)
         request(&e, "PUT", "/api/v1/namespaces/default/pods/web/log", false, &c);
         cr_expect_eq(c.status, 405);
         free(c.body);
+        cr_expect_eq(e.seen.requests, 0);
+        env_stop(&e);
+}
+
+/* ------------------------------------------------------------------------- */
+/* kubectl: SPDY/3.1 (kubectl's fallback), relayed byte for byte */
+
+struct rawc {
+        struct kl_http_ws_client *c;
+        bool connected, closed;
+        int r, status, close_code;
+        char body[1024];
+        struct kl_buf got;
+};
+
+static void rawc_connect(struct kl_http_ws_client *c, int r, int status, const char *ct,
+                         const char *body, size_t len, const struct kl_err *err, void *userdata)
+{
+        struct rawc *w = userdata;
+
+        (void)c;
+        (void)ct;
+        (void)err;
+        w->connected = true;
+        w->r = r;
+        w->status = status;
+        (void)snprintf(w->body, sizeof(w->body), "%.*s", (int)len, body ? body : "");
+}
+
+static void rawc_message(struct kl_http_ws_client *c, enum kl_http_ws_opcode op, const void *data,
+                         size_t len, void *userdata)
+{
+        struct rawc *w = userdata;
+
+        (void)c;
+        (void)op;
+        cr_assert_eq(kl_buf_append(&w->got, data, len), 0);
+}
+
+static void rawc_close(struct kl_http_ws_client *c, int code, void *userdata)
+{
+        struct rawc *w = userdata;
+
+        (void)c;
+        w->closed = true;
+        w->close_code = code;
+}
+
+static void spdy_open(struct env *e, const char *path, const char *protocols, struct rawc *w)
+{
+        kl_autofree char *url = kl_asprintf("%s%s", e->url, path);
+        struct kl_err *err = NULL;
+        const struct kl_http_ws_client_opts o = { .url = url,
+                                                  .spdy_protocols = protocols,
+                                                  .ca_pem = e->ca_pem,
+                                                  .cert_pem = e->admin_pem,
+                                                  .key_pem = e->admin_key,
+                                                  .on_connect = rawc_connect,
+                                                  .on_message = rawc_message,
+                                                  .on_close = rawc_close,
+                                                  .userdata = w };
+
+        memset(w, 0, sizeof(*w));
+        kl_buf_init(&w->got, SIZE_MAX);
+        cr_assert_eq(kl_http_ws_client_connect(&e->loop, &o, &w->c, &err), 0, "%s",
+                     kl_err_msg(err));
+        run_until(&e->loop, &w->connected);
+}
+
+static void spdy_close(struct rawc *w)
+{
+        kl_http_ws_client_free(w->c);
+        kl_buf_release(&w->got);
+}
+
+/* kubectl's SPDY offer reaches the kubelet; its choice comes back; bytes flow as they are. */
+Test(proxy, spdy_exec_relays_bytes_both_ways)
+{
+        static const char frame[] = "\x80\x03\x00\x01 a SYN_STREAM, say";
+        struct env e;
+        struct rawc w;
+
+        env_start(&e);
+        spdy_open(&e,
+                  "/api/v1/namespaces/default/pods/web/exec?command=ls&container=a&stdout=true"
+                  "&stderr=true",
+                  "v5.channel.k8s.io,v4.channel.k8s.io,v3.channel.k8s.io,v2.channel.k8s.io,"
+                  "channel.k8s.io",
+                  &w);
+        cr_assert_eq(w.r, 0);
+        cr_assert_eq(w.status, 101, "%s", w.body);
+        cr_expect_str_eq(kl_http_ws_client_protocol(w.c), "v4.channel.k8s.io");
+        cr_expect_str_eq(e.seen.target, "/exec/default/web/a?command=ls&stdout=true&stderr=true");
+        cr_expect_str_eq(e.seen.offered, "v5.channel.k8s.io,v4.channel.k8s.io,v3.channel.k8s.io,"
+                                         "v2.channel.k8s.io,channel.k8s.io");
+        cr_expect_str_eq(e.seen.cn, "kube-apiserver-kubelet-client");
+
+        cr_assert_eq(kl_http_ws_client_send(w.c, KL_HTTP_WS_BINARY, frame, sizeof(frame) - 1), 0);
+        while (w.got.len < sizeof(frame) - 1)
+                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+        cr_expect_eq(w.got.len, sizeof(frame) - 1);
+        cr_expect_eq(memcmp(w.got.buf, frame, sizeof(frame) - 1), 0);
+
+        /* kubectl goes: the kubelet's connection ends too. */
+        cr_assert_eq(kl_http_ws_client_close(w.c, 1000, NULL), 0);
+        run_until(&e.loop, &e.kubelet_closed);
+        run_until(&e.loop, &w.closed);
+        spdy_close(&w);
+        e.kraw = kl_http_ws_unref(e.kraw);
+        env_stop(&e);
+}
+
+/* port-forward over SPDY: portforward.k8s.io; the kubelet's end reaches kubectl. */
+Test(proxy, spdy_portforward_relays_and_kubelet_close_ends_it)
+{
+        struct env e;
+        struct rawc w;
+
+        env_start(&e);
+        spdy_open(&e, "/api/v1/namespaces/default/pods/web/portforward", "portforward.k8s.io", &w);
+        cr_assert_eq(w.status, 101, "%s", w.body);
+        cr_expect_str_eq(kl_http_ws_client_protocol(w.c), "portforward.k8s.io");
+        cr_expect_str_eq(e.seen.target, "/portForward/default/web");
+        cr_expect_str_eq(e.seen.offered, "portforward.k8s.io");
+        cr_assert_eq(kl_http_ws_client_send(w.c, KL_HTTP_WS_BINARY, "close", 5), 0);
+        run_until(&e.loop, &w.closed);
+        cr_expect_eq(e.kraw_got, 5);
+        cr_expect_eq(kl_http_ws_client_send(w.c, KL_HTTP_WS_BINARY, "x", 1), -ECONNRESET);
+        spdy_close(&w);
+        e.kraw = kl_http_ws_unref(e.kraw);
+        env_stop(&e);
+}
+
+/* SPDY offers nothing the kubelet speaks: refused before the kubelet is asked. */
+Test(proxy, spdy_without_a_known_protocol_is_refused)
+{
+        static const struct {
+                const char *path, *protocols, *message;
+        } cases[] = {
+                { "/api/v1/namespaces/default/pods/web/exec?command=ls&stdout=true",
+                  "v9.channel.k8s.io",
+                  "no supported stream protocol requested (v4.channel.k8s.io)" },
+                { "/api/v1/namespaces/default/pods/web/portforward", "v4.channel.k8s.io",
+                  "no supported stream protocol requested (portforward.k8s.io)" },
+        };
+        struct env e;
+
+        env_start(&e);
+        for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
+                struct rawc w;
+                char msg[256];
+
+                spdy_open(&e, cases[i].path, cases[i].protocols, &w);
+                cr_expect_eq(w.r, 0);
+                cr_expect_eq(w.status, 400, "%s", w.body);
+                cr_expect_str_eq(status_message(w.body, msg, sizeof(msg)), cases[i].message);
+                spdy_close(&w);
+        }
         cr_expect_eq(e.seen.requests, 0);
         env_stop(&e);
 }
