@@ -8,7 +8,9 @@
 # kubectl: pods reach each other across nodes (ping, TCP); a ClusterIP Service
 # spreads requests over its backends, or keeps a client on one with
 # sessionAffinity ClientIP, refuses connections at once without endpoints; a
-# NodePort answers on every node's address; names resolve from pods (services,
+# NodePort answers on every node's address, a LoadBalancer on the nodes' addresses
+# (its ingress), a hostPort on its node's; pods reach the LAN behind their node;
+# names resolve from pods (services,
 # a headless StatefulSet's pods, SRV, an external name through the resolver);
 # a pod reaches itself through its Service; pods keep their addresses when
 # agents restart; deleting pods frees their addresses.
@@ -127,6 +129,11 @@ pod_up() {
 
 pod_ip() {
         kl_pod_field "$1" '{.status.podIP}'
+}
+
+# lb_ingress_is SVC "IP IP...": the Service's status.loadBalancer.ingress addresses.
+lb_ingress_is() {
+        [ "$(kubectl get service "$1" -o jsonpath='{.status.loadBalancer.ingress[*].ip}')" = "$2" ]
 }
 
 cluster_ip() {
@@ -310,6 +317,51 @@ n2 192.168.77.12 True" ]
                         one_of "$backends" "$output"
                 done
         done
+}
+
+@test "a LoadBalancer Service gets the nodes' addresses as ingress and answers on them from the LAN" {
+        echo_app echo 3
+        service echo echo '  type: LoadBalancer'
+        backends=$(pods_of echo)
+        kl_wait_for 60 lb_ingress_is echo "192.168.77.10 192.168.77.11 192.168.77.12"
+        run kubectl get service echo
+        [[ "$output" == *"192.168.77.10,192.168.77.11,192.168.77.12"* ]]
+        for i in 0 1 2; do
+                url="http://192.168.77.1$i/"
+                kl_wait_for 60 kl_netns_exec lan curl -sf -o /dev/null --max-time 10 "$url"
+                run kl_netns_exec lan curl -sf --max-time 10 "$url"
+                [ "$status" -eq 0 ]
+                one_of "$backends" "$output"
+        done
+}
+
+@test "a hostPort answers on its node's address; pods reach the LAN, masqueraded behind their node" {
+        kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: hp}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: httpd
+    image: $BB
+    command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+    ports: [{containerPort: 8080, hostPort: 8081}]
+EOF
+        kl_wait_for 60 pod_up hp
+        kl_wait_for 60 kl_netns_exec lan curl -sf -o /dev/null --max-time 10 http://192.168.77.11:8081/
+        run kl_netns_exec lan curl -sf --max-time 10 http://192.168.77.11:8081/
+        [ "$status" -eq 0 ]
+        [ "$output" = hp ]
+        # The LAN has no route to the pod network: only a masqueraded packet gets an answer.
+        run kl_netns_exec lan ip route get "$(pod_ip hp)"
+        [[ "$output" != *192.168.77.1* ]]
+        run kl_pod_exec hp ping -c 1 -W 5 192.168.77.2
+        [ "$status" -eq 0 ]
+        run kl_pod_exec hp nslookup example.test 192.168.77.2
+        [ "$status" -eq 0 ]
+        [[ "$output" == *192.168.77.99* ]]
 }
 
 @test "a pod finds a Service by name: short, svc.ns and FQDN, with nslookup and wget" {
