@@ -416,6 +416,16 @@ EOF
         [ "$output" = kept ]
         # The volume pins its pods to the node that has its directory.
         [ "$(kl_pod_field reader '{.spec.nodeName}')" = "$node" ]
+        # Deleting the claim deletes its volume (reclaimPolicy Delete); once no pod uses it,
+        # the node removes the directory, as k3s's helper pod does.
+        pv=$(kubectl get pvc data -o jsonpath='{.spec.volumeName}')
+        dir=$(kubectl get pv "$pv" -o jsonpath='{.spec.hostPath.path}')
+        [ -f "$dir/file" ]
+        kubectl delete pod reader
+        kubectl delete pvc data
+        kl_wait_for 60 sh -c "! kubectl get pv '$pv' -o name 2>/dev/null | grep -q ."
+        kl_wait_for 60 sh -c "[ ! -e '$dir' ]"
+        [ -d "$(dirname "$dir")" ]
 }
 
 # SPDY/3.1: kubectl's fallback when the WebSocket upgrade is refused, and what older clients

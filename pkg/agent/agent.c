@@ -218,8 +218,7 @@ static void on_network_ready(void *arg)
 }
 
 /* The node's pod network, proxy and DNS, unless --network-backend none. */
-static int start_network(struct kl_agent *a, const struct kl_agent_options *o,
-                         struct kl_err **err)
+static int start_network(struct kl_agent *a, const struct kl_agent_options *o, struct kl_err **err)
 {
         enum kl_net_backend b = kl_net_backend_parse(o->network_backend ?: "vxlan");
         struct kl_agent__network_options no = {
@@ -236,8 +235,7 @@ static int start_network(struct kl_agent *a, const struct kl_agent_options *o,
         };
 
         if ((int)b < 0)
-                return kl_err_set(err, -EINVAL, "unknown network backend `%s`",
-                                  o->network_backend);
+                return kl_err_set(err, -EINVAL, "unknown network backend `%s`", o->network_backend);
         if (b == KL_NET_BACKEND_NONE)
                 return 0;
         return kl_agent__network_start(a->client, &no, &a->network, err);
@@ -248,6 +246,7 @@ int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
 {
         struct kl_agent *a;
         kl_autofree char *pods_dir = NULL;
+        kl_autofree char *local_dir = NULL;
         int r;
 
         if (kl_isempty(o->node_name) || kl_isempty(o->data_dir) || kl_isempty(o->state_dir) ||
@@ -288,11 +287,13 @@ int kl_agent_start(struct kl_client *client, const struct kl_agent_options *o,
         if (r < 0)
                 goto fail;
         pods_dir = kl_asprintf("%s/agent/pods", o->data_dir);
+        local_dir = kl_asprintf("%s/agent/local-volumes", o->data_dir);
         {
                 struct kl_agent__pods_options po = {
                         .node_name = o->node_name,
                         .node_ips = o->node_ips,
                         .pods_dir = pods_dir,
+                        .local_volumes_dir = local_dir,
                         .log_dir = o->log_dir ? o->log_dir : "/var/log/pods",
                         .cluster_domain = o->cluster_domain,
                         .cluster_dns = a->network ? (o->cluster_dns ?: "10.43.0.10") : NULL,

@@ -288,6 +288,7 @@ struct kl_agent__node_facts {
         int64_t alloc_cpu_milli;           /* node allocatable: limits.cpu when unset */
         int64_t alloc_memory;              /* bytes */
         int64_t alloc_ephemeral;           /* bytes */
+        const char *local_volumes_dir;     /* where local-path volumes made here are recorded */
 };
 
 /**
@@ -377,6 +378,29 @@ int kl_agent__volumes_setup(const json_t *pod, const struct kl_agent__pod_refs *
 
 /** Unmount and remove everything under `pod_dir`. Blocking. A missing directory is 0. */
 int kl_agent__volumes_teardown(const char *pod_dir, struct kl_err **err);
+
+/*
+ * The local-path volumes this node made a directory for: one file per
+ * PersistentVolume in `dir` (its name) holding the directory and the claim
+ * ("path\nnamespace/name\n"), written when a pod first mounts it. Once the
+ * PersistentVolume is gone from the API and no pod of the node uses the
+ * claim, housekeeping removes the directory (the job k3s's helper pod does).
+ */
+struct kl_agent__local_volume {
+        char *pv;    /* "pvc-<uid>" */
+        char *path;  /* the directory */
+        char *claim; /* "namespace/name" */
+};
+void kl_agent__local_volumes_free(struct kl_agent__local_volume *v, size_t n);
+/* Every record in `dir`; malformed ones are skipped. *ret owned. */
+int kl_agent__local_volumes_list(const char *dir, struct kl_agent__local_volume **ret,
+                                 size_t *ret_n);
+/*
+ * Remove the volume's directory (never following a symbolic link, never
+ * leaving its file system) and then its record.
+ */
+int kl_agent__local_volume_remove(const char *dir, const struct kl_agent__local_volume *v,
+                                  struct kl_err **err);
 
 /* ------------------------------------------------------------------------- */
 /* Containers as the runtime runs them (pod-spec.c) */
@@ -512,6 +536,7 @@ struct kl_agent__pods_options {
         const char *node_name;
         const char *const *node_ips;        /* NULL-terminated; the first is the host IP */
         const char *pods_dir;               /* <data-dir>/agent/pods: one directory per pod uid */
+        const char *local_volumes_dir;      /* <data-dir>/agent/local-volumes: records */
         const char *log_dir;                /* /var/log/pods */
         const char *cluster_domain;         /* NULL: cluster.local */
         const char *cluster_dns;            /* NULL: none (pods get the node's resolvers) */

@@ -87,6 +87,7 @@ struct kl_agent__pods {
         char *node_name;
         char **node_ips;
         char *pods_dir;
+        char *local_volumes_dir; /* NULL: local-path directories are never removed */
         char *log_dir;
         char *cluster_domain;
         char *cluster_dns; /* NULL: no cluster DNS (pods get the node's resolvers) */

@@ -189,6 +189,8 @@ struct orphans {
         struct kl_agent__pods *m;
         char **known; /* uids with a worker */
         unsigned removed;
+        struct kl_agent__local_volume *locals; /* local-path volumes made here */
+        size_t n_locals;
 };
 
 static void orphans_work(void *arg)
@@ -215,6 +217,8 @@ static void orphans_work(void *arg)
         if (m->network)
                 kl_agent__network_gc(m->network, (const char *const *)o->known,
                                      kl_strv_length(o->known));
+        if (m->local_volumes_dir)
+                (void)kl_agent__local_volumes_list(m->local_volumes_dir, &o->locals, &o->n_locals);
         d = opendir(m->pods_dir);
         if (!d)
                 return;
@@ -237,6 +241,94 @@ static void orphans_work(void *arg)
         closedir(d);
 }
 
+/*
+ * A local-path volume made here: once no pod of the node uses its claim and
+ * the PersistentVolume is gone from the API, its directory goes (on the
+ * pool). Claims of pods still terminating keep theirs.
+ */
+struct local_gc {
+        struct kl_agent__pods *m;
+        struct kl_agent__local_volume v;
+        bool gone;
+        struct kl_err *err;
+        int r;
+};
+
+static void local_gc_free(struct local_gc *g)
+{
+        struct kl_agent__pods *m = g->m;
+
+        kl_err_free(g->err);
+        free(g->v.pv);
+        free(g->v.path);
+        free(g->v.claim);
+        free(g);
+        kl_agent__pods_unref(m);
+}
+
+static void local_gc_work(void *arg)
+{
+        struct local_gc *g = arg;
+
+        g->r = kl_agent__local_volume_remove(g->m->local_volumes_dir, &g->v, &g->err);
+}
+
+static void local_gc_done(void *arg, int status)
+{
+        struct local_gc *g = arg;
+
+        if (status == 0 && g->r < 0)
+                kl_log_err(KL_LOG_WARN, KL_LOG_AGENT, g->err, "remove deleted volume %s", g->v.pv);
+        else if (status == 0)
+                kl_log_info(KL_LOG_AGENT, "removed %s: its volume %s was deleted", g->v.path,
+                            g->v.pv);
+        local_gc_free(g);
+}
+
+static void on_local_pv(void *arg, int r, json_t *obj, const struct kl_err *err)
+{
+        struct local_gc *g = arg;
+
+        (void)err;
+        json_decref(obj);
+        if (r != -ENOENT || g->m->stopped ||
+            kl_loop_run_blocking(g->m->loop, local_gc_work, local_gc_done, g) < 0)
+                local_gc_free(g);
+}
+
+static bool claim_in_use(struct kl_agent__pods *m, const char *claim)
+{
+        const char *slash = strchr(claim, '/');
+        kl_autofree char *ns = kl_strndup(claim, (size_t)(slash - claim));
+        struct kl_objv pods = { 0 };
+        bool used = false;
+
+        kl_informer_list(m->pods, ns, &pods);
+        for (size_t i = 0; i < pods.n && !used; i++) {
+                char **names = NULL;
+
+                kl_agent__pod_pvc_names(pods.items[i], &names);
+                used = kl_strv_contains(names, slash + 1);
+                kl_strv_free(names);
+        }
+        kl_objv_clear(&pods);
+        return used;
+}
+
+static void local_volume_check(struct kl_agent__pods *m, struct kl_agent__local_volume *v)
+{
+        struct local_gc *g;
+
+        if (claim_in_use(m, v->claim))
+                return;
+        g = kl_new0(struct local_gc);
+        g->m = m;
+        g->v = *v;
+        *v = (struct kl_agent__local_volume){ 0 };
+        m->refs++;
+        kl_client_get(m->client, m->pv_res, NULL, g->v.pv, on_local_pv, g);
+}
+
 static void orphans_done(void *arg, int status)
 {
         struct orphans *o = arg;
@@ -249,6 +341,9 @@ static void orphans_done(void *arg, int status)
                             "housekeeping removed %u container(s) or pod "
                             "directories of deleted pods",
                             o->removed);
+        for (size_t i = 0; i < o->n_locals && !m->stopped; i++)
+                local_volume_check(m, &o->locals[i]);
+        kl_agent__local_volumes_free(o->locals, o->n_locals);
         kl_strv_free(o->known);
         free(o);
         kl_agent__pods_unref(m);
@@ -297,6 +392,7 @@ static void pods_free(struct kl_agent__pods *m)
         free(m->node_name);
         kl_strv_free(m->node_ips);
         free(m->pods_dir);
+        free(m->local_volumes_dir);
         free(m->log_dir);
         free(m->cluster_domain);
         free(m->cluster_dns);
@@ -382,6 +478,7 @@ int kl_agent__pods_start(struct kl_client *client, const struct kl_agent__pods_o
                 m->node_ips = NULL;
         }
         m->pods_dir = kl_strdup(o->pods_dir);
+        m->local_volumes_dir = o->local_volumes_dir ? kl_strdup(o->local_volumes_dir) : NULL;
         m->log_dir = kl_strdup(o->log_dir);
         m->cluster_domain = kl_strdup(o->cluster_domain ? o->cluster_domain : "cluster.local");
         m->cluster_dns = o->cluster_dns ? kl_strdup(o->cluster_dns) : NULL;
@@ -397,6 +494,7 @@ int kl_agent__pods_start(struct kl_client *client, const struct kl_agent__pods_o
                 .node_name = m->node_name,
                 .host_ip = m->node_ips ? m->node_ips[0] : NULL,
                 .pod_ips = NULL,
+                .local_volumes_dir = m->local_volumes_dir,
                 .alloc_cpu_milli = o->alloc_cpu_milli,
                 .alloc_memory = o->alloc_memory,
                 .alloc_ephemeral = o->alloc_ephemeral,

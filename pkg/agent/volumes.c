@@ -1534,6 +1534,119 @@ static int local_path_dir(const char *path, struct kl_err **err)
         return 0;
 }
 
+/* ------------------------------------------------------------------------- */
+/* Local-path volumes made here (pod-internal.h) */
+
+#define LOCAL_RECORD_MAX 8192
+
+static bool pv_name_ok(const char *name)
+{
+        return !kl_isempty(name) && strlen(name) < 256 && !strchr(name, '/') && name[0] != '.';
+}
+
+/* Best effort: without a record the directory merely outlives its volume. */
+static void local_volume_record(const struct ctx *c, const char *pv, const char *path,
+                                const char *claim)
+{
+        const char *dir = c->node->local_volumes_dir;
+        const char *ns = get_str(json_object_get(c->pod, "metadata"), "namespace");
+        kl_autofree char *file = NULL;
+        kl_autofree char *text = NULL;
+        kl_autofree char *old = NULL;
+        size_t len = 0;
+        int r;
+
+        if (kl_isempty(dir) || !pv_name_ok(pv) || kl_isempty(path) || strchr(path, '\n'))
+                return;
+        file = kl_asprintf("%s/%s", dir, pv);
+        text = kl_asprintf("%s\n%s/%s\n", path, ns ? ns : "default", claim);
+        if (kl_read_file(file, LOCAL_RECORD_MAX, &old, &len) == 0 && kl_streq(old, text))
+                return;
+        r = kl_mkdir_p(dir, 0700);
+        if (r >= 0)
+                r = kl_write_file_atomic(file, text, strlen(text), 0600, 0);
+        if (r < 0)
+                kl_log_warn(KL_LOG_AGENT, "record local volume %s in %s: %s", pv, dir,
+                            strerror(-r));
+}
+
+void kl_agent__local_volumes_free(struct kl_agent__local_volume *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].pv);
+                free(v[i].path);
+                free(v[i].claim);
+        }
+        free(v);
+}
+
+int kl_agent__local_volumes_list(const char *dir, struct kl_agent__local_volume **ret,
+                                 size_t *ret_n)
+{
+        struct kl_agent__local_volume *v = NULL;
+        size_t n = 0;
+        DIR *d = opendir(dir);
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                kl_autofree char *file = NULL;
+                kl_autofree char *text = NULL;
+                size_t len = 0;
+                char *nl1, *nl2;
+
+                if (!pv_name_ok(de->d_name) || strstr(de->d_name, ".tmp-"))
+                        continue;
+                file = kl_asprintf("%s/%s", dir, de->d_name);
+                if (kl_read_file(file, LOCAL_RECORD_MAX, &text, &len) < 0)
+                        continue;
+                nl1 = strchr(text, '\n');
+                nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+                if (!nl1 || !nl2 || text[0] != '/' || !strchr(nl1 + 1, '/'))
+                        continue;
+                *nl1 = *nl2 = '\0';
+                v = kl_realloc(v, (n + 1) * sizeof(*v));
+                v[n++] = (struct kl_agent__local_volume){ .pv = kl_strdup(de->d_name),
+                                                          .path = kl_strdup(text),
+                                                          .claim = kl_strdup(nl1 + 1) };
+        }
+        closedir(d);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+int kl_agent__local_volume_remove(const char *dir, const struct kl_agent__local_volume *v,
+                                  struct kl_err **err)
+{
+        kl_autofree char *parent = kl_strdup(v->path);
+        kl_autofree char *record = NULL;
+        char *slash = strrchr(parent, '/');
+        kl_autoclose int fd = -EBADF;
+        int r;
+
+        if (!pv_name_ok(v->pv) || !slash || !slash[1] || kl_streq(slash + 1, "..") ||
+            kl_streq(slash + 1, "."))
+                return kl_err_set_msg(err, -EINVAL, "local volume %s: bad path `%s`", v->pv,
+                                      v->path);
+        *slash = '\0';
+        /* The parent by a descriptor, each component without following links. */
+        fd = open(*parent ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno != ENOENT)
+                return kl_err_set(err, -errno, "open %s", parent);
+        if (fd >= 0) {
+                r = rm_at(fd, slash + 1);
+                if (r < 0)
+                        return kl_err_set(err, r, "remove %s", v->path);
+        }
+        record = kl_asprintf("%s/%s", dir, v->pv);
+        if (unlink(record) < 0 && errno != ENOENT)
+                return kl_err_set(err, -errno, "remove %s", record);
+        return 0;
+}
+
 static int setup_claim(const struct ctx *c, const json_t *vol, const char *name,
                        struct kl_agent__volumes *out, struct kl_err **err)
 {
@@ -1611,6 +1724,7 @@ static int setup_claim(const struct ctx *c, const json_t *vol, const char *name,
                         r = local_path_dir(get_str(hp, "path"), err);
                         if (r < 0)
                                 return r;
+                        local_volume_record(c, volume, get_str(hp, "path"), claim);
                 }
                 return setup_host_path(hp, name, readonly, out, err);
         }

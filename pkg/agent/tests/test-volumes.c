@@ -1126,6 +1126,75 @@ Test(volumes, claim_uses_local_path_directory_made_0777)
         cr_expect_eq(access(dir, F_OK), 0);
 }
 
+/*
+ * A local-path volume mounted here is recorded; removing it takes its directory
+ * (never through a symbolic link) and then the record.
+ */
+Test(volumes, local_path_volumes_are_recorded_and_removed)
+{
+        kl_autofree char *dir = kl_asprintf("%s/storage/pvc-1_default_data", tmp);
+        kl_autofree char *records = kl_asprintf("%s/local-volumes", tmp);
+        kl_autofree char *outside = kl_asprintf("%s/outside", tmp);
+        kl_autofree char *link = NULL;
+        struct kl_agent__local_volume *v = NULL;
+        struct kl_err *e = NULL;
+        struct fixture f;
+        size_t n = 0;
+
+        fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":"
+                         "\"data\"}}]");
+        f.node.local_volumes_dir = records;
+        add_bound_claim(&f, dir, true);
+        setup_ok(&f);
+        fixture_release(&f);
+        /* A static hostPath volume is the user's: never recorded. */
+        fixture_init(&f, "[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":"
+                         "\"data\"}}]");
+        f.node.local_volumes_dir = records;
+        add_bound_claim(&f, tmp, false);
+        setup_ok(&f);
+        fixture_release(&f);
+
+        /* Files of the volume, a link out of it, and junk next to the record. */
+        cr_assert_eq(mkdir(outside, 0755), 0);
+        link = kl_asprintf("%s/escape", dir);
+        cr_assert_eq(symlink(outside, link), 0);
+        {
+                kl_autofree char *sub = kl_asprintf("%s/a/b/c", dir);
+                kl_autofree char *junk = kl_asprintf("%s/pvc-2.tmp-abcdef", records);
+                kl_autofree char *bad = kl_asprintf("%s/pvc-3", records);
+
+                cr_assert_eq(kl_mkdir_p(sub, 0755), 0);
+                cr_assert_eq(kl_write_file_atomic(junk, "x", 1, 0600, 0), 0);
+                cr_assert_eq(kl_write_file_atomic(bad, "relative\nns/c\n", 14, 0600, 0), 0);
+        }
+        cr_assert_eq(kl_agent__local_volumes_list(records, &v, &n), 0);
+        cr_assert_eq(n, 1);
+        cr_expect_str_eq(v[0].pv, "pvc-1");
+        cr_expect_str_eq(v[0].path, dir);
+        cr_expect_str_eq(v[0].claim, "default/data");
+
+        cr_assert_eq(kl_agent__local_volume_remove(records, &v[0], &e), 0, "%s", kl_err_msg(e));
+        cr_expect_neq(access(dir, F_OK), 0);
+        cr_expect_eq(access(outside, F_OK), 0, "the link was followed");
+        kl_agent__local_volumes_free(v, n);
+        cr_assert_eq(kl_agent__local_volumes_list(records, &v, &n), 0);
+        cr_expect_eq(n, 0);
+        kl_agent__local_volumes_free(v, n);
+
+        /* A record whose directory is already gone just goes. */
+        {
+                char pv[] = "pvc-9", path[] = "/nonexistent/pvc-9_a_b", claim[] = "a/b",
+                     root[] = "/";
+                struct kl_agent__local_volume gone = { .pv = pv, .path = path, .claim = claim };
+
+                cr_expect_eq(kl_agent__local_volume_remove(records, &gone, &e), 0);
+                gone.path = root;
+                cr_expect_eq(kl_agent__local_volume_remove(records, &gone, &e), -EINVAL);
+                kl_err_free(e);
+        }
+}
+
 Test(volumes, claim_of_a_static_host_path_volume_is_type_checked)
 {
         kl_autofree char *file = kl_asprintf("%s/file", tmp);
