@@ -218,6 +218,15 @@ n2 192.168.77.12 True" ]
                 run kl_pod_exec "p$i" hostname
                 [ "$output" = "p$i" ]
         done
+        # Each node also has its own host name and mounts: the pods' namespaces and
+        # volumes are mounted in the node's mount namespace, not in the test's.
+        for i in 0 1 2; do
+                holder=$(eval "echo \$KL_NETNS_HOLDER_n$i")
+                [ "$(nsenter --uts="/proc/$holder/ns/uts" hostname)" = "n$i" ]
+                grep -q "/netns/" "/proc/$holder/mountinfo"
+        done
+        run grep -c "$KL_TEST_DIR/.*/netns/" /proc/self/mountinfo
+        [ "$output" = 0 ]
 }
 
 @test "pods on different nodes reach each other: ping and TCP, at addresses from their node's podCIDR" {

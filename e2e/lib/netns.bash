@@ -32,10 +32,12 @@
 # KL_NETNS_NODE_FLAGS (an array, set by the scenario file) adds flags to every
 # node, e.g. --network-backend host-gw.
 #
-# Nodes are entered with `nsenter --net` (not `ip netns exec`, which remounts
-# /sys and hides the cgroup mounts); what runs in the background is started by
-# nsenter itself, which execs it: $! is its pid (a function run with & would be
-# a subshell), and its fd 3 (bats's) is closed so that a container left behind
+# Every node also has a mount and a UTS namespace of its own (its host name is
+# the node's; the mounts of its pods do not show outside), held by a sleeping
+# process for the node's whole life, so that an agent started again finds them.
+# Nodes are entered with `nsenter` (not `ip netns exec`, which remounts /sys and
+# hides the cgroup mounts); what runs in the background is started by nsenter
+# itself, which execs it: $! is its pid, and its fd 3 (bats's) is closed so that a container left behind
 # cannot hang bats. `kubectl` is a function running the real kubectl in n0 with
 # the scenario's HOME and KUBECONFIG (https://127.0.0.1:6443 there).
 #
@@ -199,7 +201,7 @@ kl_netns__node_flags() {
 # n0) in n0 and wait until it is ready and the kubeconfig is written.
 kl_netns_server_start() {
         kl_netns__node_flags n0
-        nsenter --net="/run/netns/$KL_NETNS-n0" "$KL_BIN" server --data-dir "$KL_TEST_DIR/data" \
+        kl_netns__spawn n0 "$KL_BIN" server --data-dir "$KL_TEST_DIR/data" \
                 --https-listen-port "$KL_NETNS_PORT" --bind-address 0.0.0.0 \
                 --tls-san "$KL_NETNS_SERVER_IP" --write-kubeconfig "$KUBECONFIG" \
                 --default-local-storage-path "$KL_TEST_DIR/storage" --node-name n0 \
@@ -217,7 +219,7 @@ kl_netns_agent_start() {
         mkdir -p "$dir/agent/images"
         cp "$KL_IMAGES/busybox.tar" "$KL_IMAGES/httpd.tar" "$dir/agent/images/"
         kl_netns__node_flags "$name"
-        nsenter --net="/run/netns/$KL_NETNS-$name" "$KL_BIN" agent join "https://$KL_NETNS_SERVER_IP:$KL_NETNS_PORT" \
+        kl_netns__spawn "$name" "$KL_BIN" agent join "https://$KL_NETNS_SERVER_IP:$KL_NETNS_PORT" \
                 --token "$KL_TOKEN" --data-dir "$dir" --node-name "$name" "${KL_NETNS_FLAGS[@]}" \
                 >>"$KL_TEST_DIR/agent-$name.log" 2>&1 3>&- &
         eval "KL_AGENT_PID_$name=$!"
@@ -226,6 +228,33 @@ kl_netns_agent_start() {
                 [ "$d" != "$dir" ] || known=1
         done
         [ "$known" -eq 1 ] || KL_NODE_DIRS+=("$dir")
+}
+
+# kl_netns__holder NODE: the process that holds NODE's own mount and UTS namespaces (its
+# host name is the node's; its mounts do not show outside, outside mounts do show in it)
+# for the node's whole life: an agent started again enters the same ones and finds the
+# mounts of its pods where it left them, as on a real machine.
+kl_netns__holder() {
+        nsenter --net="/run/netns/$KL_NETNS-$1" unshare --mount --uts --propagation slave \
+                sh -c 'hostname "$0" && exec sleep 2147483647' "$1" 3>&- &
+        eval "KL_NETNS_HOLDER_$1=$!"
+        KL_PIDS+=("$!")
+        kl_wait_for 10 kl_netns__has_own_uts "$!"
+}
+
+kl_netns__has_own_uts() {
+        [ "$(readlink "/proc/$1/ns/uts")" != "$(readlink /proc/self/ns/uts)" ]
+}
+
+# kl_netns__spawn NODE CMD... &: CMD in NODE's network, mount and UTS namespaces (in the
+# current directory). Only run in the background: the subshell bash forks for it execs
+# nsenter, which execs CMD, so $! is CMD's pid.
+kl_netns__spawn() {
+        local holder
+        holder=$(eval "echo \$KL_NETNS_HOLDER_$1")
+        shift
+        exec nsenter --net="/proc/$holder/ns/net" --mount="/proc/$holder/ns/mnt" \
+                --uts="/proc/$holder/ns/uts" --wd="$PWD" "$@"
 }
 
 # kl_netns__exited PID: PID, a child of ours, has exited (a zombie until waited for).
@@ -298,6 +327,7 @@ kl_netns_cluster_setup() {
                 ip -n "$KL_NETNS-lan" link set "n$i" master kl-lan up
                 ip -n "$ns" addr add "$(kl_netns_node_ip "n$i")/24" dev eth0
                 ip -n "$ns" link set eth0 up
+                kl_netns__holder "n$i"
         done
 
         kl_netns__resolver_py >"$KL_TEST_DIR/resolver.py"
