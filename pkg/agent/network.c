@@ -71,7 +71,7 @@ struct kl_agent__network {
          */
         char **fresh;
 
-        char *pod_cidr;  /* the one set up */
+        char *pod_cidr; /* the one set up */
         char gateway[INET_ADDRSTRLEN];
         bool setup_busy; /* kl_net_new() on the pool */
         uv_timer_t retry;
@@ -246,10 +246,10 @@ static void peers_sync(struct kl_agent__network *n)
         }
         kl_objv_clear(&all);
         for (size_t i = 0; job->strings && job->strings[i]; i += 3)
-                job->peers[job->n_peers++] = (struct kl_net_peer){ .node_name = job->strings[i],
-                                                                   .node_ip = job->strings[i + 1],
-                                                                   .pod_cidr =
-                                                                           job->strings[i + 2] };
+                job->peers[job->n_peers++] =
+                        (struct kl_net_peer){ .node_name = job->strings[i],
+                                              .node_ip = job->strings[i + 1],
+                                              .pod_cidr = job->strings[i + 2] };
         n->peers_busy = true;
         n->refs++;
         kl_assert(kl_loop_run_blocking(n->loop, peers_work, peers_done, job) == 0);
@@ -344,19 +344,13 @@ static void setup_work(void *arg)
 /* The first address of the pod CIDR: the bridge's, where the DNS server listens. */
 static int gateway_of(const char *cidr, char ret[INET_ADDRSTRLEN])
 {
-        char addr[INET_ADDRSTRLEN];
-        const char *slash = strchr(cidr, '/');
-        struct in_addr in;
+        uint32_t addr;
         unsigned prefix;
+        struct in_addr in;
 
-        if (!slash || (size_t)(slash - cidr) >= sizeof(addr))
+        if (kl_parse_ipv4_cidr(cidr, &addr, &prefix) < 0 || prefix > 30)
                 return -EINVAL;
-        memcpy(addr, cidr, (size_t)(slash - cidr));
-        addr[slash - cidr] = '\0';
-        if (inet_pton(AF_INET, addr, &in) != 1 || kl_parse_uint(slash + 1, &prefix) < 0 ||
-            prefix > 30)
-                return -EINVAL;
-        in.s_addr = htonl((ntohl(in.s_addr) & ~(uint32_t)((1ull << (32 - prefix)) - 1)) + 1);
+        in.s_addr = htonl((addr & kl_ipv4_mask(prefix)) + 1);
         return inet_ntop(AF_INET, &in, ret, INET_ADDRSTRLEN) ? 0 : -EINVAL;
 }
 
@@ -449,9 +443,9 @@ int kl_agent__network_start(struct kl_client *client, const struct kl_agent__net
 {
         const struct kl_api_resource *nodes = kl_api_resource_find("", "v1", "nodes");
         struct kl_agent__network *n;
-        struct kl_informer_handler h = {
-                .on_add = on_node, .on_update = on_node_update, .on_delete = on_node
-        };
+        struct kl_informer_handler h = { .on_add = on_node,
+                                         .on_update = on_node_update,
+                                         .on_delete = on_node };
         int r;
 
         if (kl_isempty(o->node_ip))

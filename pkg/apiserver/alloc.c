@@ -13,20 +13,13 @@
 
 int kl_apiserver__range_parse_cidr(const char *cidr, struct kl_apiserver__range *ret)
 {
-        char addr[INET_ADDRSTRLEN];
-        const char *slash = strchr(cidr, '/');
-        struct in_addr in;
+        uint32_t addr;
         unsigned prefix;
 
-        if (!slash || (size_t)(slash - cidr) >= sizeof(addr))
-                return -EINVAL;
-        memcpy(addr, cidr, (size_t)(slash - cidr));
-        addr[slash - cidr] = '\0';
-        if (inet_pton(AF_INET, addr, &in) != 1 || kl_parse_uint(slash + 1, &prefix) < 0 ||
-            prefix < 12 || prefix > 30)
+        if (kl_parse_ipv4_cidr(cidr, &addr, &prefix) < 0 || prefix < 12 || prefix > 30)
                 return -EINVAL;
         *ret = (struct kl_apiserver__range){
-                .base = ntohl(in.s_addr) & ~(uint32_t)((1ull << (32 - prefix)) - 1),
+                .base = addr & kl_ipv4_mask(prefix),
                 .size = (uint32_t)(1ull << (32 - prefix)),
                 .is_ip = true,
         };

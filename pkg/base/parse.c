@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/parse.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -168,4 +169,34 @@ int kl_parse_bool(const char *s, bool *ret)
                 }
         }
         return -EINVAL;
+}
+
+int kl_parse_ipv4(const char *s, uint32_t *ret)
+{
+        struct in_addr a;
+
+        /* inet_pton() takes exactly four decimal parts and refuses leading zeros. */
+        if (!s || inet_pton(AF_INET, s, &a) != 1)
+                return -EINVAL;
+        *ret = ntohl(a.s_addr);
+        return 0;
+}
+
+int kl_parse_ipv4_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix)
+{
+        char ip[INET_ADDRSTRLEN];
+        const char *slash = s ? strchr(s, '/') : NULL;
+        unsigned prefix;
+        uint32_t addr;
+
+        if (!slash || (size_t)(slash - s) >= sizeof(ip))
+                return -EINVAL;
+        memcpy(ip, s, (size_t)(slash - s));
+        ip[slash - s] = '\0';
+        if (kl_parse_ipv4(ip, &addr) < 0 || kl_parse_uint(slash + 1, &prefix) < 0 || prefix > 32 ||
+            (slash[1] == '0' && slash[2] != '\0'))
+                return -EINVAL;
+        *ret_addr = addr;
+        *ret_prefix = prefix;
+        return 0;
 }

@@ -28,6 +28,23 @@ int kl_parse_mode(const char *s, unsigned *ret);
  * strconv.ParseFloat does.
  */
 int kl_parse_double(const char *s, double *ret);
+/*
+ * An IPv4 address in dotted decimal ("10.42.0.1", no leading zeros), in host
+ * byte order.
+ */
+int kl_parse_ipv4(const char *s, uint32_t *ret);
+/*
+ * An IPv4 CIDR ("10.42.0.0/16"): the address as written, in host byte order,
+ * and the prefix length (0..32). Whether host bits may be set is the caller's
+ * to decide (kl_ipv4_mask()).
+ */
+int kl_parse_ipv4_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_prefix);
+/* The netmask of a prefix length, in host byte order: 24 -> 0xffffff00. */
+static inline uint32_t kl_ipv4_mask(unsigned prefix)
+{
+        return prefix == 0 ? 0 : ~(uint32_t)0 << (32 - prefix);
+}
+
 /* Go's strconv.ParseBool, which k3s flags use: 1 t T TRUE true True, and the false forms. */
 int kl_parse_bool(const char *s, bool *ret);
 

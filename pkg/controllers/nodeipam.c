@@ -32,19 +32,12 @@
 
 int kl_controllers__nodeipam_parse(const char *cidr, uint32_t *ret_base, unsigned *ret_prefix)
 {
-        char addr[INET_ADDRSTRLEN];
-        const char *slash = cidr ? strchr(cidr, '/') : NULL;
-        struct in_addr in;
+        uint32_t addr;
         unsigned prefix;
 
-        if (!slash || (size_t)(slash - cidr) >= sizeof(addr))
+        if (kl_parse_ipv4_cidr(cidr, &addr, &prefix) < 0)
                 return -EINVAL;
-        memcpy(addr, cidr, (size_t)(slash - cidr));
-        addr[slash - cidr] = '\0';
-        if (inet_pton(AF_INET, addr, &in) != 1 || kl_parse_uint(slash + 1, &prefix) < 0 ||
-            prefix > 32)
-                return -EINVAL;
-        *ret_base = ntohl(in.s_addr) & (prefix == 0 ? 0 : ~(uint32_t)0 << (32 - prefix));
+        *ret_base = addr & kl_ipv4_mask(prefix);
         *ret_prefix = prefix;
         return 0;
 }

@@ -10,34 +10,6 @@
 #include "base/base.h"
 #include "net/net-internal.h"
 
-int kl_net__ip_parse(const char *s, uint32_t *ret)
-{
-        uint32_t ip = 0;
-
-        for (int i = 0; i < 4; i++) {
-                unsigned v = 0;
-                int digits = 0;
-
-                while (*s >= '0' && *s <= '9') {
-                        if (digits > 0 && v == 0)
-                                return -EINVAL; /* no leading zeros: "010" is octal elsewhere */
-                        v = v * 10 + (unsigned)(*s - '0');
-                        if (++digits > 3 || v > 255)
-                                return -EINVAL;
-                        s++;
-                }
-                if (digits == 0)
-                        return -EINVAL;
-                ip = ip << 8 | v;
-                if (i < 3 && *s++ != '.')
-                        return -EINVAL;
-        }
-        if (*s != '\0')
-                return -EINVAL;
-        *ret = ip;
-        return 0;
-}
-
 void kl_net__ip_format(uint32_t ip, char ret[16])
 {
         (void)snprintf(ret, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
@@ -46,23 +18,11 @@ void kl_net__ip_format(uint32_t ip, char ret[16])
 
 int kl_net__cidr_parse(const char *s, struct kl_net__cidr *ret)
 {
-        const char *slash;
-        char ip[16];
+        uint32_t addr;
         unsigned prefix;
-        uint32_t addr, mask;
 
-        if (!s)
-                return -EINVAL;
-        slash = strchr(s, '/');
-        if (!slash || (size_t)(slash - s) >= sizeof(ip))
-                return -EINVAL;
-        memcpy(ip, s, (size_t)(slash - s));
-        ip[slash - s] = '\0';
-        if (kl_net__ip_parse(ip, &addr) < 0 || (slash[1] == '0' && slash[2] != '\0') ||
-            kl_parse_uint(slash + 1, &prefix) < 0 || prefix > 32)
-                return -EINVAL;
-        mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
-        if (addr & ~mask)
+        /* A network, not an address in one: no host bits. */
+        if (kl_parse_ipv4_cidr(s, &addr, &prefix) < 0 || (addr & ~kl_ipv4_mask(prefix)))
                 return -EINVAL;
         ret->addr = addr;
         ret->prefix = prefix;

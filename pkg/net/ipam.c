@@ -91,7 +91,7 @@ int kl_net__ipam_parse_entry(const struct kl_net__cidr *range, const char *name,
 {
         uint32_t ip, first, last;
 
-        if (kl_net__ip_parse(name, &ip) < 0)
+        if (kl_parse_ipv4(name, &ip) < 0)
                 return -EINVAL;
         ipam_bounds(range, &first, &last);
         if (!kl_net__cidr_contains(range, ip) || ip < first || ip > last)
@@ -115,7 +115,7 @@ int kl_net__ipam_parse_cursor(const struct kl_net__cidr *range, const char *data
                 return -EINVAL;
         memcpy(text, data, len);
         text[len] = '\0';
-        if (kl_net__ip_parse(text, &ip) < 0)
+        if (kl_parse_ipv4(text, &ip) < 0)
                 return -EINVAL;
         ipam_bounds(range, &first, &last);
         if (ip < first || ip > last || !kl_net__cidr_contains(range, ip))
@@ -177,7 +177,7 @@ int kl_net__ipam_list(struct kl_net__ipam *ipam, struct kl_net__ipam_entry **ret
                         uint32_t ip;
 
                         kl_log_warn(KL_LOG_NET, "ipam: skipping '%s/%s': %s", ipam->dir, de->d_name,
-                                    kl_net__ip_parse(de->d_name, &ip) < 0 ? "not an address"
+                                    kl_parse_ipv4(de->d_name, &ip) < 0 ? "not an address"
                                     : r == -ERANGE ? "address outside the pod CIDR's pool"
                                     : r == -E2BIG  ? "too large"
                                     : r == -EINVAL ? "not a pod uid"

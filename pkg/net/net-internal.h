@@ -43,8 +43,6 @@ struct kl_net {
 
 /* "10.42.1.0/24" (host bits must be zero). -EINVAL otherwise. */
 int kl_net__cidr_parse(const char *s, struct kl_net__cidr *ret);
-/* Dotted quad, strict (no leading zeros, no shortcuts). -EINVAL otherwise. */
-int kl_net__ip_parse(const char *s, uint32_t *ret);
 void kl_net__ip_format(uint32_t ip, char ret[16]);
 bool kl_net__cidr_contains(const struct kl_net__cidr *c, uint32_t ip);
 /* 0a:58 + ip (pods, the bridge); 0e:6b + network address (VTEPs). */

@@ -240,7 +240,7 @@ static int parse_config(const struct kl_net_config *cfg, struct kl_net *net, str
             net->pod.prefix < net->cluster.prefix)
                 return kl_err_set(err, -EINVAL, "pod CIDR '%s' is not inside cluster CIDR '%s'",
                                   cfg->pod_cidr, cfg->cluster_cidr);
-        if (cfg->node_ip && kl_net__ip_parse(cfg->node_ip, &net->node_ip) < 0)
+        if (cfg->node_ip && kl_parse_ipv4(cfg->node_ip, &net->node_ip) < 0)
                 return kl_err_set(err, -EINVAL, "node IP '%s': not an IPv4 address", cfg->node_ip);
         if (!cfg->node_ip && net->backend != KL_NET_BACKEND_NONE)
                 return kl_err_set(err, -EINVAL, "backend %s needs the node's IP",

@@ -71,7 +71,7 @@ static void build_want(struct kl_net *net, const struct kl_net_peer *peers, size
                 bool dup = false;
 
                 if (!p->pod_cidr || !p->node_ip || kl_net__cidr_parse(p->pod_cidr, &c) < 0 ||
-                    c.prefix < 8 || c.prefix > 30 || kl_net__ip_parse(p->node_ip, &ip) < 0) {
+                    c.prefix < 8 || c.prefix > 30 || kl_parse_ipv4(p->node_ip, &ip) < 0) {
                         kl_log_warn(KL_LOG_NET,
                                     "peer node '%s': skipped: pod CIDR '%s' or "
                                     "address '%s' is not IPv4",

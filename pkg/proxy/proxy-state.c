@@ -26,30 +26,22 @@
 
 int kl_proxy__parse_ip4(const char *s, uint32_t *ret)
 {
-        struct in_addr a;
+        uint32_t ip;
 
-        if (!s || inet_pton(AF_INET, s, &a) != 1)
+        if (kl_parse_ipv4(s, &ip) < 0)
                 return -EINVAL;
-        *ret = a.s_addr;
+        *ret = htonl(ip);
         return 0;
 }
 
 int kl_proxy__parse_cidr(const char *s, uint32_t *ret_net, unsigned *ret_prefix)
 {
-        char ip[INET_ADDRSTRLEN];
-        const char *slash;
+        uint32_t addr;
         unsigned prefix;
-        uint32_t addr, mask;
 
-        if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(ip))
+        if (kl_parse_ipv4_cidr(s, &addr, &prefix) < 0)
                 return -EINVAL;
-        memcpy(ip, s, (size_t)(slash - s));
-        ip[slash - s] = '\0';
-        if (kl_parse_uint(slash + 1, &prefix) < 0 || prefix > 32 ||
-            kl_proxy__parse_ip4(ip, &addr) < 0)
-                return -EINVAL;
-        mask = prefix == 0 ? 0 : htonl(~(uint32_t)0 << (32 - prefix));
-        *ret_net = addr & mask;
+        *ret_net = htonl(addr & kl_ipv4_mask(prefix));
         *ret_prefix = prefix;
         return 0;
 }

@@ -89,3 +89,39 @@ Test(parse, double_strict_decimal)
         cr_assert_eq(kl_parse_double(NULL, &d), -EINVAL);
         cr_assert_eq(d, 0);
 }
+
+Test(parse, ipv4_and_cidr)
+{
+        uint32_t a = 0;
+        unsigned p = 0;
+
+        cr_assert_eq(kl_parse_ipv4("10.42.1.2", &a), 0);
+        cr_expect_eq(a, 0x0a2a0102u);
+        cr_assert_eq(kl_parse_ipv4("255.255.255.255", &a), 0);
+        cr_expect_eq(a, 0xffffffffu);
+        for (const char *const *bad =
+                     (const char *const[]){ "", "10.42.1", "10.42.1.2.3", "010.42.1.2",
+                                            "10.42.1.256", " 10.42.1.2", "::1", "1.2.3.4/8", NULL };
+             *bad; bad++)
+                cr_expect_eq(kl_parse_ipv4(*bad, &a), -EINVAL, "%s", *bad);
+        cr_expect_eq(kl_parse_ipv4(NULL, &a), -EINVAL);
+
+        cr_assert_eq(kl_parse_ipv4_cidr("10.42.0.0/16", &a, &p), 0);
+        cr_expect_eq(a, 0x0a2a0000u);
+        cr_expect_eq(p, 16);
+        /* Host bits are kept: the caller decides. */
+        cr_assert_eq(kl_parse_ipv4_cidr("10.96.3.4/12", &a, &p), 0);
+        cr_expect_eq(a, 0x0a600304u);
+        cr_expect_eq(a & kl_ipv4_mask(p), 0x0a600000u);
+        cr_assert_eq(kl_parse_ipv4_cidr("0.0.0.0/0", &a, &p), 0);
+        cr_expect_eq(kl_ipv4_mask(p), 0);
+        cr_expect_eq(kl_ipv4_mask(32), 0xffffffffu);
+        cr_expect_eq(kl_ipv4_mask(24), 0xffffff00u);
+        for (const char *const *bad =
+                     (const char *const[]){ "10.42.0.0", "10.42.0.0/", "10.42.0.0/33",
+                                            "10.42.0.0/016", "10.42.0.0/-1", "10.42.0/16",
+                                            "10.42.0.0/16 ",
+                                            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/8", NULL };
+             *bad; bad++)
+                cr_expect_eq(kl_parse_ipv4_cidr(*bad, &a, &p), -EINVAL, "%s", *bad);
+}

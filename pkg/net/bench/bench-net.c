@@ -133,8 +133,8 @@ static void veth(const char *a, const char *b, const char *name, const char *ip_
         check(kl_net__nl_open(b, &sb, NULL), "netlink");
         check(kl_net__veth_add(sa, name, 0, name, fd, NULL), "veth");
         close(fd);
-        check(kl_net__ip_parse(ip_a, &ia), ip_a);
-        check(kl_net__ip_parse(ip_b, &ib), ip_b);
+        check(kl_parse_ipv4(ip_a, &ia), ip_a);
+        check(kl_parse_ipv4(ip_b, &ib), ip_b);
         check(kl_net__link_get(sa, name, &l), "get veth");
         check(kl_net__addr_add(sa, l.ifindex, ia, 24), "address");
         check(kl_net__link_set(sa, l.ifindex, true, 0, -1, NULL), "veth up");

@@ -185,12 +185,12 @@ static void uplink(const char *ip, const char *peer_ns, const char *peer_ip)
         if (pfd >= 0)
                 close(pfd);
         cr_assert_eq(kl_net__link_get(sk, "n0", &l), 0);
-        cr_assert_eq(kl_net__ip_parse(ip, &a), 0);
+        cr_assert_eq(kl_parse_ipv4(ip, &a), 0);
         cr_assert_eq(kl_net__addr_add(sk, l.ifindex, a, 24), 0);
         cr_assert_eq(kl_net__link_set(sk, l.ifindex, true, 0, -1, NULL), 0);
         cr_assert_eq(kl_net__link_get(psk, peer_ns ? "n0" : "n0p", &l), 0);
         if (peer_ip) {
-                cr_assert_eq(kl_net__ip_parse(peer_ip, &a), 0);
+                cr_assert_eq(kl_parse_ipv4(peer_ip, &a), 0);
                 cr_assert_eq(kl_net__addr_add(psk, l.ifindex, a, 24), 0);
         }
         cr_assert_eq(kl_net__link_set(psk, l.ifindex, true, 0, -1, NULL), 0);
@@ -445,7 +445,7 @@ Test(net, pod_add_is_idempotent_across_restarts_and_repairs, .init = setup)
                 /* Half-made: the pod lost its address. Repaired with the same one. */
                 cr_assert_eq(kl_net__nl_open(ns, &psk, NULL), 0);
                 cr_assert_eq(kl_net__link_get(psk, "eth0", &eth0), 0);
-                cr_assert_eq(kl_net__ip_parse(p1.ip, &ip), 0);
+                cr_assert_eq(kl_parse_ipv4(p1.ip, &ip), 0);
                 cr_assert_eq(kl_net__addr_del(psk, eth0.ifindex, ip, 24), 0);
                 pod_add(net, "uid-a", ns, &p3);
                 cr_assert_str_eq(p3.ip, p1.ip);
