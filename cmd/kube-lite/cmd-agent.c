@@ -69,8 +69,7 @@ static const struct kl_config_flag agent_flags[] = {
           .def = "10.43.0.10", .group = "Networking",
           .help = "The server's --cluster-dns: the cluster DNS Service's IP pods are given" },
         { KL_CONFIG_STRING_AT(O, cluster_domain), .name = "cluster-domain", .metavar = "DOMAIN",
-          .def = "cluster.local", .group = "Networking",
-          .help = "The server's --cluster-domain" },
+          .def = "cluster.local", .group = "Networking", .help = "The server's --cluster-domain" },
         KL_CMD_NODE_FLAGS(O, node),
         KL_CMD_GLOBAL_FLAGS(O, global),
 };

@@ -91,50 +91,51 @@ extern const char *const kl_cmd_network_backends[];
 int kl_cmd_default_state_dir(const void *opts, char **ret, struct kl_err **err);
 
 /* The node flags, stored in the `struct kl_cmd_node` member `m` of the options struct `T`. */
-#define KL_CMD_NODE_FLAGS(T, m)                                                                \
-        { KL_CONFIG_STRING_AT(T, m.node_name), .name = "node-name", .metavar = "NAME",         \
-          .default_help = "the host name",     .group = "Node",     .help = "Node name" },     \
-                { KL_CONFIG_STRINGS_AT(T, m.node_ip),                                          \
-                  .name = "node-ip",                                                           \
-                  .short_name = 'i',                                                           \
-                  .metavar = "IP",                                                             \
-                  .default_help = "the first non-loopback IPv4 address",                       \
-                  .group = "Node",                                                             \
-                  .help = "IP address to advertise for the node" },                            \
-                { KL_CONFIG_STRINGS_AT(T, m.node_label), .name = "node-label",                 \
-                  .metavar = "KEY=VALUE", .group = "Node",                                     \
-                  .help = "Register with this label (repeatable)" },                           \
-                { KL_CONFIG_STRINGS_AT(T, m.node_taint), .name = "node-taint",                 \
-                  .metavar = "KEY=VALUE:EFFECT", .group = "Node",                              \
-                  .help = "Register with this taint (repeatable)" },                           \
-                { KL_CONFIG_STRING_AT(T, m.state_dir),                                         \
-                  .name = "state-dir",                                                         \
-                  .metavar = "DIR",                                                            \
-                  .default_fn = kl_cmd_default_state_dir,                                      \
-                  .default_help = "/run/kube-lite",                                            \
-                  .group = "Node",                                                             \
-                  .help = "Run-time state: containers in DIR/containers, pods' namespaces in " \
-                          "DIR/netns" },                                                       \
-                { KL_CONFIG_KVS_AT(T, m.kubelet_arg), .name = "kubelet-arg",                   \
-                  .metavar = "KEY=VALUE", .group = "Node",                                     \
-                  .help = "A kubelet setting: port, address, sync-frequency, "                 \
-                          "node-status-update-frequency, pod-logs-dir, cgroup-root, "          \
-                          "max-container-restart-period, container-restart-period" },          \
-        {                                                                                      \
-                KL_CONFIG_STRINGS_AT(T, m.insecure_registry),                                  \
-                        .name = "insecure-registry", .metavar = "HOST:PORT", .group = "Node",  \
-                        .help = "Pull images from this registry over plain HTTP (repeatable)"  \
-        },                                                                                     \
-                { KL_CONFIG_STRING_AT(T, m.resolv_conf), .name = "resolv-conf",                \
-                  .metavar = "FILE", .default_help = "/etc/resolv.conf", .group = "Networking",\
-                  .help = "The node's resolvers: upstream of the cluster DNS, and what pods "  \
-                          "with dnsPolicy Default get" },                                      \
-        {                                                                                      \
-                KL_CONFIG_STRING_AT(T, m.network_backend), .name = "network-backend",          \
-                        .metavar = "vxlan|host-gw|none", .def = "vxlan",                      \
-                        .choices = kl_cmd_network_backends, .group = "Networking",             \
-                        .help = "How pods reach pods on other nodes: VXLAN, direct routes "    \
-                                "(nodes on one L2 segment), or no pod network at all"          \
+#define KL_CMD_NODE_FLAGS(T, m)                                                                    \
+        { KL_CONFIG_STRING_AT(T, m.node_name), .name = "node-name", .metavar = "NAME",             \
+          .default_help = "the host name",     .group = "Node",     .help = "Node name" },         \
+                { KL_CONFIG_STRINGS_AT(T, m.node_ip),                                              \
+                  .name = "node-ip",                                                               \
+                  .short_name = 'i',                                                               \
+                  .metavar = "IP",                                                                 \
+                  .default_help = "the first non-loopback IPv4 address",                           \
+                  .group = "Node",                                                                 \
+                  .help = "IP address to advertise for the node" },                                \
+                { KL_CONFIG_STRINGS_AT(T, m.node_label), .name = "node-label",                     \
+                  .metavar = "KEY=VALUE", .group = "Node",                                         \
+                  .help = "Register with this label (repeatable)" },                               \
+                { KL_CONFIG_STRINGS_AT(T, m.node_taint), .name = "node-taint",                     \
+                  .metavar = "KEY=VALUE:EFFECT", .group = "Node",                                  \
+                  .help = "Register with this taint (repeatable)" },                               \
+                { KL_CONFIG_STRING_AT(T, m.state_dir),                                             \
+                  .name = "state-dir",                                                             \
+                  .metavar = "DIR",                                                                \
+                  .default_fn = kl_cmd_default_state_dir,                                          \
+                  .default_help = "/run/kube-lite",                                                \
+                  .group = "Node",                                                                 \
+                  .help = "Run-time state: containers in DIR/containers, pods' namespaces in "     \
+                          "DIR/netns" },                                                           \
+                { KL_CONFIG_KVS_AT(T, m.kubelet_arg), .name = "kubelet-arg",                       \
+                  .metavar = "KEY=VALUE", .group = "Node",                                         \
+                  .help = "A kubelet setting: port, address, sync-frequency, "                     \
+                          "node-status-update-frequency, pod-logs-dir, cgroup-root, "              \
+                          "max-container-restart-period, container-restart-period" },              \
+                { KL_CONFIG_STRINGS_AT(T, m.insecure_registry), .name = "insecure-registry",       \
+                  .metavar = "HOST:PORT", .group = "Node",                                         \
+                  .help = "Pull images from this registry over plain HTTP (repeatable)" },         \
+                { KL_CONFIG_STRING_AT(T, m.resolv_conf),                                           \
+                  .name = "resolv-conf",                                                           \
+                  .metavar = "FILE",                                                               \
+                  .default_help = "/etc/resolv.conf",                                              \
+                  .group = "Networking",                                                           \
+                  .help = "The node's resolvers: upstream of the cluster DNS, and what pods "      \
+                          "with dnsPolicy Default get" },                                          \
+        {                                                                                          \
+                KL_CONFIG_STRING_AT(T, m.network_backend),                                         \
+                        .name = "network-backend", .metavar = "vxlan|host-gw|none",                \
+                        .def = "vxlan", .choices = kl_cmd_network_backends, .group = "Networking", \
+                        .help = "How pods reach pods on other nodes: VXLAN, direct routes "        \
+                                "(nodes on one L2 segment), or no pod network at all"              \
         }
 
 /* Agent options built from the flags; strings borrowed from them or owned here. */

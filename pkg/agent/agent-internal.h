@@ -56,7 +56,7 @@ struct kl_agent__facts {
         int64_t hugepages_2mi; /* bytes held by 2 MiB huge pages */
         int64_t fs_total;
         int64_t fs_available;
-        const json_t *images; /* borrowed: status.images, or NULL for none */
+        const json_t *images;  /* borrowed: status.images, or NULL for none */
         const char *not_ready; /* Ready=False (KubeletNotReady) with this message, or NULL */
 };
 
@@ -117,7 +117,7 @@ struct kl_agent__network_options {
         const char *node_ip;   /* required: VXLAN's local address, what peers route to */
         const char *state_dir; /* the IPAM state goes to <state_dir>/net */
         const char *cluster_cidr, *cluster_dns, *cluster_domain; /* NULL: the defaults */
-        const char *resolv_conf; /* the cluster DNS's upstreams; NULL: /etc/resolv.conf */
+        const char *resolv_conf;     /* the cluster DNS's upstreams; NULL: /etc/resolv.conf */
         enum kl_net_backend backend; /* not NONE: then there is no network to start */
         void (*on_ready)(void *arg); /* once set up (the node turns Ready) */
         void *on_ready_arg;

@@ -70,7 +70,7 @@ struct kl_agent_node_options {
         kl_usec_t
                 status_report; /* write an unchanged status; 0: 5 min (nodeStatusReportFrequency) */
         kl_usec_t lease_renew; /* 0: 10 s (a quarter of the lease duration) */
-        int64_t lease_duration;     /* seconds; 0: 40 */
+        int64_t lease_duration; /* seconds; 0: 40 */
         /*
          * Why the node is not Ready yet (Ready=False, reason KubeletNotReady,
          * this message), or NULL: Ready. kl_agent_node_set_not_ready() changes it.
