@@ -122,7 +122,7 @@ static void fit_limits(struct dns_config *c)
         size_t n = kl_strv_length(c->servers);
         size_t chars = 0, keep = 0;
 
-        for (size_t i = MAX_NAMESERVERS; i < n; i++) {
+        for (size_t i = MAX_NAMESERVERS; c->servers && i < n; i++) {
                 free(c->servers[i]);
                 c->servers[i] = NULL;
         }
