@@ -11,6 +11,9 @@
  * with nlmsg_parse(). Errors are the kernel's own errno from the NLMSG_ERROR
  * reply, not libnl's NLE_* codes (STYLE R9.10).
  */
+/* Before the kernel's headers: with musl they would define struct in6_addr a second time. */
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_bridge.h>

@@ -254,6 +254,8 @@ static int parse_config(const struct kl_net_config *cfg, struct kl_net *net, str
         return 0;
 }
 
+#define MAX_LINK_MTU 65535 /* ETH_MAX_MTU: the most a bridge or a veth accepts */
+
 int kl_net_new(const struct kl_net_config *cfg, struct kl_net **ret, struct kl_err **err)
 {
         kl_cleanup(kl_net_freep) struct kl_net *net = kl_new0(struct kl_net);
@@ -284,6 +286,9 @@ int kl_net_new(const struct kl_net_config *cfg, struct kl_net **ret, struct kl_e
         if (!net->mtu)
                 net->mtu =
                         node_link.mtu - (net->backend == KL_NET_BACKEND_VXLAN ? VXLAN_OVERHEAD : 0);
+        /* A node on loopback (65536) would ask more than a bridge or a veth takes. */
+        if (net->mtu > MAX_LINK_MTU)
+                net->mtu = MAX_LINK_MTU;
 
         r = setup_bridge(net, err);
         if (r < 0)

@@ -38,7 +38,10 @@
  * rm -f` with the node's dirs), every mount below the scratch directory (pod
  * namespaces are bind mounts), the cgroups kl-bench-node-<pid>* below our own
  * in each hierarchy, and the servers we started (SIGTERM by pid, then
- * SIGKILL). Nothing is sent anywhere but to 127.0.0.1.
+ * SIGKILL). The whole benchmark runs in a network namespace of its own (the
+ * node's pod network — bridge, veths, nftables — is set up there, host-gw
+ * since there is one node, and goes with the namespace); nothing is sent
+ * anywhere but to 127.0.0.1 and the pods' own addresses.
  *
  * Environment: $KL_BENCH_BIN, the kube-lite binary (default
  * ../../../kube-lite from this program); $KL_BENCH_DIR; $KL_BENCH_TEST_IMAGES,
@@ -52,6 +55,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -61,6 +65,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -686,7 +691,7 @@ static struct server *server_start(struct ctx *c, bool agent, kl_usec_t *ret_t0)
                 copy_file(c->tar, images);
                 push(&argv, "--state-dir", s->state, "--node-name", node_name, "--node-ip",
                      "127.0.0.1", "--kubelet-arg", "port=0", "--kubelet-arg", logs, "--kubelet-arg",
-                     cgroot, NULL);
+                     cgroot, "--network-backend", "host-gw", NULL);
         } else {
                 push(&argv, "--disable-agent", NULL);
         }
@@ -1484,6 +1489,27 @@ static void ctx_release(struct ctx *c)
         *c = (struct ctx){ 0 };
 }
 
+/*
+ * The benchmark's own network namespace, with loopback up: the node it starts
+ * sets up its pod network (a bridge, a veth per pod, nftables tables), which
+ * must not land in the host's namespace.
+ */
+static void own_network_namespace(void)
+{
+        struct ifreq ifr = { 0 };
+        kl_autoclose int fd = -EBADF;
+
+        if (unshare(CLONE_NEWNET) < 0)
+                die("unshare(CLONE_NEWNET)", strerror(errno));
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        (void)snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+        if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                die("loopback", strerror(errno));
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                die("loopback up", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
         const char *scratch = getenv("KL_BENCH_DIR");
@@ -1512,6 +1538,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         (void)idle_seconds(); /* a bad value fails before anything is made */
+        own_network_namespace();
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
                 die("curl_global_init", "failed");
         c.dir = kl_asprintf("%s/node-XXXXXX", scratch ? scratch : "/tmp");
