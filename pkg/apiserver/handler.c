@@ -568,15 +568,20 @@ static int check_rv(const struct op *op, const json_t *obj, int64_t mod_rev, str
 
 /*
  * pods/binding (the scheduler's write): set spec.nodeName once and mark the
- * pod scheduled, as upstream's BindingREST does.
+ * pod scheduled, as upstream's BindingREST does. Upstream writes the pod with
+ * a plain guaranteed update (setPodNodeAndMetadata): no field manager (the
+ * pod gets no managedFields entry for it) and no strategy validation, so
+ * neither runs here. `pod` is the object read for this round, which nothing
+ * reads after a binding (never a no-op: nodeName was empty): it is changed in
+ * place, where a deep copy cost one allocation per value of the pod.
  */
-static int bind_pod(struct op *op, const json_t *old, const json_t *binding, json_t **ret_new,
+static int bind_pod(struct op *op, json_t *pod, const json_t *binding, json_t **ret_new,
                     struct kl_err **err)
 {
         const char *node =
                 json_string_value(json_object_get(json_object_get(binding, "target"), "name"));
         const char *bound =
-                json_string_value(json_object_get(json_object_get(old, "spec"), "nodeName"));
+                json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
         json_auto_t *next = NULL;
         json_t *status, *conds, *c;
         char ts[KL_RFC3339_MAX];
@@ -587,7 +592,7 @@ static int bind_pod(struct op *op, const json_t *old, const json_t *binding, jso
                                       "Binding.meta.k8s.io \"%s\" is invalid: target.name: "
                                       "Required value",
                                       op->name);
-        if (json_object_get(json_object_get(old, "metadata"), "deletionTimestamp"))
+        if (json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
                 return kl_err_set_msg(
                         err, -KL_ECONFLICT,
                         "Operation cannot be fulfilled on pods/binding \"%s\": pod %s "
@@ -599,7 +604,7 @@ static int bind_pod(struct op *op, const json_t *old, const json_t *binding, jso
                         "Operation cannot be fulfilled on pods/binding \"%s\": pod %s "
                         "is already assigned to node \"%s\"",
                         op->name, op->name, bound);
-        next = json_deep_copy(old);
+        next = json_incref(pod);
         (void)json_object_set_new(json_object_get(next, "spec"), "nodeName", json_string(node));
         status = json_object_get(next, "status");
         if (!json_is_object(status)) {
@@ -644,9 +649,10 @@ static bool patch_names_rv(const struct op *op)
  * Compute the new object from the stored one for PUT and PATCH: the
  * subresource rules, the server-owned metadata, validation. On success
  * *ret_new is new; *ret_pinned says whether the client named a
- * resourceVersion (then a lost race is a 409, not a retry).
+ * resourceVersion (then a lost race is a 409, not a retry). `old` is left as
+ * it is, except by pods/binding, which changes it in place (bind_pod()).
  */
-static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, json_t **ret_new,
+static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **ret_new,
                           bool *ret_pinned, struct kl_err **err)
 {
         json_auto_t *input = NULL; /* what the client's body makes of the object or Scale */
@@ -725,6 +731,10 @@ static int compute_update(struct op *op, const json_t *old, int64_t mod_rev, jso
                 r = validate(op, next, old, err);
         } else if (op->sub && kl_streq(op->sub, "binding")) {
                 r = bind_pod(op, old, input, &next, err);
+                if (r < 0)
+                        return r;
+                *ret_new = KL_TAKE_PTR(next);
+                return 0; /* no managedFields entry (bind_pod()) */
         } else if (op->sub && kl_streq(op->sub, "finalize")) {
                 /* namespaces/finalize: only spec.finalizers changes. */
                 json_t *fin = json_object_get(json_object_get(input, "spec"), "finalizers");
@@ -772,16 +782,24 @@ static bool deletion_done(const struct kl_api_resource *res, const json_t *obj);
 static int store_remove(struct op *op, const struct kl_api_resource *res, const char *key,
                         const json_t *obj, int64_t mod_rev, int64_t *ret_rev);
 
-/* The answer to an update the store committed at `rev`; takes `next`. */
+static bool is_binding(const struct op *op)
+{
+        return op->sub && kl_streq(op->sub, "binding");
+}
+
+/*
+ * The answer to an update the store committed at `rev`; takes `next`, which
+ * may be NULL for a binding (its answer is a Status, not the pod).
+ */
 static void update_done(struct op *op, json_t *next, int64_t rev)
 {
-        kl_apiserver__object_set_rv(next, rev);
-        if (op->sub && kl_streq(op->sub, "binding")) {
+        if (is_binding(op)) {
                 /* Upstream answers a binding with a bare Success, 201. */
                 op->result = json_pack("{sssss{}sssi}", "kind", "Status", "apiVersion", "v1",
                                        "metadata", "status", "Success", "code", 201);
                 op->status = 201;
         } else {
+                kl_apiserver__object_set_rv(next, rev);
                 op->result = op->sub && kl_streq(op->sub, "scale") ? kl_apiserver__scale_of(next)
                                                                    : json_incref(next);
         }
@@ -866,7 +884,11 @@ static void update_work(void *arg)
                         op->key = KL_TAKE_PTR(key);
                         op->expected_rev = kv->mod_rev;
                         json_decref(op->next);
-                        op->next = KL_TAKE_PTR(next);
+                        /*
+                         * A binding answers with a Status: the pod's tree is
+                         * freed here, on the worker, not on the loop.
+                         */
+                        op->next = is_binding(op) ? NULL : KL_TAKE_PTR(next);
                         op->pinned = pinned;
                         r = 0;
                         break;

@@ -19,6 +19,10 @@
 #define KL_CLIENT_EVENT_DEDUP_USEC (10 * KL_USEC_PER_MIN)
 /* Longest Event message kept (longer ones are cut, as upstream's recorder does). */
 #define KL_CLIENT_EVENT_MESSAGE_MAX 1024u
+/* Event writes in flight per client; more wait their turn (event.c: events yield). */
+#define KL_CLIENT_EVENT_INFLIGHT_MAX 8u
+/* Events waiting for a write slot (R5.2); a new one beyond this is dropped. */
+#define KL_CLIENT_EVENT_WAITING_MAX 16384u
 
 /* The client is being freed: writes completing now start no others. NULL is a no-op. */
 void kl_client__recorder_close(struct kl_client__recorder *rec);
@@ -26,6 +30,8 @@ void kl_client__recorder_close(struct kl_client__recorder *rec);
 void kl_client__recorder_free(struct kl_client__recorder *rec);
 /* How many events the recorder remembers (tests). */
 size_t kl_client__recorder_size(const struct kl_client__recorder *rec);
+/* How many events wait for a write slot (tests). */
+size_t kl_client__recorder_waiting(const struct kl_client__recorder *rec);
 
 /*
  * Informer test hooks: stop the watch as a dropped connection would

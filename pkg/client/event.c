@@ -17,6 +17,18 @@
  *
  * Entries are referenced by their in-flight write; one evicted from the LRU
  * meanwhile is unlinked and freed by that write's callback.
+ *
+ * Event writes yield to the client's other writes: at most
+ * KL_CLIENT_EVENT_INFLIGHT_MAX are in flight per client, the others wait
+ * their turn in order of recording (an entry waits once however often it
+ * repeats meanwhile: its write, when it goes, carries the count reached).
+ * Upstream's recorder is asynchronous too (a queue and a sink apart from the
+ * component's own requests, throttled by the client's rate limit), so an
+ * Event may trail what it reports, never hold it up: a burst of bindings
+ * is not slowed down by the Scheduled event of each. An entry evicted from
+ * the LRU while it waits is still written, then freed. At most
+ * KL_CLIENT_EVENT_WAITING_MAX entries wait (R5.2); beyond that a new Event
+ * is dropped, as upstream's broadcaster drops when its queue is full.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -37,9 +49,11 @@ struct entry {
         int64_t written;                   /* count the server has */
         kl_usec_t last_seen;               /* monotonic */
         kl_usec_t last_real;               /* wall clock of the last occurrence */
+        struct entry *wait_next;           /* in rec's waiting queue */
         bool inflight;
+        bool waiting; /* in the waiting queue: its write goes when a slot frees */
         bool created; /* the server has the Event `name` */
-        bool evicted; /* out of the map and the LRU; freed by the write's callback */
+        bool evicted; /* out of the map and the LRU; freed after its write */
 };
 
 struct kl_client__recorder {
@@ -48,7 +62,11 @@ struct kl_client__recorder {
         struct kl_strmap map; /* key -> entry */
         struct entry *lru_head, *lru_tail;
         size_t n;
-        uint64_t last_ns; /* the last name suffix used, so two names never collide */
+        struct entry *wait_head, *wait_tail; /* entries whose write waits for a slot */
+        size_t n_waiting;
+        unsigned n_inflight; /* event writes in flight, at most KL_CLIENT_EVENT_INFLIGHT_MAX */
+        uint64_t last_ns;    /* the last name suffix used, so two names never collide */
+        uint64_t dropped;    /* events not recorded because too many waited */
         bool closing;
 };
 
@@ -91,7 +109,7 @@ static void entry_drop(struct kl_client__recorder *rec, struct entry *e)
         (void)kl_strmap_remove(&rec->map, e->key);
         lru_unlink(rec, e);
         rec->n--;
-        if (e->inflight)
+        if (e->inflight || e->waiting)
                 e->evicted = true;
         else
                 entry_free(e);
@@ -147,6 +165,46 @@ static void send_patch(struct entry *e)
                         NULL, on_written, e);
 }
 
+/* Write `e` (a create, or a patch of the count once created), now or when a slot frees. */
+static void event_send(struct entry *e)
+{
+        struct kl_client__recorder *rec = e->rec;
+
+        kl_assert(!e->inflight && !e->waiting);
+        if (rec->n_inflight >= KL_CLIENT_EVENT_INFLIGHT_MAX) {
+                e->waiting = true;
+                e->wait_next = NULL;
+                if (rec->wait_tail)
+                        rec->wait_tail->wait_next = e;
+                else
+                        rec->wait_head = e;
+                rec->wait_tail = e;
+                rec->n_waiting++;
+                return;
+        }
+        rec->n_inflight++;
+        if (e->created)
+                send_patch(e);
+        else
+                send_create(e);
+}
+
+/* A slot is free: the writes waiting longest go. Nothing new starts while closing. */
+static void pump(struct kl_client__recorder *rec)
+{
+        while (!rec->closing && rec->wait_head && rec->n_inflight < KL_CLIENT_EVENT_INFLIGHT_MAX) {
+                struct entry *e = rec->wait_head;
+
+                rec->wait_head = e->wait_next;
+                if (!rec->wait_head)
+                        rec->wait_tail = NULL;
+                rec->n_waiting--;
+                e->wait_next = NULL;
+                e->waiting = false;
+                event_send(e);
+        }
+}
+
 static void on_written(void *arg, int r, const json_t *obj, const struct kl_err *err)
 {
         struct entry *e = arg;
@@ -154,27 +212,28 @@ static void on_written(void *arg, int r, const json_t *obj, const struct kl_err 
 
         (void)obj;
         e->inflight = false;
+        kl_assert(rec->n_inflight > 0);
+        rec->n_inflight--;
         if (e->evicted) {
                 entry_free(e);
-                return;
-        }
-        if (r >= 0) {
+        } else if (r >= 0) {
                 e->created = true;
                 e->written = e->sent;
                 if (!rec->closing && e->count > e->written)
-                        send_patch(e);
-                return;
+                        event_send(e);
+        } else {
+                kl_log_debug(KL_LOG_API, "client: recording event %s/%s failed, ignoring: %s",
+                             e->ns, e->name ? e->name : "", err ? kl_err_msg(err) : kl_strerror(r));
+                if (!rec->closing && e->created && r == -ENOENT) {
+                        /* The Event is gone (deleted, expired): write it anew, as upstream does. */
+                        e->created = false;
+                        event_send(e);
+                } else {
+                        /* Not written: forget it; the next occurrence starts afresh. */
+                        entry_drop(rec, e);
+                }
         }
-        kl_log_debug(KL_LOG_API, "client: recording event %s/%s failed, ignoring: %s", e->ns,
-                     e->name ? e->name : "", err ? kl_err_msg(err) : kl_strerror(r));
-        if (!rec->closing && e->created && r == -ENOENT) {
-                /* The Event is gone (deleted, expired): write it anew, as upstream does. */
-                e->created = false;
-                send_create(e);
-                return;
-        }
-        /* Not written: forget it; the next occurrence starts afresh. */
-        entry_drop(rec, e);
+        pump(rec);
 }
 
 static void record(struct kl_client *c, const char *component, const json_t *involved,
@@ -211,13 +270,23 @@ static void record(struct kl_client *c, const char *component, const json_t *inv
                 e->last_real = real;
                 lru_unlink(rec, e);
                 lru_push_front(rec, e);
-                /* While the first create is in flight its callback sends the patch. */
-                if (!e->inflight)
-                        send_patch(e);
+                /*
+                 * While a write is in flight its callback sends the patch; a
+                 * waiting write carries the new count when it goes.
+                 */
+                if (!e->inflight && !e->waiting)
+                        event_send(e);
                 return;
         }
         if (e)
                 entry_drop(rec, e);
+        if (rec->n_waiting >= KL_CLIENT_EVENT_WAITING_MAX) {
+                if (rec->dropped++ == 0)
+                        kl_log_warn(KL_LOG_API,
+                                    "client: %zu events wait to be written, dropping new ones",
+                                    rec->n_waiting);
+                return;
+        }
 
         e = kl_new0(struct entry);
         e->rec = rec;
@@ -251,7 +320,7 @@ static void record(struct kl_client *c, const char *component, const json_t *inv
         kl_strmap_put(&rec->map, e->key, e);
         lru_push_front(rec, e);
         rec->n++;
-        send_create(e);
+        event_send(e);
 }
 
 static void recordv(struct kl_client *c, const char *component, const json_t *involved,
@@ -300,6 +369,12 @@ void kl_client__recorder_free(struct kl_client__recorder *rec)
 {
         if (!rec)
                 return;
+        /* Waiting writes never went (closing starts none); those out of the LRU are freed here. */
+        for (struct entry *e = rec->wait_head, *next; e; e = next) {
+                next = e->wait_next;
+                if (e->evicted)
+                        entry_free(e);
+        }
         for (struct entry *e = rec->lru_head, *next; e; e = next) {
                 next = e->lru_next;
                 /* The client completed every write before this: nothing is in flight. */
@@ -313,4 +388,9 @@ void kl_client__recorder_free(struct kl_client__recorder *rec)
 size_t kl_client__recorder_size(const struct kl_client__recorder *rec)
 {
         return rec ? rec->n : 0;
+}
+
+size_t kl_client__recorder_waiting(const struct kl_client__recorder *rec)
+{
+        return rec ? rec->n_waiting : 0;
 }

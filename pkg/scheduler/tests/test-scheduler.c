@@ -3,10 +3,10 @@
  * The scheduler against a real in-process API server on a loop, with fake
  * Node objects (status.allocatable, a Ready condition) as an agent would
  * register them: pods get bound through pods/binding with a Scheduled
- * event; a pod that fits nowhere gets upstream's FailedScheduling event and
- * PodScheduled=False/Unschedulable with the same message, and is scheduled
- * once a node that fits is added; pods with spec.nodeName or another
- * schedulerName are left alone; a deleted pod gives its room back.
+ * event (and no managedFields entry for the binding, as upstream); a pod that fits nowhere gets
+ * upstream's FailedScheduling event and PodScheduled=False/Unschedulable with the same message, and
+ * is scheduled once a node that fits is added; pods with spec.nodeName or another schedulerName are
+ * left alone; a deleted pod gives its room back.
  */
 #include <string.h>
 
@@ -257,6 +257,22 @@ Test(scheduler, binds_fails_then_schedules_on_a_new_node)
         p = get_pod(e, "web-1");
         cr_expect_str_eq(json_string_value(json_object_get(json_object_get(p, "spec"), "nodeName")),
                          b->node);
+        /*
+         * Upstream's binding writes the pod without a field manager: the
+         * creator's entry is the only one, and it does not own nodeName.
+         */
+        {
+                const json_t *mf = json_object_get(json_object_get(p, "metadata"), "managedFields");
+
+                cr_expect_eq(json_array_size(mf), 1);
+                cr_expect_str_eq(
+                        json_string_value(json_object_get(json_array_get(mf, 0), "operation")),
+                        "Update");
+                cr_expect_null(json_object_get(
+                        json_object_get(json_object_get(json_array_get(mf, 0), "fieldsV1"),
+                                        "f:spec"),
+                        "f:nodeName"));
+        }
         json_decref(p);
         cond = wait_condition(e, "web-1", "True");
         json_decref(cond);
