@@ -350,13 +350,21 @@ struct kl_apiserver__obj {
         unsigned refs;
         int64_t mod_rev;
         int64_t create_rev;
-        size_t len;      /* bytes of JSON at data */
-        const char *key; /* inside the allocation, after the data */
-        char data[];     /* JSON text, NUL, key, NUL */
+        size_t len;       /* bytes of JSON at data */
+        const char *key;  /* NUL-terminated: in buf, or base's */
+        const char *data; /* JSON text and a NUL: in buf, or base's */
+        /*
+         * Referenced when the bytes are another object's: a DELETED event carries
+         * the last state at the delete's revision without a second copy.
+         */
+        struct kl_apiserver__obj *base;
+        char buf[]; /* JSON text, NUL, key, NUL (empty when base is set) */
 };
 
 struct kl_apiserver__obj *kl_apiserver__obj_new(const char *key, const void *data, size_t len,
                                                 int64_t mod_rev, int64_t create_rev);
+/* The bytes and key of `base` (a reference taken) at another mod revision. */
+struct kl_apiserver__obj *kl_apiserver__obj_at(struct kl_apiserver__obj *base, int64_t mod_rev);
 struct kl_apiserver__obj *kl_apiserver__obj_ref(struct kl_apiserver__obj *o);
 /* NULL is a no-op; returns NULL. */
 struct kl_apiserver__obj *kl_apiserver__obj_unref(struct kl_apiserver__obj *o);

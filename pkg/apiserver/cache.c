@@ -27,10 +27,26 @@ struct kl_apiserver__obj *kl_apiserver__obj_new(const char *key, const void *dat
         o->mod_rev = mod_rev;
         o->create_rev = create_rev;
         o->len = len;
-        memcpy(o->data, data, len);
-        o->data[len] = '\0';
-        memcpy(o->data + len + 1, key, klen + 1);
-        o->key = o->data + len + 1;
+        o->base = NULL;
+        memcpy(o->buf, data, len);
+        o->buf[len] = '\0';
+        memcpy(o->buf + len + 1, key, klen + 1);
+        o->data = o->buf;
+        o->key = o->buf + len + 1;
+        return o;
+}
+
+struct kl_apiserver__obj *kl_apiserver__obj_at(struct kl_apiserver__obj *base, int64_t mod_rev)
+{
+        struct kl_apiserver__obj *o = kl_malloc(sizeof(*o));
+
+        o->refs = 1;
+        o->mod_rev = mod_rev;
+        o->create_rev = base->create_rev;
+        o->len = base->len;
+        o->key = base->key;
+        o->data = base->data;
+        o->base = kl_apiserver__obj_ref(base);
         return o;
 }
 
@@ -46,8 +62,10 @@ struct kl_apiserver__obj *kl_apiserver__obj_unref(struct kl_apiserver__obj *o)
         if (!o)
                 return NULL;
         kl_assert(o->refs > 0);
-        if (--o->refs == 0)
+        if (--o->refs == 0) {
+                kl_apiserver__obj_unref(o->base);
                 free(o);
+        }
         return NULL;
 }
 
@@ -213,8 +231,11 @@ void kl_apiserver__cache_apply(struct kl_apiserver__cache *c, enum kl_apiserver_
                 if (!prev)
                         return; /* never seen: nothing a watcher could know about */
                 ev = ring_push(c);
-                /* A DELETED event carries the last state, at the revision of the delete. */
-                ev->obj = kl_apiserver__obj_new(key, prev->data, prev->len, rev, prev->create_rev);
+                /*
+                 * A DELETED event carries the last state, at the revision of the delete:
+                 * the same bytes as `prev`, which the event holds anyway.
+                 */
+                ev->obj = kl_apiserver__obj_at(prev, rev);
         }
         ev->type = type;
         ev->rev = rev;

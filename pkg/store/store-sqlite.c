@@ -450,10 +450,13 @@ static int reader_open(struct kl_store_sqlite *q, struct reader **ret, struct kl
                 /*
                  * No mmap: mapped database pages count as the server's resident
                  * memory once touched (the start-up read touches them all), which
-                 * small boxes feel; reads copy from the page cache instead.
+                 * small boxes feel; reads copy from the page cache instead. A
+                 * reader's own cache is small (512 KiB): the API server serves
+                 * reads from its watch cache, and the kernel's page cache holds
+                 * the file anyway.
                  */
                 r = exec(rd->db,
-                         "PRAGMA query_only = 1; PRAGMA mmap_size = 0; PRAGMA cache_size = -4096",
+                         "PRAGMA query_only = 1; PRAGMA mmap_size = 0; PRAGMA cache_size = -512",
                          err);
         if (r >= 0)
                 r = prepare_all(rd->db, reader_sql, rd->st, R__COUNT, err);
@@ -2129,8 +2132,14 @@ static int setup_writer(struct kl_store_sqlite *q, struct kl_err **err)
                  err);
         if (r < 0)
                 return r;
+        /*
+         * 2 MiB of page cache: enough for the B-tree interior pages a write walks;
+         * leaf pages come back from the kernel's page cache. 16 MiB cost the API
+         * server 4 MB of RSS with 10,000 pods and no measurable write rate
+         * (bench-store, bench-apiserver).
+         */
         r = exec(q->wdb,
-                 "PRAGMA journal_size_limit = 12582912; PRAGMA cache_size = -16384;"
+                 "PRAGMA journal_size_limit = 12582912; PRAGMA cache_size = -2048;"
                  " PRAGMA temp_store = MEMORY",
                  err);
         if (r < 0)

@@ -318,6 +318,57 @@ Test(cache, replays_the_window_then_follows)
         kl_apiserver__cache_release(&c);
 }
 
+/* Upstream's DELETED event carries the object's last state at the revision of the delete. */
+static void on_deleted(struct kl_apiserver__cache_watcher *cw, const struct kl_apiserver__event *ev,
+                       const json_t *obj, const json_t *prev)
+{
+        struct rec *r = kl_container_of(cw, struct rec, cw);
+
+        r->n++;
+        cr_assert_eq(ev->type, KL_APISERVER_CHANGE_DELETE);
+        cr_expect_str_eq(json_string_value(json_object_get(json_object_get(obj, "metadata"),
+                                                           "resourceVersion")),
+                         "7");
+        cr_expect_str_eq(
+                json_string_value(json_object_get(
+                        json_object_get(json_object_get(obj, "metadata"), "labels"), "app")),
+                "last");
+        cr_assert_not_null(prev);
+        cr_expect_str_eq(json_string_value(json_object_get(json_object_get(prev, "metadata"),
+                                                           "resourceVersion")),
+                         "6");
+}
+
+Test(cache, deleted_event_carries_the_last_state_at_the_delete_revision)
+{
+        struct kl_apiserver__cache c;
+        struct rec r = { .cw.fn = on_deleted };
+        const struct kl_apiserver__event *ev;
+
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        put(&c, "default", "a", 5, "first");
+        put(&c, "default", "a", 6, "last");
+        cr_assert_eq(kl_apiserver__cache_watch(&c, &r.cw, 6), 0);
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_DELETE, "/registry/configmaps/default/a",
+                                  NULL, 0, 7, 0);
+        cr_expect_eq(r.n, 1);
+        kl_apiserver__cache_unwatch(&c, &r.cw);
+        /* The event's object shares the bytes of the state it ends; the key is the same. */
+        ev = &c.ring[(c.ring_head + c.ring_len - 1) % KL_APISERVER_WINDOW];
+        cr_assert_not_null(ev->prev);
+        cr_expect_eq(ev->obj->data, ev->prev->data);
+        cr_expect_eq(ev->obj->len, ev->prev->len);
+        cr_expect_str_eq(ev->obj->key, "/registry/configmaps/default/a");
+        cr_expect_eq(ev->obj->mod_rev, 7);
+        cr_expect_eq(ev->obj->create_rev, ev->prev->create_rev);
+        /* A late watcher replays it from the window the same way. */
+        r.n = 0;
+        cr_assert_eq(kl_apiserver__cache_watch(&c, &r.cw, 6), 0);
+        cr_expect_eq(r.n, 1);
+        kl_apiserver__cache_unwatch(&c, &r.cw);
+        kl_apiserver__cache_release(&c);
+}
+
 Test(cache, window_eviction_expires_old_watches)
 {
         struct kl_apiserver__cache c;
