@@ -21,8 +21,10 @@ teardown() {
 agent_start() {
         local name=$1 data=$2
         shift 2
+        # In the host's network namespace: no pod network (lib/netns.bash has nodes with one).
         "$KL_BIN" agent join "https://127.0.0.1:$KL_PORT" --data-dir "$data" --node-name "$name" \
                 --node-ip 127.0.0.1 --state-dir "$data/run" --kubelet-arg port=0 \
+                --network-backend none \
                 --kubelet-arg "pod-logs-dir=$data/logs" --kubelet-arg "cgroup-root=kl-e2e-$name-$$" \
                 "$@" >>"$KL_TEST_DIR/agent-$name.log" 2>&1 &
         AGENT_PID=$!
