@@ -251,6 +251,9 @@ void kl_agent__spdy_put_control(struct kl_buf *out, uint16_t type, uint8_t flags
                                 const void *payload, size_t len);
 void kl_agent__spdy_put_data(struct kl_buf *out, uint32_t stream_id, uint8_t flags,
                              const void *data, size_t len);
+/** Append a SYN_REPLY of stream `id` (no headers), or a RST_STREAM with `status`. */
+void kl_agent__spdy_put_syn_reply(struct kl_buf *out, struct kl_agent__spdy_zlib *z, uint32_t id);
+void kl_agent__spdy_put_rst(struct kl_buf *out, uint32_t id, uint32_t status);
 
 /*
  * A port-forward session over any byte transport: SPDY bytes from the client

@@ -292,6 +292,27 @@ void kl_agent__spdy_put_control(struct kl_buf *out, uint16_t type, uint8_t flags
                 kl_assert(kl_buf_append(out, payload, len) == 0);
 }
 
+void kl_agent__spdy_put_syn_reply(struct kl_buf *out, struct kl_agent__spdy_zlib *z, uint32_t id)
+{
+        kl_autobuf struct kl_buf block = KL_BUF_INIT;
+        static const char *const none[] = { NULL };
+        uint8_t sid[4];
+
+        put32(sid, id);
+        kl_assert(kl_buf_append(&block, sid, 4) == 0);
+        kl_agent__spdy_headers_encode(z, none, &block);
+        kl_agent__spdy_put_control(out, KL_AGENT__SPDY_SYN_REPLY, 0, block.buf, block.len);
+}
+
+void kl_agent__spdy_put_rst(struct kl_buf *out, uint32_t id, uint32_t status)
+{
+        uint8_t p[8];
+
+        put32(p, id);
+        put32(p + 4, status);
+        kl_agent__spdy_put_control(out, KL_AGENT__SPDY_RST_STREAM, 0, p, sizeof(p));
+}
+
 void kl_agent__spdy_put_data(struct kl_buf *out, uint32_t stream_id, uint8_t flags,
                              const void *data, size_t len)
 {
@@ -553,25 +574,16 @@ static void send_data(struct kl_agent__pf *pf, uint32_t id, uint8_t flags, const
 static void send_reply(struct kl_agent__pf *pf, uint32_t id)
 {
         kl_autobuf struct kl_buf b = KL_BUF_INIT;
-        kl_autobuf struct kl_buf block = KL_BUF_INIT;
-        static const char *const none[] = { NULL };
-        uint8_t sid[4];
 
-        put32(sid, id);
-        kl_assert(kl_buf_append(&block, sid, 4) == 0);
-        kl_agent__spdy_headers_encode(pf->z_out, none, &block);
-        kl_agent__spdy_put_control(&b, KL_AGENT__SPDY_SYN_REPLY, 0, block.buf, block.len);
+        kl_agent__spdy_put_syn_reply(&b, pf->z_out, id);
         send_buf(pf, &b);
 }
 
 static void send_rst(struct kl_agent__pf *pf, uint32_t id, uint32_t status)
 {
         kl_autobuf struct kl_buf b = KL_BUF_INIT;
-        uint8_t p[8];
 
-        put32(p, id);
-        put32(p + 4, status);
-        kl_agent__spdy_put_control(&b, KL_AGENT__SPDY_RST_STREAM, 0, p, sizeof(p));
+        kl_agent__spdy_put_rst(&b, id, status);
         send_buf(pf, &b);
 }
 

@@ -133,25 +133,16 @@ static void send_data(struct kl_agent__sx *sx, uint32_t id, uint8_t flags, const
 static void send_reply(struct kl_agent__sx *sx, uint32_t id)
 {
         kl_autobuf struct kl_buf b = KL_BUF_INIT;
-        kl_autobuf struct kl_buf block = KL_BUF_INIT;
-        static const char *const none[] = { NULL };
-        uint8_t sid[4];
 
-        put32(sid, id);
-        kl_assert(kl_buf_append(&block, sid, 4) == 0);
-        kl_agent__spdy_headers_encode(sx->z_out, none, &block);
-        kl_agent__spdy_put_control(&b, KL_AGENT__SPDY_SYN_REPLY, 0, block.buf, block.len);
+        kl_agent__spdy_put_syn_reply(&b, sx->z_out, id);
         send_buf(sx, &b);
 }
 
 static void send_rst(struct kl_agent__sx *sx, uint32_t id, uint32_t status)
 {
         kl_autobuf struct kl_buf b = KL_BUF_INIT;
-        uint8_t p[8];
 
-        put32(p, id);
-        put32(p + 4, status);
-        kl_agent__spdy_put_control(&b, KL_AGENT__SPDY_RST_STREAM, 0, p, sizeof(p));
+        kl_agent__spdy_put_rst(&b, id, status);
         send_buf(sx, &b);
 }
 
