@@ -10,7 +10,7 @@ set -eu
 # Libraries the dynamic build links (their -dev packages).
 LIBS="libuv1-dev libsqlite3-dev libarchive-dev libcurl4-openssl-dev libseccomp-dev
 libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libjansson-dev libyaml-dev libssl-dev
-zlib1g-dev libzstd-dev"
+zlib1g-dev libzstd-dev libmimalloc-dev"
 # Compilers, build and lint tools.
 TOOLS="build-essential pkg-config clang clang-format clang-tidy cppcheck bear
 libclang-rt-14-dev file"
