@@ -4,8 +4,8 @@
 MODULES         += agent
 agent_SRCS      := agent.c join.c node.c node-status.c node-host.c \
 	pods.c pod-worker.c pod-sync.c pod-obs.c pod-plan.c pod-status.c pod-env.c pod-spec.c pod-dns.c \
-	volumes.c probe.c prober.c server.c server-logs.c server-stream.c \
-	server-portforward.c server-spdy.c network.c
+	volumes.c volumes-projected.c volumes-local.c probe.c probe-http.c probe-grpc.c prober.c \
+	server.c server-logs.c server-stream.c server-portforward.c server-spdy.c network.c
 agent_DEPS      := base json loop api client pki container runtime http net nft proxy dns
 agent_PKGS      := libuv jansson libcurl openssl zlib libnl-3.0 libnl-route-3.0
 agent_TESTS     := test-node.c test-pod-dns.c test-pod-plan.c test-pod-status.c test-pod-env.c test-pod-spec.c \

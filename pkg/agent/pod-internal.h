@@ -12,8 +12,10 @@
  *   pod-spec.c     a container of the pod spec as a struct kl_ctr_config:
  *                  pure
  *   volumes.c      the pod's volumes on disk: blocking, on the pool
+ *                  (with volumes-projected.c and volumes-local.c)
  *   probe.c        one probe run (exec, httpGet, tcpSocket, grpc):
- *                  blocking, on the pool
+ *                  blocking, on the pool (with probe-http.c and
+ *                  probe-grpc.c; probe-internal.h)
  *   prober.c       the probe workers of a running container: loop thread
  *
  * Times are realtime microseconds (kl_now_realtime()), the clock the API's
@@ -29,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <pthread.h>
 
@@ -276,7 +279,8 @@ void kl_agent__pod_refs_release(struct kl_agent__pod_refs *r);
 
 /** The names the pod refers to (sorted, unique, NULL-terminated, owned; empty vectors as NULL). */
 void kl_agent__pod_ref_names(const json_t *pod, char ***ret_configmaps, char ***ret_secrets);
-/** The claims the pod's volumes name, ephemeral ones as "<pod>-<volume>" (volumes.c; as above). */
+/** The claims the pod's volumes name, ephemeral ones as "<pod>-<volume>" (volumes-local.c; as
+ * above). */
 void kl_agent__pod_pvc_names(const json_t *pod, char ***ret);
 
 /* Facts the downward API needs that the pod object does not hold. */
@@ -344,7 +348,7 @@ int kl_agent__pull_auth(const json_t *pod, const struct kl_agent__pod_refs *refs
                         char **ret_user, char **ret_password);
 
 /* ------------------------------------------------------------------------- */
-/* The pod's volumes (volumes.c) */
+/* The pod's volumes (volumes.c, volumes-projected.c, volumes-local.c) */
 
 /* Where a pod volume is on the host, for bind mounts into its containers. */
 struct kl_agent__volume {
@@ -401,6 +405,76 @@ int kl_agent__local_volumes_list(const char *dir, struct kl_agent__local_volume 
  */
 int kl_agent__local_volume_remove(const char *dir, const struct kl_agent__local_volume *v,
                                   struct kl_err **err);
+
+/*
+ * What the three files of the volumes share. volumes.c sets a pod's volumes
+ * up, each by its kind: emptyDir itself, configMap, secret, downwardAPI and
+ * projected through volumes-projected.c, hostPath and persistentVolumeClaim
+ * through volumes-local.c. Blocking, on the pool, like the rest.
+ */
+
+/* One set-up of a pod's volumes. Borrowed. */
+struct kl_agent__vol_ctx {
+        const json_t *pod;
+        const struct kl_agent__pod_refs *refs;
+        const struct kl_agent__node_facts *node;
+        const char *pod_dir;
+};
+
+/* Append a volume (copies of `name` and `path`) to `v`. */
+void kl_agent__vol_add(struct kl_agent__volumes *v, const char *name, const char *path,
+                       bool readonly);
+/* A boolean field of `obj`; false when absent or not a boolean. */
+bool kl_agent__vol_get_bool(const json_t *obj, const char *key);
+/* A string field of `obj` (borrowed); NULL when absent or not a string. */
+const char *kl_agent__vol_get_str(const json_t *obj, const char *key);
+/* qsort() comparison of two `char *`. */
+int kl_agent__vol_cmp_str(const void *a, const void *b);
+
+/* A directory below `dirfd`, never through a symlink: a descriptor or -1 with errno. */
+int kl_agent__vol_open_dir_at(int dirfd, const char *name);
+/**
+ * Remove `name` in `dirfd`, whatever it is; a directory with everything
+ * under it, never following a symlink nor leaving its file system (-EBUSY
+ * for a directory on another one). ENOENT is 0; else -errno.
+ */
+int kl_agent__vol_rm_at(int dirfd, const char *name);
+
+/**
+ * A directory at `path` (not a symlink), made with `mode` when missing
+ * (chmod'ed to it); an existing one is chmod'ed to `mode` when `force_mode`.
+ */
+int kl_agent__vol_ensure_dir(const char *path, mode_t mode, bool force_mode, struct kl_err **err);
+/* A tmpfs at `path` (once: setup runs at every sync). size 0: no size option (half of RAM). */
+int kl_agent__vol_ensure_tmpfs(const char *path, int64_t size, struct kl_err **err);
+/**
+ * The size of a memory-backed volume (upstream's
+ * calculateEmptyDirMemorySize): the node's allocatable memory, lowered to
+ * the pod's memory limit, lowered to `size_limit`. 0: no size option.
+ */
+int64_t kl_agent__vol_memory_size(const json_t *pod, const struct kl_agent__node_facts *node,
+                                  int64_t size_limit);
+/* <pod_dir>/volumes/<plugin>/<name> in *ret (owned), its parents made. */
+int kl_agent__vol_plugin_dir(const struct kl_agent__vol_ctx *c, const char *plugin,
+                             const char *name, char **ret, struct kl_err **err);
+
+/**
+ * configMap, secret, downwardAPI and projected (`type`, the key of `vol`):
+ * the payload through the atomic writer (volumes-projected.c).
+ */
+int kl_agent__vol_setup_payload(const struct kl_agent__vol_ctx *c, const json_t *vol,
+                                const char *name, const char *type, struct kl_agent__volumes *out,
+                                struct kl_err **err);
+/**
+ * hostPath `hp` (a HostPathVolumeSource, of a pod volume or of a
+ * PersistentVolume): upstream's checkType, DirectoryOrCreate/FileOrCreate
+ * made (volumes-local.c).
+ */
+int kl_agent__vol_setup_host_path(const json_t *hp, const char *name, bool readonly,
+                                  struct kl_agent__volumes *out, struct kl_err **err);
+/** persistentVolumeClaim and ephemeral: the claim's bound volume (volumes-local.c). */
+int kl_agent__vol_setup_claim(const struct kl_agent__vol_ctx *c, const json_t *vol,
+                              const char *name, struct kl_agent__volumes *out, struct kl_err **err);
 
 /* ------------------------------------------------------------------------- */
 /* Containers as the runtime runs them (pod-spec.c) */

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Inside the agent module: the parsers of probe.c, declared here so that the
- * tests and the fuzz target (fuzz-probe-http.c) reach them. Everything here
- * reads what a container's server sends, so every size is bounded before it
- * is allocated. Pure: no I/O, any thread.
+ * Inside the agent module: what the three files of a probe run share
+ * (probe.c, probe-http.c, probe-grpc.c), and the parsers of the last two,
+ * declared here so that the tests and the fuzz target (fuzz-probe-http.c)
+ * reach them. The parsers read what a container's server sends, so every
+ * size is bounded before it is allocated. They are pure: no I/O, any thread.
  *
  *   struct kl_agent__http1     an HTTP/1.x response, fed as it arrives
  *   kl_agent__huffman_decode() HPACK's Huffman code (RFC 7541 Appendix B)
  *   struct kl_agent__hpack     an HPACK decoder with its dynamic table
  *   struct kl_agent__grpc_call the client side of one gRPC call over HTTP/2
  *                              cleartext: the health checking protocol's Check
+ *
+ * The run's plumbing (probe.c) blocks, on libuv's pool:
+ *
+ *   struct kl_agent__probe_ctx the probe's fields and its deadline
+ *   struct kl_agent__endpoint  an address to dial, with Go's text of it
+ *   struct kl_agent__conn      a connection, plain or TLS, with its deadline
+ *   kl_agent__probe_http()     an httpGet probe (probe-http.c)
+ *   kl_agent__probe_grpc()     a grpc probe (probe-grpc.c)
  *
  * Who owns what: each struct owns what its fields say; the caller owns the
  * struct and releases it.
@@ -20,7 +29,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
+#include <jansson.h>
+#include <openssl/ssl.h>
+
+#include "agent/pod-internal.h"
 #include "base/base.h"
 
 /* Upstream's limits: 10 KiB of an HTTP body or of an exec's output. */
@@ -151,5 +166,83 @@ void kl_agent__grpc_request(const char *authority, const char *service, const ch
  */
 int kl_agent__grpc_feed(struct kl_agent__grpc_call *c, const uint8_t *data, size_t len,
                         struct kl_buf *out, struct kl_err **err);
+
+/* ------------------------------------------------------------------------- */
+/* The run's plumbing (probe.c), shared by the network probes */
+
+/* What upstream's kubelet 1.32 sends as User-Agent (kube-probe/<major>.<minor>). */
+#define KL_AGENT__PROBE_USER_AGENT "kube-probe/1.32"
+
+/* The probe's fields. Borrowed. */
+struct kl_agent__probe_ctx {
+        const json_t *probe;
+        const struct kl_agent__probe_target *t;
+        int64_t timeout_sec;
+        kl_usec_t deadline; /* monotonic: the start of the run plus timeoutSeconds */
+};
+
+/* Go's %q of `s` (strconv.Quote for valid ASCII; other bytes as \xNN). Owned. */
+char *kl_agent__go_quote(const char *s);
+/* Go's syscall.Errno text of `code` (either sign). Owned. */
+char *kl_agent__go_errno(int code);
+/* net.JoinHostPort. Owned. */
+char *kl_agent__join_host_port(const char *host, int port);
+
+/* The host a network probe goes to: `host` when set, else the pod's IP, else 127.0.0.1. */
+const char *kl_agent__probe_target_host(const struct kl_agent__probe_target *t, const char *host);
+
+/**
+ * upstream's ResolveContainerPort: `port` a number, the name of one of the
+ * `container`'s ports, or a number written as a string. -EINVAL with the
+ * message upstream's error would have in *ret_msg (owned).
+ */
+int kl_agent__probe_resolve_port(const json_t *port, const json_t *container, int *ret,
+                                 char **ret_msg);
+
+struct kl_agent__endpoint {
+        struct sockaddr_storage sa;
+        socklen_t len;
+        char *text; /* owned: "10.0.0.1:80", "[::1]:80", as Go prints dial addresses */
+};
+
+/**
+ * `host` (an IP, or a name resolved by the host's resolver) and `port`.
+ * -ENOENT with Go's words in *ret_msg (owned) when the name does not resolve.
+ */
+int kl_agent__endpoint_resolve(const char *host, int port, struct kl_agent__endpoint *ret,
+                               char **ret_msg);
+void kl_agent__endpoint_release(struct kl_agent__endpoint *e);
+
+/**
+ * A connected non-blocking TCP socket to `ep`, made inside the network
+ * namespace `netns` (NULL: ours), by `deadline`. < 0 with Go's words in
+ * *ret_msg (owned); -ETIMEDOUT for the time-out.
+ */
+int kl_agent__dial(const char *netns, const struct kl_agent__endpoint *ep, kl_usec_t deadline,
+                   int *ret_fd, char **ret_msg);
+
+/* A connection, plain or TLS, with one deadline for everything done on it. */
+struct kl_agent__conn {
+        int fd;       /* owned; -EBADF when closed */
+        SSL_CTX *ctx; /* owned, or NULL (plain) */
+        SSL *ssl;     /* owned, or NULL (plain) */
+        kl_usec_t deadline;
+};
+
+/* Free what `c` owns; it is then closed (fd -EBADF), and closing it again is a no-op. */
+void kl_agent__conn_close(struct kl_agent__conn *c);
+/* TLS over the connected socket, without verification, as upstream's probes. < 0 with *ret_msg. */
+int kl_agent__conn_tls(struct kl_agent__conn *c, const char *server_name, char **ret_msg);
+/* Write all of `data` by the deadline: 0, -ETIMEDOUT, -EPIPE (TLS), or -errno. */
+int kl_agent__conn_write_all(struct kl_agent__conn *c, const void *data, size_t len);
+/* Read what is there: > 0 bytes, 0 at EOF, -ETIMEDOUT, or -errno. */
+ssize_t kl_agent__conn_read(struct kl_agent__conn *c, void *buf, size_t size);
+
+/* An httpGet probe (`action` the Probe's httpGet); the message of a failure in *ret_message. */
+enum kl_agent__probe_result kl_agent__probe_http(const struct kl_agent__probe_ctx *x,
+                                                 const json_t *action, char **ret_message);
+/* A grpc probe (`action` the Probe's grpc); the message of a failure in *ret_message. */
+enum kl_agent__probe_result kl_agent__probe_grpc(const struct kl_agent__probe_ctx *x,
+                                                 const json_t *action, char **ret_message);
 
 #endif

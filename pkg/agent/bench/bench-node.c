@@ -95,6 +95,9 @@
 #define POLL_POD_USEC  (5 * KL_USEC_PER_MSEC)
 #define POLL_MANY_USEC (50 * KL_USEC_PER_MSEC)
 #define SETTLE_USEC    (10 * KL_USEC_PER_SEC)
+/* Busy cgroups at clean-up: how long their removal is retried, the longest pause between tries. */
+#define CG_RMDIR_TIMEOUT   (30 * KL_USEC_PER_SEC)
+#define CG_RMDIR_PAUSE_MAX (100 * KL_USEC_PER_MSEC)
 
 extern char **environ;
 
@@ -504,21 +507,68 @@ static void cgroups_init(struct ctx *c)
         }
 }
 
+/*
+ * Removing cgroups races the kernel and the containers' own clean-up. A
+ * cgroup is busy (EBUSY) while a task of it is still exiting, which can take
+ * seconds on a loaded machine, and a parent is busy while it has a child.
+ * `ctr rm -f` and `crun delete -f` remove the containers' cgroups, possibly
+ * while we walk, and nftw() gives up the whole walk when a directory it has
+ * just listed is gone before it opens it. Either way a parent could be left
+ * behind, empty once its child went. Hence: walk, and while the top is still
+ * there and busy, walk again; each removal is retried on EBUSY with a
+ * growing pause, as crun's destroy_cgroup_path does, until a deadline.
+ */
+static int rmdir_busy(const char *path, kl_usec_t deadline)
+{
+        kl_usec_t pause = KL_USEC_PER_MSEC;
+
+        for (;;) {
+                if (rmdir(path) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || kl_now_monotonic() >= deadline)
+                        return -errno;
+                sleep_usec(pause);
+                pause = KL_MIN(pause * 2, CG_RMDIR_PAUSE_MAX);
+        }
+}
+
+/* One attempt per directory, deepest first; rm_cgroup_tree() walks again while any is left. */
 static int rm_cgroup_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)st;
         (void)ftw;
-        if (flag != FTW_DP)
-                return 0;
-        /* A cgroup whose last process has just exited may be busy for a moment. */
-        for (int i = 0; i < 100 && rmdir(path) < 0 && errno == EBUSY; i++)
-                sleep_usec(10 * KL_USEC_PER_MSEC);
+        if (flag == FTW_DP)
+                (void)rmdir(path);
         return 0;
+}
+
+/* The cgroup `path` and every cgroup below it. */
+static void rm_cgroup_tree(const char *path, kl_usec_t deadline)
+{
+        kl_usec_t pause = KL_USEC_PER_MSEC;
+
+        for (;;) {
+                int r;
+
+                (void)nftw(path, rm_cgroup_entry, 16, FTW_DEPTH | FTW_PHYS);
+                r = rmdir_busy(path, 0);
+                if (r == 0)
+                        return;
+                if (r != -EBUSY || kl_now_monotonic() >= deadline) {
+                        fprintf(stderr, "bench-node: cannot remove cgroup %s: %s\n", path,
+                                strerror(-r));
+                        return;
+                }
+                sleep_usec(pause);
+                pause = KL_MIN(pause * 2, CG_RMDIR_PAUSE_MAX);
+        }
 }
 
 /* The cgroups of our name below ours, in every hierarchy. */
 static void cgroups_cleanup(const struct ctx *c)
 {
+        kl_usec_t deadline = kl_now_monotonic() + CG_RMDIR_TIMEOUT;
+
         for (size_t i = 0; i < c->n_h; i++) {
                 kl_autofree char *a = kl_asprintf("%s%s/%s", c->h[i].mount, c->h[i].own, c->cg);
                 kl_autofree char *b = kl_asprintf("%s%s/%s", c->h[i].mount, c->h[i].own, c->cg_ctr);
@@ -527,9 +577,9 @@ static void cgroups_cleanup(const struct ctx *c)
                         kl_asprintf("%s%s/%s-crun", c->h[i].mount, c->mem_cg, c->cg);
                 size_t depth = 0;
 
-                (void)nftw(a, rm_cgroup_entry, 16, FTW_DEPTH | FTW_PHYS);
-                (void)nftw(b, rm_cgroup_entry, 16, FTW_DEPTH | FTW_PHYS);
-                (void)nftw(crun, rm_cgroup_entry, 16, FTW_DEPTH | FTW_PHYS);
+                rm_cgroup_tree(a, deadline);
+                rm_cgroup_tree(b, deadline);
+                rm_cgroup_tree(crun, deadline);
                 /* The prefixes of our memory cgroup crun made in this hierarchy, deepest first. */
                 for (const char *p = c->mem_cg; *p; p = strchrnul(p + 1, '/'))
                         depth++;
@@ -543,7 +593,7 @@ static void cgroups_cleanup(const struct ctx *c)
                                 end = strchrnul(end + 1, '/');
                         dir = kl_asprintf("%s%.*s", c->h[i].mount, (int)(end - c->mem_cg),
                                           c->mem_cg);
-                        (void)rmdir(dir);
+                        (void)rmdir_busy(dir, deadline);
                 }
         }
 }
