@@ -242,3 +242,74 @@ evict() {
         run kubectl get pods -o name
         [ -z "$output" ]
 }
+
+# Server-side apply through autoscaling/v1 runs in v1 (as upstream's field manager):
+# the Apply entries keep apiVersion autoscaling/v1, a conflict with another v1
+# applier names the v1 path, one with a manager that wrote through v2 the v2 path.
+@test "apply --server-side of an autoscaling/v1 HPA: conflicts in each manager's version, --force-conflicts" {
+        cat >"$KL_TEST_DIR/hpa-v1.yaml" <<'YAML'
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+  targetCPUUtilizationPercentage: 50
+YAML
+        run kubectl apply --server-side -f "$KL_TEST_DIR/hpa-v1.yaml"
+        [ "$status" -eq 0 ]
+        kl_assert_contains "$output" 'horizontalpodautoscaler.autoscaling/web serverside-applied'
+        run kubectl get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation} {.metadata.managedFields[0].apiVersion} {.metadata.resourceVersion}'
+        [ "${output% *}" = "kubectl Apply autoscaling/v1" ]
+        rv=${output##* }
+        run kubectl get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.metadata.managedFields[0].fieldsV1}'
+        kl_assert_contains "$output" '"f:targetCPUUtilizationPercentage":{}'
+
+        # Unchanged: no write.
+        run kubectl apply --server-side -f "$KL_TEST_DIR/hpa-v1.yaml"
+        [ "$status" -eq 0 ]
+        run kubectl get horizontalpodautoscalers.v1.autoscaling web -o jsonpath='{.metadata.resourceVersion}'
+        [ "$output" = "$rv" ]
+
+        # Another v1 applier: the conflict names the v1 field; forced, it moves.
+        sed 's/maxReplicas: 3/maxReplicas: 5/' "$KL_TEST_DIR/hpa-v1.yaml" >"$KL_TEST_DIR/hpa-other.yaml"
+        run kubectl apply --server-side --field-manager=other -f "$KL_TEST_DIR/hpa-other.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'Apply failed with 1 conflict: conflict with "kubectl": .spec.maxReplicas'
+        kl_assert_contains "$output" 'force-conflicts'
+        run kubectl apply --server-side --field-manager=other --force-conflicts -f "$KL_TEST_DIR/hpa-other.yaml"
+        [ "$status" -eq 0 ]
+        run kubectl get horizontalpodautoscalers.v1.autoscaling web -o json --show-managed-fields
+        [ "$(echo "$output" | json_get 'd["spec"]["maxReplicas"]')" = 5 ]
+        [ "$(echo "$output" | json_get 'd["spec"]["targetCPUUtilizationPercentage"]')" = 50 ]
+        [ "$(echo "$output" | json_get '[m["manager"] for m in d["metadata"]["managedFields"] if "f:maxReplicas" in m["fieldsV1"]["f:spec"]]')" = "['other']" ]
+
+        # A manager that writes through v2 owns spec.metrics there.
+        kubectl patch horizontalpodautoscalers.v2.autoscaling web --type=merge \
+                -p '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":70}}}]}}'
+        run kubectl apply --server-side -f "$KL_TEST_DIR/hpa-v1.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'Apply failed with 2 conflicts: conflicts with "kubectl-patch" using autoscaling/v2:'
+        kl_assert_contains "$output" '- .spec.metrics'
+        kl_assert_contains "$output" 'conflicts with "other":'
+        kl_assert_contains "$output" '- .spec.maxReplicas'
+        run kubectl apply --server-side --force-conflicts -f "$KL_TEST_DIR/hpa-v1.yaml"
+        [ "$status" -eq 0 ]
+
+        # Both versions read the same values; `hpa` is the preferred v2.
+        run kubectl get hpa web -o yaml
+        [ "$status" -eq 0 ]
+        kl_assert_contains "$output" 'apiVersion: autoscaling/v2'
+        kl_assert_contains "$output" 'maxReplicas: 3'
+        kl_assert_contains "$output" 'averageUtilization: 50'
+        run kubectl get horizontalpodautoscalers.v1.autoscaling web -o yaml
+        kl_assert_contains "$output" 'apiVersion: autoscaling/v1'
+        kl_assert_contains "$output" 'maxReplicas: 3'
+        kl_assert_contains "$output" 'targetCPUUtilizationPercentage: 50'
+        run kubectl get horizontalpodautoscalers.v2.autoscaling web -o json --show-managed-fields
+        [ "$(echo "$output" | json_get 'len(d["spec"]["metrics"])')" = 1 ]
+        # The forced apply took spec.metrics from kubectl-patch, its only field.
+        [ "$(echo "$output" | json_get 'sorted(m["manager"] + " " + m["apiVersion"] for m in d["metadata"]["managedFields"])')" = "['kubectl autoscaling/v1', 'other autoscaling/v1']" ]
+}

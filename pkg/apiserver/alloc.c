@@ -2,7 +2,7 @@
 /*
  * The Service allocators' pure half: the service CIDR, the node-port range
  * and the bitmap of what is taken, kept in the store as a RangeAllocation
- * (handler.c does the compare-and-swap). IPv4 only, as the rest of the
+ * (service-alloc.c does the compare-and-swap). IPv4 only, as the rest of the
  * cluster network is for now.
  */
 #include <arpa/inet.h>
@@ -151,7 +151,7 @@ int kl_apiserver__bitmap_decode(const json_t *obj, const struct kl_apiserver__ra
         json_t *v;
 
         kl_apiserver__bitmap_init(b, r->size);
-        /* A range that changed (a new --service-cidr) starts over; handler.c repairs it. */
+        /* A range that changed (a new --service-cidr) starts over; service-alloc.c rebuilds it. */
         if (!kl_streq_null(json_string_value(json_object_get(obj, "range")), r->text) ||
             !json_is_array(taken))
                 return -ESTALE;

@@ -9,7 +9,9 @@
  *   alloc.c      Service cluster IP and node port ranges and their bitmaps (pure)
  *   managed.c    managedFields: field sets (FieldsV1), ownership, apply conflicts (pure)
  *   cache.c      the watch cache: objects as stored bytes, the event window
- *   handler.c    the resource handler layer (apiserver.h), writes on workers
+ *   handler.c    the resource handler layer (apiserver.h): reads, the write ops on the loop
+ *   write.c      create, update, patch and apply computed on workers (op-internal.h)
+ *   delete.c     deletion on workers: finalizers, cascades, namespaces (op-internal.h)
  *   service-alloc.c  Services' cluster IPs and node ports, taken in the store
  *   watch.c      cache watchers and the apiserver watch API
  *   read.c       lists at a revision, continue tokens, pages and objects as text
@@ -284,13 +286,30 @@ enum kl_apiserver__fields_scope {
         KL_APISERVER_FIELDS_STATUS,    /* the status subresource */
 };
 
+/*
+ * Converts `obj` (borrowed) of apiVersion `from` ("autoscaling/v1") to `to`:
+ * a new object, or NULL when the two do not convert into each other. Must be
+ * pure (workers call it).
+ */
+typedef json_t *kl_apiserver__convert_fn(const json_t *obj, const char *from, const char *to);
+
 /* Who writes, for the managedFields entry. Strings borrowed for the call. */
 struct kl_apiserver__manager {
         const char *manager;     /* fieldManager */
-        const char *api_version; /* "apps/v1" */
+        const char *api_version; /* "apps/v1": the version of the objects passed in */
         const char *sub;         /* "status", "scale", ...; NULL for the main resource */
         kl_usec_t now;
         enum kl_apiserver__fields_scope scope;
+        /*
+         * How to see the objects in another manager's version (NULL: every
+         * entry is taken to be of api_version). An entry of another version
+         * holds field paths of that version, so what a write changes is
+         * compared there, as structured-merge-diff's versioned field sets
+         * are: an apply's conflicts with it and an update's taking of its
+         * fields. Entries of versions that do not convert are compared as
+         * api_version ones.
+         */
+        kl_apiserver__convert_fn *convert;
 };
 
 /*
@@ -309,8 +328,10 @@ void kl_apiserver__fields_union(json_t *a, const json_t *b);
  * Record an ordinary write (create when `old` is NULL, update, patch) in
  * `next`'s managedFields (modified): the writer's Update entry gains the
  * fields whose value it set or changed, every other entry loses them, and
- * fields that disappeared leave every entry. When the client wrote
- * managedFields itself (they differ from `old`'s), they are kept as given.
+ * fields that disappeared leave every entry (an entry of another version
+ * loses the fields whose value changed seen in its version, who->convert).
+ * When the client wrote managedFields itself (they differ from `old`'s),
+ * they are kept as given.
  */
 void kl_apiserver__managed_update(json_t *next, const json_t *old, const struct kl_api_message *m,
                                   const struct kl_apiserver__manager *who);
@@ -323,7 +344,10 @@ void kl_apiserver__managed_update(json_t *next, const json_t *old, const struct 
  * with -KL_ECONFLICT and *ret_conflicts (new array of {manager, field}).
  * With it the applier takes those fields. Fields the applier applied
  * before, no longer applies and nobody else owns are removed. On success
- * *ret_obj is new. -EINVAL for a config the merge rejects.
+ * *ret_obj is new. -EINVAL for a config the merge rejects. `live`, `config`
+ * and `m` are of who->api_version; an entry of another version conflicts
+ * where the merge changes one of its fields seen in its version
+ * (who->convert), and the field is named in that version's path.
  */
 int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
                                 const struct kl_api_message *m,
@@ -598,7 +622,7 @@ json_t *kl_apiserver__version_info(void);
 json_t *kl_apiserver__openapi_index(void);
 json_t *kl_apiserver__openapi_gv(const char *group, const char *version);
 
-/* handler.c: the autoscaling/v1 Scale view of an object (new) */
+/* write.c: the autoscaling/v1 Scale view of an object (new) */
 json_t *kl_apiserver__scale_of(const json_t *obj);
 /* Continue shutting down when the last write or handle is gone (server.c). */
 void kl_apiserver__close_step(struct kl_apiserver *s);

@@ -3,7 +3,8 @@
  * Conversion hooks of the route layer (convert-internal.h): which row
  * stores a view row's objects, conversion of bodies and answers through
  * pkg/api/convert.h, and PATCH of a view row (the patch applies to the
- * object as the client sees it, not as it is stored).
+ * object as the client sees it, not as it is stored; server-side apply of
+ * autoscaling/v1 is made in v1 by the handler layer, kl_apiserver__apply_view()).
  */
 #include <errno.h>
 
@@ -163,12 +164,17 @@ void kl_apiserver__patch_view(struct kl_apiserver *s, const struct kl_api_resour
                 json_t *body = NULL;
                 int r;
 
+                if (kl_streq(res->group, "autoscaling") && !sub) {
+                        kl_apiserver__apply_view(s, res, ns, name, patch, opts, cb, arg);
+                        return;
+                }
                 if (kl_streq(res->group, "autoscaling")) {
+                        /* Subresources are not applied in v1 (README.md). */
                         json_decref(patch);
                         (void)kl_err_set_msg(&e, -EINVAL,
-                                             "server-side apply of %s/%s %s is not supported, "
-                                             "apply the %s/%s object",
-                                             res->group, res->version, res->kind,
+                                             "server-side apply of %s/%s %s/%s is not supported, "
+                                             "apply it through %s/%s",
+                                             res->group, res->version, res->plural, sub,
                                              res->storage_group, res->storage_version);
                         cb(arg, -EINVAL, NULL, e);
                         return;

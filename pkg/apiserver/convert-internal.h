@@ -50,13 +50,31 @@ int kl_apiserver__convert_in(const struct kl_api_resource *res, json_t *obj, jso
  * guarded by the resourceVersion read (retried on conflicts when the patch
  * did not set one itself), as upstream's patcher does across versions.
  * Server-side apply is passed through for Events (a partial events.k8s.io
- * object converts field by field) and refused for autoscaling/v1 (-EINVAL:
- * a partial v1 object has no faithful v2 form). Takes `patch`; `opts`
- * strings must live until `cb` runs.
+ * object converts field by field); for autoscaling/v1 it is made in v1
+ * (kl_apiserver__apply_view(); a partial v1 object has no faithful v2
+ * form), except on subresources (-EINVAL). Takes `patch`; `opts` strings
+ * must live until `cb` runs.
  */
 void kl_apiserver__patch_view(struct kl_apiserver *s, const struct kl_api_resource *res,
                               const char *ns, const char *name, const char *sub, int type,
                               json_t *patch, const struct kl_apiserver_write_opts *opts,
                               kl_apiserver_write_fn *cb, void *arg);
+
+/**
+ * Server-side apply of `config` (stolen; an object of view row `view`'s
+ * version) to object `name` of `view`'s storage row, made in `view`'s
+ * version as upstream's field manager does (handler.c, op-internal.h): the
+ * stored object is converted to it, the config merged there, the Apply
+ * entry recorded with `view`'s apiVersion, conflicts with managers of
+ * another version found in theirs (managed.c), and the result converted
+ * back and written guarded by the mod revision read (a lost race is
+ * retried unless the config named a resourceVersion). Absent objects are
+ * created. `cb` answers with the storage version's object, as
+ * kl_apiserver_patch(). `opts` strings must live until `cb` runs.
+ */
+void kl_apiserver__apply_view(struct kl_apiserver *s, const struct kl_api_resource *view,
+                              const char *ns, const char *name, json_t *config,
+                              const struct kl_apiserver_write_opts *opts, kl_apiserver_write_fn *cb,
+                              void *arg);
 
 #endif

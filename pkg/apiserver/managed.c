@@ -18,8 +18,15 @@
  * JSON (no canonical quantities), "." is only written for list items, and
  * an apply's removals only remove what the applier owned alone.
  *
- * Pure functions over jansson values; handler.c's workers call them.
+ * Entries keep the apiVersion their manager wrote in, and their paths are
+ * of that version: where the writer's version differs, the objects are
+ * converted to the entry's version (the writer's `convert` hook) and
+ * compared there, as structured-merge-diff's versioned field sets are
+ * (autoscaling/v1 appliers of v2-stored HorizontalPodAutoscalers).
+ *
+ * Pure functions over jansson values; write.c's workers call them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/patch.h"
@@ -463,6 +470,31 @@ static void remove_walk(json_t *obj, const json_t *set)
         }
 }
 
+/* Append the path text of every leaf of field set `set` under `path` to `out`. */
+static void set_paths(const json_t *set, struct kl_buf *path, json_t *out)
+{
+        const char *key;
+        json_t *v;
+
+        json_object_foreach((json_t *)set, key, v) {
+                size_t len = path->len;
+
+                if (kl_streq(key, ".")) {
+                        /* The list item itself (added or gone): named by its own path. */
+                        if (path->len > 0)
+                                (void)json_array_append_new(out, json_string(path->buf));
+                        continue;
+                }
+                path_append(path, key);
+                if (is_leaf(v))
+                        (void)json_array_append_new(out, json_string(path->buf));
+                else
+                        set_paths(v, path, out);
+                path->len = len;
+                path->buf[len] = '\0';
+        }
+}
+
 /* ------------------------------------------------------------------------- */
 /* managedFields entries */
 
@@ -489,6 +521,35 @@ static char *manager_text(const json_t *e)
                 (void)kl_buf_printf(&b, " using %s",
                                     json_string_value(json_object_get(e, "apiVersion")));
         return kl_buf_detach(&b, NULL);
+}
+
+/*
+ * The version entry `e` is of, when it is not the writer's and the writer
+ * can convert (who->convert); NULL otherwise.
+ */
+static const char *other_version(const json_t *e, const struct kl_apiserver__manager *who)
+{
+        const char *av = json_string_value(json_object_get(e, "apiVersion"));
+
+        if (!who->convert || !av || !who->api_version || kl_streq(av, who->api_version))
+                return NULL;
+        return av;
+}
+
+/*
+ * The fields of set `set` (of version `av`) whose value differs between
+ * `a` and `b` (of the writer's version) seen in version `av`: a new field
+ * set, or NULL when the objects do not convert to `av`.
+ */
+static json_t *changed_in_version(const json_t *set, const char *av, const json_t *a,
+                                  const json_t *b, const struct kl_apiserver__manager *who)
+{
+        json_auto_t *av_a = a ? who->convert(a, who->api_version, av) : NULL;
+        json_auto_t *av_b = b ? who->convert(b, who->api_version, av) : NULL;
+
+        if ((a && !av_a) || (b && !av_b))
+                return NULL;
+        return changed_walk(set, av_a, av_b);
 }
 
 /* Set or replace the entry of (manager, operation, sub) with field set `set` (stolen). */
@@ -577,9 +638,20 @@ void kl_apiserver__managed_update(json_t *next, const json_t *old, const struct 
         }
         json_array_foreach(entries, i, e) {
                 json_t *set = json_object_get(e, "fieldsV1");
+                const char *av = other_version(e, who);
 
                 if (!json_is_object(set))
                         continue;
+                if (av && old) {
+                        /* Its paths are of its version: what changed there leaves it. */
+                        json_auto_t *c = changed_in_version(set, av, old, next, who);
+
+                        if (c) {
+                                kl_apiserver__fields_subtract(set, c);
+                                continue;
+                        }
+                        /* A version that does not convert: compared as ours, as before. */
+                }
                 kl_apiserver__fields_subtract(set, changed);
                 if (removed)
                         kl_apiserver__fields_subtract(set, removed);
@@ -610,6 +682,7 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
         json_auto_t *merged = NULL;
         json_auto_t *conflicts = json_array();
         json_auto_t *mine_before = NULL;
+        kl_autofree bool *versioned = NULL; /* entries compared in their own version */
         json_t *entries;
         size_t i;
         json_t *e;
@@ -619,19 +692,40 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
         if (r < 0)
                 return r;
         entries = entries_of(merged);
+        versioned = kl_calloc(json_array_size(entries) + 1, sizeof(*versioned));
         json_array_foreach(entries, i, e) {
                 json_t *set = json_object_get(e, "fieldsV1");
+                const char *av = other_version(e, who);
                 kl_autobuf struct kl_buf path = KL_BUF_INIT;
                 size_t before;
 
                 if (!json_is_object(set))
                         continue;
                 if (entry_is(e, who->manager, "Apply", NULL, who->sub)) {
-                        mine_before = json_deep_copy(set);
+                        /* Applied in another version: its paths do not name ours, keep them. */
+                        if (!av)
+                                mine_before = json_deep_copy(set);
                         continue;
                 }
                 before = json_array_size(conflicts);
-                conflicts_walk(applied, set, live, config, &path, conflicts);
+                if (av) {
+                        /*
+                         * structured-merge-diff's versioned sets: compare the
+                         * live and merged objects in the entry's version; its
+                         * fields that the merge changes there conflict, named
+                         * by that version's paths, and a forced apply takes them.
+                         */
+                        json_auto_t *c = changed_in_version(set, av, live, merged, who);
+
+                        versioned[i] = c != NULL;
+                        if (c) {
+                                set_paths(c, &path, conflicts);
+                                if (force)
+                                        kl_apiserver__fields_subtract(set, c);
+                        }
+                }
+                if (!versioned[i])
+                        conflicts_walk(applied, set, live, config, &path, conflicts);
                 for (size_t j = before; j < json_array_size(conflicts); j++) {
                         kl_autofree char *mgr = manager_text(e);
 
@@ -663,7 +757,7 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
                 json_array_foreach(entries, i, e) {
                         json_t *set = json_object_get(e, "fieldsV1");
 
-                        if (json_is_object(set) &&
+                        if (json_is_object(set) && !versioned[i] &&
                             !entry_is(e, who->manager, "Apply", NULL, who->sub))
                                 kl_apiserver__fields_subtract(set, diff);
                 }
@@ -675,10 +769,44 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
         return 0;
 }
 
+struct conflict_ref {
+        const json_t *c;
+        size_t index;
+};
+
+static int cmp_conflict(const void *a, const void *b)
+{
+        const struct conflict_ref *x = a, *y = b;
+        int d = strcmp(json_string_value(json_object_get(x->c, "manager")),
+                       json_string_value(json_object_get(y->c, "manager")));
+
+        if (d != 0)
+                return d;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* `in` grouped by manager, managers sorted, paths in their order (new array). */
+static json_t *conflicts_sorted(const json_t *in)
+{
+        size_t n = json_array_size(in);
+        kl_autofree struct conflict_ref *v = kl_calloc(n ? n : 1, sizeof(*v));
+        json_t *out = json_array();
+
+        for (size_t i = 0; i < n; i++)
+                v[i] = (struct conflict_ref){ json_array_get(in, i), i };
+        /* The index makes qsort stable: one manager's paths keep their order. */
+        qsort(v, n, sizeof(*v), cmp_conflict);
+        for (size_t i = 0; i < n; i++)
+                (void)json_array_append(out, (json_t *)v[i].c);
+        return out;
+}
+
 json_t *kl_apiserver__managed_conflict_status(const struct kl_api_resource *res, const char *name,
-                                              const json_t *conflicts, char **ret_message)
+                                              const json_t *given, char **ret_message)
 {
         kl_autobuf struct kl_buf msg = KL_BUF_INIT;
+        /* Upstream prints the managers sorted (fieldmanager's getConflictMessage()). */
+        json_auto_t *conflicts = conflicts_sorted(given);
         json_t *causes = json_array();
         json_t *st;
         size_t i, n = json_array_size(conflicts);

@@ -2,7 +2,7 @@
 /*
  * The metadata the server owns (kubectl-contract §4): what create fills in,
  * what update carries over from the stored object. Pure functions over
- * jansson values; the worker threads of handler.c call them.
+ * jansson values; the worker threads of write.c call them.
  */
 #include <string.h>
 #include <sys/random.h>

@@ -5,7 +5,7 @@
  * RangeAllocation (rebuilt from the stored Services when missing, so the
  * store stays the one truth), taken and released with compare-and-swap
  * writes that a racing writer makes retry. Runs on the pool, inside a
- * create or an update of a Service (handler.c).
+ * create or an update of a Service (write.c).
  */
 #include <string.h>
 
