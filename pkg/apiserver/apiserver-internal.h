@@ -524,6 +524,46 @@ int kl_apiserver__list_page(const struct kl_api_resource *res,
                             struct kl_apiserver__obj *const *items, size_t n,
                             const struct kl_apiserver__page *p, json_t **ret_list,
                             struct kl_buf *ret_text, struct kl_err **err);
+/*
+ * A page of a list resolved for writing as JSON text a slice at a time
+ * (README.md, "Reads"): references on the page's objects, where each one's
+ * resourceVersion goes, and the list's metadata, so the size of the whole
+ * text is known before any of it is produced. Owned by one thread at a time;
+ * the references are released as their items are produced.
+ */
+struct kl_apiserver__list_text;
+
+/**
+ * Resolve the page `p` of `items` (sorted by key, borrowed) as
+ * kl_apiserver__list_page() would build it as text. Selectors are matched
+ * here (decoding), and an object whose stored bytes cannot be spliced is
+ * re-encoded here, so producing the text cannot fail afterwards. Any thread.
+ */
+int kl_apiserver__list_text_new(const struct kl_api_resource *res,
+                                struct kl_apiserver__obj *const *items, size_t n,
+                                const struct kl_apiserver__page *p,
+                                struct kl_apiserver__list_text **ret, struct kl_err **err);
+/** Bytes of the whole text (a Content-Length). */
+uint64_t kl_apiserver__list_text_size(const struct kl_apiserver__list_text *t);
+/**
+ * Append the next part of the text to `out`: whole items until at least
+ * `want` bytes were appended or none is left (SIZE_MAX: everything). 1 when
+ * more follows, 0 once the text is complete, -E2BIG when `out` reached its
+ * maximum (nothing of the failed item was taken; retrying needs room).
+ */
+int kl_apiserver__list_text_next(struct kl_apiserver__list_text *t, struct kl_buf *out,
+                                 size_t want);
+/** NULL is a no-op. Releases the references of the items not produced. */
+void kl_apiserver__list_text_free(struct kl_apiserver__list_text *t);
+/**
+ * http-api.c: answer `req` with `text` (handed over): 200, Content-Length,
+ * then the text about 128 KiB at a time, each slice produced once the
+ * connection has written the one before. A client that goes away (or a
+ * server shutting down) ends it early: the connection is closed and the
+ * references released.
+ */
+void kl_apiserver__respond_list_text(struct kl_http_req *req, struct kl_apiserver__list_text *text);
+
 /**
  * Append the JSON text of `o` with metadata.resourceVersion set, as
  * kl_apiserver__obj_decode() and an encode would give it, straight from the
@@ -631,12 +671,13 @@ void kl_apiserver__close_step(struct kl_apiserver *s);
 const char *kl_apiserver__field_get(const void *obj, const char *field, void *userdata);
 
 /*
- * read.c: a list as the HTTP layer asks for it. `cb(arg, r, list, err)` runs
- * on the loop thread exactly once, maybe from inside this call; `list` and
- * `err` are borrowed for the call.
+ * read.c: a list as the HTTP layer asks for it. `cb(arg, r, list, text, err)`
+ * runs on the loop thread exactly once, maybe from inside this call; `list`
+ * and `err` are borrowed for the call, `text` is handed over (the callback
+ * frees it, kl_apiserver__list_text_free()).
  */
-typedef void kl_apiserver__list_fn(void *arg, int r, const json_t *list, const char *text,
-                                   size_t len, const struct kl_err *err);
+typedef void kl_apiserver__list_fn(void *arg, int r, const json_t *list,
+                                   struct kl_apiserver__list_text *text, const struct kl_err *err);
 /**
  * List with upstream's resourceVersion semantics: unset or "0" from the
  * cache; N with NotOlderThan (or no match and no limit) from the cache once
@@ -646,8 +687,9 @@ typedef void kl_apiserver__list_fn(void *arg, int r, const json_t *list, const c
  * revision and otherwise from the store on a worker; 410 with upstream's
  * words when that revision is compacted. `rv_match` is
  * resourceVersionMatch (NULL or "" when absent); 400/422 for the
- * combinations upstream refuses. With `as_text` the list comes as JSON
- * text (`text`, `len`; `list` NULL), spliced from the stored bytes.
+ * combinations upstream refuses. With `as_text` the list comes as a
+ * kl_apiserver__list_text (`list` NULL) to be produced a slice at a time from
+ * the stored bytes.
  */
 void kl_apiserver__list_async(struct kl_apiserver *s, const struct kl_api_resource *res,
                               const char *ns, const struct kl_apiserver_list_opts *opts,

@@ -446,7 +446,100 @@ struct list_ctx {
         bool as_table;
 };
 
-static void list_done(void *arg, int r, const json_t *list, const char *text, size_t len,
+/*
+ * A list written as text a slice at a time (README.md, "Reads"): the body is
+ * announced whole in Content-Length, and the next slice is produced only
+ * once the connection has written the previous one out (its drain callback),
+ * so a LIST holds one slice of text however long it is, and the references
+ * on the objects not yet written.
+ */
+#define LIST_SLICE ((size_t)128 << 10)
+
+struct list_stream {
+        struct kl_http_req *req;              /* ref */
+        struct kl_http_close_hook hook;       /* on req */
+        struct kl_apiserver__list_text *text; /* owned */
+        struct kl_buf slice;                  /* reused for every slice */
+        bool busy;                            /* inside list_stream_pump() */
+        bool over;                            /* the hook ran, or the text is all written */
+};
+
+static void list_stream_free(struct list_stream *ls)
+{
+        kl_http_close_hook_remove(&ls->hook);
+        kl_http_req_set_drain_cb(ls->req, NULL, NULL);
+        /* Ended before the last byte (a hook ran): the connection closes, the client sees it. */
+        (void)kl_http_stream_end(ls->req);
+        kl_http_req_unref(ls->req);
+        kl_apiserver__list_text_free(ls->text);
+        kl_buf_release(&ls->slice);
+        free(ls);
+}
+
+/* Write the next slice; the rest follows from the drain callback. */
+static void list_stream_pump(struct list_stream *ls)
+{
+        int more, r;
+
+        ls->busy = true;
+        more = kl_apiserver__list_text_next(ls->text, &ls->slice, LIST_SLICE);
+        kl_assert(more >= 0); /* the slice buffer has no maximum */
+        r = kl_http_stream_write(ls->req, ls->slice.buf, ls->slice.len);
+        kl_buf_reset(&ls->slice);
+        ls->busy = false;
+        if (r < 0 || more == 0 || ls->over)
+                list_stream_free(ls);
+}
+
+static void list_stream_drained(struct kl_http_req *req, void *userdata)
+{
+        (void)req;
+        list_stream_pump(userdata);
+}
+
+/* The client went away, stopped reading, or the server is shutting down: stop here. */
+static void list_stream_closed(struct kl_http_req *req, int reason, void *userdata)
+{
+        struct list_stream *ls = userdata;
+
+        (void)req;
+        (void)reason;
+        ls->over = true;
+        if (!ls->busy)
+                list_stream_free(ls);
+}
+
+void kl_apiserver__respond_list_text(struct kl_http_req *req, struct kl_apiserver__list_text *text)
+{
+        struct list_stream *ls = kl_new0(struct list_stream);
+        int r;
+
+        ls->req = kl_http_req_ref(req);
+        ls->text = text;
+        kl_buf_init(&ls->slice, SIZE_MAX);
+        r = kl_http_req_add_close_hook(req, &ls->hook, list_stream_closed, ls);
+        if (r == -ESHUTDOWN)
+                respond_error(req, -KL_EUNAVAILABLE, "the server is shutting down", NULL, NULL);
+        else if (r < 0)
+                (void)kl_http_respond_status(req, 500); /* gone: this only finishes it */
+        if (r < 0) {
+                list_stream_free(ls);
+                return;
+        }
+        ls->busy = true; /* a failed write runs the hook from inside */
+        r = kl_http_stream_start_sized(req, 200, "application/json",
+                                       kl_apiserver__list_text_size(text));
+        ls->busy = false;
+        /* HEAD has its head and nothing more to wait for. */
+        if (r < 0 || ls->over || kl_streq(kl_http_req_method(req), "HEAD")) {
+                list_stream_free(ls);
+                return;
+        }
+        kl_http_req_set_drain_cb(req, list_stream_drained, ls);
+        list_stream_pump(ls);
+}
+
+static void list_done(void *arg, int r, const json_t *list, struct kl_apiserver__list_text *text,
                       const struct kl_err *e)
 {
         struct list_ctx *ctx = arg;
@@ -464,7 +557,7 @@ static void list_done(void *arg, int r, const json_t *list, const char *text, si
                 list = view;
         }
         if (text) {
-                (void)kl_http_respond(ctx->req, 200, "application/json", text, len);
+                kl_apiserver__respond_list_text(ctx->req, text);
         } else if (ctx->as_table) {
                 json_t *meta = json_object_get(list, "metadata");
                 json_t *remaining = json_object_get(meta, "remainingItemCount");

@@ -164,14 +164,27 @@ int kl_apiserver__continue_decode(const char *token, int64_t *ret_rev, char **re
 /* ------------------------------------------------------------------------- */
 /* Objects as text */
 
-/* Index just past the JSON string starting at p[i] == '"', or 0 when unterminated. */
+/*
+ * Index just past the JSON string starting at p[i] == '"', or 0 when
+ * unterminated. Strings are most of an object's bytes: memchr() finds each
+ * quote, and one is the end when an even run of backslashes precedes it.
+ */
 static size_t skip_string(const char *p, size_t n, size_t i)
 {
-        for (i++; i < n; i++) {
-                if (p[i] == '\\')
-                        i++;
-                else if (p[i] == '"')
-                        return i + 1;
+        size_t first = i + 1;
+
+        for (i = first; i < n;) {
+                const char *q = memchr(p + i, '"', n - i);
+                size_t at, run = 0;
+
+                if (!q)
+                        return 0;
+                at = (size_t)(q - p);
+                while (at - run > first && p[at - run - 1] == '\\')
+                        run++;
+                if (run % 2 == 0)
+                        return at + 1;
+                i = at + 1;
         }
         return 0;
 }
@@ -214,7 +227,13 @@ static size_t skip_value(const char *p, size_t n, size_t i)
         return depth == 0 ? i : 0;
 }
 
-int kl_apiserver__obj_append_json(const struct kl_apiserver__obj *o, struct kl_buf *out)
+/*
+ * Where `"resourceVersion":"N"` goes in the stored text of `o`: before the
+ * closing brace of its top-level metadata (*ret_at), after a comma unless
+ * metadata is empty (*ret_comma). -EINVAL when there is no metadata object,
+ * -EEXIST when it already holds a resourceVersion.
+ */
+static int splice_point(const struct kl_apiserver__obj *o, size_t *ret_at, bool *ret_comma)
 {
         const char *p = o->data;
         size_t n = o->len, i = skip_ws(p, n, 0);
@@ -241,21 +260,14 @@ int kl_apiserver__obj_append_json(const struct kl_apiserver__obj *o, struct kl_b
                         return -EINVAL;
                 if (key_end - key == 10 && memcmp(p + key, "\"metadata\"", 10) == 0) {
                         size_t close = v_end - 1;
-                        char rv[48];
-                        int len;
 
                         if (p[v] != '{' || p[close] != '}')
                                 return -EINVAL;
                         /* Stored values carry no resourceVersion; if one does, decode instead. */
                         if (memmem(p + v, close - v, "\"resourceVersion\":", 18))
                                 return -EEXIST;
-                        len = snprintf(rv, sizeof(rv), "%s\"resourceVersion\":\"%lld\"",
-                                       skip_ws(p, n, v + 1) == close ? "" : ",",
-                                       (long long)o->mod_rev);
-                        if (kl_buf_append(out, p, close) < 0 ||
-                            kl_buf_append(out, rv, (size_t)len) < 0 ||
-                            kl_buf_append(out, p + close, n - close) < 0)
-                                return -E2BIG;
+                        *ret_at = close;
+                        *ret_comma = skip_ws(p, n, v + 1) != close;
                         return 0;
                 }
                 i = skip_ws(p, n, v_end);
@@ -265,20 +277,147 @@ int kl_apiserver__obj_append_json(const struct kl_apiserver__obj *o, struct kl_b
         }
 }
 
-/* Append `o` as text, through a decode when its text cannot be spliced. */
-static int append_obj(const struct kl_apiserver__obj *o, struct kl_buf *out)
+/* The member spliced in: `,"resourceVersion":"N"`, into `out` (48 bytes); its length. */
+static size_t rv_member(char *out, bool comma, int64_t rev)
+{
+        int len = snprintf(out, 48, "%s\"resourceVersion\":\"%lld\"", comma ? "," : "",
+                           (long long)rev);
+
+        kl_assert(len > 0 && len < 48);
+        return (size_t)len;
+}
+
+static int append_spliced(const struct kl_apiserver__obj *o, size_t at, bool comma,
+                          struct kl_buf *out)
+{
+        char rv[48];
+        size_t len = rv_member(rv, comma, o->mod_rev);
+
+        if (kl_buf_grow(out, o->len + len) < 0)
+                return -E2BIG;
+        (void)kl_buf_append(out, o->data, at);
+        (void)kl_buf_append(out, rv, len);
+        (void)kl_buf_append(out, o->data + at, o->len - at);
+        return 0;
+}
+
+int kl_apiserver__obj_append_json(const struct kl_apiserver__obj *o, struct kl_buf *out)
+{
+        size_t at;
+        bool comma;
+        int r = splice_point(o, &at, &comma);
+
+        if (r < 0)
+                return r;
+        return append_spliced(o, at, comma, out);
+}
+
+/*
+ * One item of a list as text: the stored bytes with the resourceVersion
+ * member spliced in at `at`, or, for an object whose bytes cannot be
+ * spliced, its re-encoding (`text`).
+ */
+struct list_item {
+        struct kl_apiserver__obj *o; /* ref; NULL once written */
+        char *text;                  /* owned: the re-encoded object, or NULL */
+        size_t at;                   /* splice point in o->data */
+        size_t len;                  /* bytes the item takes in the list */
+        bool comma;                  /* the spliced member needs a comma */
+};
+
+struct kl_apiserver__list_text {
+        char *head; /* owned: `{"kind":...,"items":[` */
+        size_t head_len;
+        struct list_item *items; /* owned */
+        size_t n, cap;
+        size_t next;    /* the first item not written */
+        bool head_sent; /* head is in the output */
+        uint64_t size;  /* bytes of the whole text */
+        uint64_t left;  /* bytes not yet produced */
+};
+
+/* Add `o` (a reference taken) to the items of `t`; -EINVAL when it cannot be encoded. */
+static int text_add(struct kl_apiserver__list_text *t, struct kl_apiserver__obj *o)
+{
+        struct list_item *it;
+
+        kl_assert(t->n < t->cap);
+        it = &t->items[t->n];
+        *it = (struct list_item){ 0 };
+        if (splice_point(o, &it->at, &it->comma) == 0) {
+                char rv[48];
+
+                it->len = o->len + rv_member(rv, it->comma, o->mod_rev);
+        } else {
+                kl_autobuf struct kl_buf enc = KL_BUF_INIT;
+                json_auto_t *v = kl_apiserver__obj_decode(o);
+
+                if (!v || kl_json_encode(v, 0, &enc, NULL) < 0)
+                        return -EINVAL;
+                /* Without the newline of a response: the item sits inside the list. */
+                if (enc.len > 0 && enc.buf[enc.len - 1] == '\n')
+                        kl_buf_truncate(&enc, enc.len - 1);
+                it->text = kl_buf_detach(&enc, &it->len);
+        }
+        it->o = kl_apiserver__obj_ref(o);
+        t->size += it->len + (t->n > 0 ? 1 : 0);
+        t->n++;
+        return 0;
+}
+
+static void item_release(struct list_item *it)
+{
+        it->o = kl_apiserver__obj_unref(it->o);
+        free(it->text);
+        it->text = NULL;
+}
+
+void kl_apiserver__list_text_free(struct kl_apiserver__list_text *t)
+{
+        if (!t)
+                return;
+        for (size_t i = t->next; i < t->n; i++)
+                item_release(&t->items[i]);
+        free(t->items);
+        free(t->head);
+        free(t);
+}
+
+uint64_t kl_apiserver__list_text_size(const struct kl_apiserver__list_text *t)
+{
+        return t->size;
+}
+
+int kl_apiserver__list_text_next(struct kl_apiserver__list_text *t, struct kl_buf *out, size_t want)
 {
         size_t mark = out->len;
-        json_auto_t *v = NULL;
-        int r = kl_apiserver__obj_append_json(o, out);
 
-        if (r >= 0)
-                return r;
-        kl_buf_truncate(out, mark);
-        v = kl_apiserver__obj_decode(o);
-        if (!v)
-                return -EINVAL;
-        return kl_json_encode(v, 0, out, NULL);
+        if (t->left == 0)
+                return 0;
+        if (!t->head_sent) {
+                if (kl_buf_append(out, t->head, t->head_len) < 0)
+                        return -E2BIG;
+                t->head_sent = true;
+        }
+        while (t->next < t->n && out->len - mark < want) {
+                struct list_item *it = &t->items[t->next];
+                int r;
+
+                if (t->next > 0 && kl_buf_putc(out, ',') < 0)
+                        return -E2BIG;
+                r = it->text ? kl_buf_append(out, it->text, it->len)
+                             : append_spliced(it->o, it->at, it->comma, out);
+                if (r < 0)
+                        return -E2BIG;
+                item_release(it);
+                t->next++;
+        }
+        if (t->next == t->n && kl_buf_puts(out, "]}") < 0)
+                return -E2BIG;
+        kl_assert(out->len - mark <= t->left);
+        t->left -= out->len - mark;
+        kl_assert((t->left == 0) == (t->next == t->n));
+        return t->left > 0;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -341,19 +480,18 @@ static bool selected(const struct kl_apiserver__page *p, const struct kl_apiserv
         return true;
 }
 
-int kl_apiserver__list_page(const struct kl_api_resource *res,
-                            struct kl_apiserver__obj *const *items, size_t n,
-                            const struct kl_apiserver__page *p, json_t **ret_list,
-                            struct kl_buf *ret_text, struct kl_err **err)
+/*
+ * The items of a page: decoded into `arr`, or as text into `t`; the
+ * continue token (new, or NULL) and the count of what is left (-1: none).
+ */
+static int page_walk(struct kl_apiserver__obj *const *items, size_t n,
+                     const struct kl_apiserver__page *p, json_t *arr,
+                     struct kl_apiserver__list_text *t, char **ret_tok, int64_t *ret_remaining,
+                     struct kl_err **err)
 {
-        kl_autobuf struct kl_buf text = KL_BUF_INIT;
         kl_autofree char *from = NULL;
-        kl_autofree char *tok = NULL;
-        json_auto_t *arr = ret_list ? json_array() : NULL;
         size_t plen = strlen(p->prefix), i, end;
-        char api_version[128];
-        int64_t served = 0, remaining = -1;
-        json_t *meta, *list;
+        int64_t served = 0;
 
         end = prefix_end(items, n, p->prefix);
         if (p->start) {
@@ -362,58 +500,105 @@ int kl_apiserver__list_page(const struct kl_api_resource *res,
         } else {
                 i = lower_bound(items, n, p->prefix, false);
         }
+        if (t) {
+                t->cap = end > i ? end - i : 0;
+                if (p->limit > 0 && (uint64_t)p->limit < t->cap)
+                        t->cap = (size_t)p->limit;
+                t->items = kl_calloc(t->cap ? t->cap : 1, sizeof(*t->items));
+        }
+        *ret_tok = NULL;
+        *ret_remaining = -1;
         for (; i < end; i++) {
                 json_t *obj = NULL;
 
                 if (p->limit > 0 && served == p->limit) {
-                        tok = kl_apiserver__continue_encode(p->rev, items[i - 1]->key + plen);
+                        *ret_tok = kl_apiserver__continue_encode(p->rev, items[i - 1]->key + plen);
                         /* Upstream counts what is left only when nothing is filtered. */
                         if (!p->ls && !p->fs)
-                                remaining = (int64_t)(end - i);
+                                *ret_remaining = (int64_t)(end - i);
                         break;
                 }
-                if (!selected(p, items[i], arr ? &obj : NULL))
+                if (!selected(p, items[i], t ? NULL : &obj))
                         continue;
-                if (arr) {
+                if (!t)
                         (void)json_array_append_new(arr, obj);
-                } else {
-                        if (served > 0 && kl_buf_putc(&text, ',') < 0)
-                                return kl_err_set(err, -E2BIG, "list");
-                        if (append_obj(items[i], &text) < 0)
-                                return kl_err_set(err, -EIO, "encode '%s'", items[i]->key);
-                }
+                else if (text_add(t, items[i]) < 0)
+                        return kl_err_set(err, -EIO, "encode '%s'", items[i]->key);
                 served++;
         }
-        kl_api_resource_api_version(res, api_version, sizeof(api_version));
-        if (ret_text) {
-                /* The same members in the same order as the JSON form below. */
-                (void)kl_buf_printf(ret_text,
-                                    "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
-                                    "\"resourceVersion\":\"%lld\"",
-                                    res->list_kind, api_version, (long long)p->rev);
-                if (tok)
-                        (void)kl_buf_printf(ret_text, ",\"continue\":\"%s\"", tok);
-                if (remaining >= 0)
-                        (void)kl_buf_printf(ret_text, ",\"remainingItemCount\":%lld",
-                                            (long long)remaining);
-                (void)kl_buf_puts(ret_text, "},\"items\":[");
-                (void)kl_buf_append(ret_text, text.buf, text.len);
-                if (kl_buf_puts(ret_text, "]}") < 0)
-                        return kl_err_set(err, -E2BIG, "list");
-                return 0;
+        return 0;
+}
+
+int kl_apiserver__list_text_new(const struct kl_api_resource *res,
+                                struct kl_apiserver__obj *const *items, size_t n,
+                                const struct kl_apiserver__page *p,
+                                struct kl_apiserver__list_text **ret, struct kl_err **err)
+{
+        struct kl_apiserver__list_text *t = kl_new0(struct kl_apiserver__list_text);
+        kl_autobuf struct kl_buf head = KL_BUF_INIT;
+        kl_autofree char *tok = NULL;
+        char api_version[128];
+        int64_t remaining;
+        int r;
+
+        r = page_walk(items, n, p, NULL, t, &tok, &remaining, err);
+        if (r < 0) {
+                kl_apiserver__list_text_free(t);
+                return r;
         }
+        kl_api_resource_api_version(res, api_version, sizeof(api_version));
+        /* The same members in the same order as the JSON form of kl_apiserver__list_page(). */
+        (void)kl_buf_printf(&head,
+                            "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
+                            "\"resourceVersion\":\"%lld\"",
+                            res->list_kind, api_version, (long long)p->rev);
+        if (tok)
+                (void)kl_buf_printf(&head, ",\"continue\":\"%s\"", tok);
+        if (remaining >= 0)
+                (void)kl_buf_printf(&head, ",\"remainingItemCount\":%lld", (long long)remaining);
+        (void)kl_buf_puts(&head, "},\"items\":[");
+        t->head = kl_buf_detach(&head, &t->head_len);
+        t->size += t->head_len + 2; /* and "]}" */
+        t->left = t->size;
+        *ret = t;
+        return 0;
+}
+
+int kl_apiserver__list_page(const struct kl_api_resource *res,
+                            struct kl_apiserver__obj *const *items, size_t n,
+                            const struct kl_apiserver__page *p, json_t **ret_list,
+                            struct kl_buf *ret_text, struct kl_err **err)
+{
+        kl_autofree char *tok = NULL;
+        json_auto_t *arr = NULL;
+        char api_version[128], rv[24];
+        int64_t remaining;
+        json_t *meta, *list;
+        int r;
+
+        if (ret_text) {
+                struct kl_apiserver__list_text *t = NULL;
+
+                r = kl_apiserver__list_text_new(res, items, n, p, &t, err);
+                if (r < 0)
+                        return r;
+                r = kl_apiserver__list_text_next(t, ret_text, SIZE_MAX);
+                kl_apiserver__list_text_free(t);
+                return r < 0 ? kl_err_set(err, r, "list") : 0;
+        }
+        arr = json_array();
+        r = page_walk(items, n, p, arr, NULL, &tok, &remaining, err);
+        if (r < 0)
+                return r;
+        kl_api_resource_api_version(res, api_version, sizeof(api_version));
         list = json_object();
         meta = json_object();
         (void)json_object_set_new(list, "kind", json_string(res->list_kind));
         (void)json_object_set_new(list, "apiVersion", json_string(api_version));
         (void)json_object_set_new(list, "metadata", meta);
         (void)json_object_set_new(list, "items", KL_TAKE_PTR(arr));
-        {
-                char rv[24];
-
-                (void)snprintf(rv, sizeof(rv), "%lld", (long long)p->rev);
-                (void)json_object_set_new(meta, "resourceVersion", json_string(rv));
-        }
+        (void)snprintf(rv, sizeof(rv), "%lld", (long long)p->rev);
+        (void)json_object_set_new(meta, "resourceVersion", json_string(rv));
         if (tok)
                 (void)json_object_set_new(meta, "continue", json_string(tok));
         if (remaining >= 0)
@@ -449,10 +634,10 @@ struct list_op {
         bool from_token; /* the revision came from a continue token */
         int64_t rev;     /* the revision to serve at; 0: the cache's */
         int64_t limit;
-        bool not_older; /* rev is a lower bound, not exact */
-        bool as_text;   /* answer with `text`, not `list` */
-        json_t *list;   /* owned: the result */
-        struct kl_buf text;
+        bool not_older;                       /* rev is a lower bound, not exact */
+        bool as_text;                         /* answer with `text`, not `list` */
+        json_t *list;                         /* owned: the result */
+        struct kl_apiserver__list_text *text; /* owned: the result as text */
         int r;
         struct kl_err *err; /* owned */
         kl_apiserver__list_fn *cb;
@@ -466,7 +651,7 @@ static void list_op_free(struct list_op *op)
         free(op->prefix);
         free(op->start);
         json_decref(op->list);
-        kl_buf_release(&op->text);
+        kl_apiserver__list_text_free(op->text);
         kl_err_free(op->err);
         free(op);
 }
@@ -474,10 +659,9 @@ static void list_op_free(struct list_op *op)
 static void list_op_finish(struct list_op *op)
 {
         if (op->r < 0)
-                op->cb(op->arg, op->r, NULL, NULL, 0, op->err);
+                op->cb(op->arg, op->r, NULL, NULL, op->err);
         else
-                op->cb(op->arg, op->r, op->list, op->as_text ? op->text.buf : NULL, op->text.len,
-                       NULL);
+                op->cb(op->arg, op->r, op->list, KL_TAKE_PTR(op->text), NULL);
         list_op_free(op);
 }
 
@@ -518,8 +702,11 @@ static void store_work(void *arg)
                                                 l->items[i]->len, l->items[i]->mod_rev,
                                                 l->items[i]->create_rev);
         p = page_of(op, l->rev);
-        op->r = kl_apiserver__list_page(op->res, objs, l->n, &p, op->as_text ? NULL : &op->list,
-                                        op->as_text ? &op->text : NULL, &op->err);
+        /* As text, the page keeps references on its objects only; the rest go now. */
+        op->r = op->as_text
+                        ? kl_apiserver__list_text_new(op->res, objs, l->n, &p, &op->text, &op->err)
+                        : kl_apiserver__list_page(op->res, objs, l->n, &p, &op->list, NULL,
+                                                  &op->err);
         for (size_t i = 0; i < l->n; i++)
                 kl_apiserver__obj_unref(objs[i]);
         free(objs);
@@ -564,9 +751,10 @@ static void list_run(void *arg)
                 struct kl_apiserver__page p =
                         page_of(op, op->rev && !op->not_older ? op->rev : s->rev);
 
-                op->r = kl_apiserver__list_page(op->res, c->items, c->n, &p,
-                                                op->as_text ? NULL : &op->list,
-                                                op->as_text ? &op->text : NULL, &op->err);
+                op->r = op->as_text ? kl_apiserver__list_text_new(op->res, c->items, c->n, &p,
+                                                                  &op->text, &op->err)
+                                    : kl_apiserver__list_page(op->res, c->items, c->n, &p,
+                                                              &op->list, NULL, &op->err);
                 list_op_finish(op);
                 return;
         }
@@ -602,7 +790,6 @@ void kl_apiserver__list_async(struct kl_apiserver *s, const struct kl_api_resour
         op->prefix = kl_api_storage_key(res, ns, NULL);
         op->limit = opts->limit;
         op->as_text = as_text;
-        kl_buf_init(&op->text, SIZE_MAX);
         op->cb = cb;
         op->arg = arg;
 

@@ -254,6 +254,8 @@ struct kl_http_req {
         bool dispatched;             /* the handler has seen it */
         bool stream_close_delimited; /* HTTP/1.0 stream: the body ends with the connection */
         bool stream_no_body;         /* HEAD, 204, 304: the stream carries no bytes */
+        bool stream_sized;           /* Content-Length stream: writes go out unframed */
+        uint64_t stream_left;        /* bytes a sized stream still owes its Content-Length */
         struct kl_http_header *resp_headers; /* pool; grown by doubling */
         size_t n_resp_headers, cap_resp_headers;
         struct kl_http_close_hook hooks; /* sentinel of the registered hooks */

@@ -1616,6 +1616,29 @@ int kl_http_stream_start(struct kl_http_req *req, int status, const char *conten
         return kl_http__conn_send(c, head.buf, head.len, NULL, 0);
 }
 
+int kl_http_stream_start_sized(struct kl_http_req *req, int status, const char *content_type,
+                               uint64_t len)
+{
+        kl_autobuf struct kl_buf head = KL_BUF_INIT;
+        struct kl_http__conn *c = req->conn;
+        bool no_body;
+        int r;
+
+        r = check_respond(req, status, content_type);
+        if (r < 0)
+                return r;
+        req->resp = KL_HTTP__RESP_STREAMING;
+        req->stream_sized = true;
+        if (c->closing)
+                return -ECONNRESET;
+        no_body = status_has_no_body(status);
+        req->stream_no_body = no_body || (req->msg.flags & KL_HTTP__MSG_HEAD);
+        req->stream_left = req->stream_no_body ? 0 : len;
+        build_head(req, &head, status, content_type, no_body ? BODY_NONE : BODY_LENGTH,
+                   (size_t)len);
+        return kl_http__conn_send(c, head.buf, head.len, NULL, 0);
+}
+
 int kl_http_stream_write(struct kl_http_req *req, const void *data, size_t len)
 {
         struct kl_http__conn *c = req->conn;
@@ -1630,9 +1653,13 @@ int kl_http_stream_write(struct kl_http_req *req, const void *data, size_t len)
                 return -ECONNRESET;
         if (len == 0 || req->stream_no_body)
                 return 0;
+        if (req->stream_sized && len > req->stream_left)
+                return -EINVAL;
         if (kl_http__conn_unsent(c) > c->server->limits.max_stream_queued)
                 return -ENOBUFS;
-        if (req->stream_close_delimited)
+        if (req->stream_sized)
+                req->stream_left -= len;
+        if (req->stream_close_delimited || req->stream_sized)
                 return kl_http__conn_send(c, data, len, NULL, 0);
         n = snprintf(size_line, sizeof(size_line), "%zx\r\n", len);
         pieces[0] = uv_buf_init(size_line, (unsigned)n);
@@ -1650,10 +1677,17 @@ int kl_http_stream_end(struct kl_http_req *req)
         kl_loop_assert_loop_thread(c->tcp.loop);
         if (req->resp != KL_HTTP__RESP_STREAMING)
                 return -EINVAL;
-        if (c->closing)
+        if (c->closing) {
                 r = -ECONNRESET;
-        else if (!req->stream_no_body && !req->stream_close_delimited)
+        } else if (req->stream_sized) {
+                if (req->stream_left > 0) {
+                        /* The body was announced longer: nothing else can follow it. */
+                        c->close_after = true;
+                        r = -EPIPE;
+                }
+        } else if (!req->stream_no_body && !req->stream_close_delimited) {
                 r = kl_http__conn_send(c, last, sizeof(last) - 1, NULL, 0);
+        }
         kl_http__req_finish(req);
         return r;
 }

@@ -307,7 +307,21 @@ int kl_http_stream_start(struct kl_http_req *req, int status, const char *conten
  * -ECONNRESET when the connection is gone, -EINVAL if no stream is open.
  */
 int kl_http_stream_write(struct kl_http_req *req, const void *data, size_t len);
-/** End the stream (terminating chunk) and finish the request. 0 or -ECONNRESET. */
+/**
+ * Start a streamed response whose body is exactly `len` bytes, announced in
+ * Content-Length (a large answer written as it is produced, with the framing
+ * of a whole one): kl_http_stream_write() then sends its bytes unframed, and
+ * one that would go past `len` fails -EINVAL (nothing sent). HEAD, HTTP/1.0
+ * and keep-alive as for kl_http_respond(). Returns as kl_http_stream_start().
+ */
+int kl_http_stream_start_sized(struct kl_http_req *req, int status, const char *content_type,
+                               uint64_t len);
+/**
+ * End the stream (terminating chunk) and finish the request. 0 or
+ * -ECONNRESET. A sized stream ended before its `len` bytes were written
+ * cannot be framed any more: the connection is closed once what was written
+ * is sent (the client sees a short body) and -EPIPE returned.
+ */
 int kl_http_stream_end(struct kl_http_req *req);
 
 /** Bytes handed to the connection and not yet written to the socket (after TLS). */

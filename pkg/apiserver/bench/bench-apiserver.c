@@ -22,6 +22,8 @@
  *
  *   peak RSS, stored  a restart with every pod (and its status) stored: VmHWM once
  *                    ready, beside the size of the pods' JSON as a LIST serves it
+ *   peak RSS, LISTs   then every connection LISTs all the pods for KL_BENCH_SECONDS:
+ *                    VmHWM meanwhile (a LIST is written as the socket takes it)
  *
  * The server runs as the API server alone (--disable-agent, -scheduler,
  * -controller-manager): the scheduler would fill the store with FailedScheduling
@@ -797,7 +799,8 @@ int main(int argc, char **argv)
         struct load cl = { 0 };
         size_t get_len = 0, list_len = 0, all_len = 0;
         kl_usec_t start, startup, restart;
-        long hwm, rss, hwm2, anon2, file2, hwm_write, hwm_read, hwm_fan;
+        long hwm, rss, hwm2, anon2, file2, hwm_write, hwm_read, hwm_fan, hwm_all;
+        double list_all;
         pid_t server, nginx = -1;
         SSL_CTX *ctx;
         int port, nport = 0, r;
@@ -914,6 +917,10 @@ int main(int argc, char **argv)
                         conn_close(&c);
                 }
         }
+        /* Every client LISTs all the pods at once: what a LIST costs in memory while it is sent. */
+        (void)phase_peak_kb(server);
+        list_all = rate(ctx, port, "/api/v1/pods", conns, seconds, NULL);
+        hwm_all = phase_peak_kb(server);
         SSL_CTX_free(ctx);
         stop(server);
 
@@ -949,5 +956,9 @@ int main(int argc, char **argv)
                "  %-34s  RssFile %.1f MB); the pods' JSON (LIST of all): %.1f MB\n",
                what, (double)hwm2 / 1024.0, (double)anon2 / 1024.0, "", (double)file2 / 1024.0,
                (double)all_len / 1048576.0);
+        (void)snprintf(what, sizeof(what), "peak RSS while %u clients LIST all %u pods", conns,
+                       pods);
+        printf("  %-34s %10.1f MB   (restarted; %.1f LISTs/s of %.1f MB each)\n", what,
+               (double)hwm_all / 1024.0, list_all, (double)all_len / 1048576.0);
         return 0;
 }

@@ -20,9 +20,11 @@ struct wait {
         json_t *list; /* owned */
 };
 
-static void on_list(void *arg, int r, const json_t *list, const char *text, size_t len,
+static void on_list(void *arg, int r, const json_t *list, struct kl_apiserver__list_text *text,
                     const struct kl_err *err)
 {
+        kl_autobuf struct kl_buf buf = KL_BUF_INIT;
+
         struct wait *w = arg;
 
         w->done = true;
@@ -31,8 +33,9 @@ static void on_list(void *arg, int r, const json_t *list, const char *text, size
                 (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
         if (list)
                 w->list = json_deep_copy(list);
-        else if (text)
-                w->list = json_loadb(text, len, 0, NULL);
+        else if (text && kl_apiserver__list_text_next(text, &buf, SIZE_MAX) == 0)
+                w->list = json_loadb(buf.buf, buf.len, 0, NULL);
+        kl_apiserver__list_text_free(text);
 }
 
 static void on_write(void *arg, int r, const struct kl_apiserver_result *res,

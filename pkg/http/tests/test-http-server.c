@@ -22,6 +22,8 @@ struct st {
         int flood_result;
         int drains;
         bool async_done;
+        int sized_over; /* a write past the announced length */
+        int sized_end;  /* ending a sized stream */
 };
 
 static struct st *st_of(struct ht_server *h)
@@ -154,6 +156,22 @@ static void handler(struct kl_http_req *req, void *userdata)
                 (void)kl_http_respond_take(req, 200, "application/octet-stream", body, BIG_SIZE);
         } else if (kl_streq(path, "/nocontent")) {
                 (void)kl_http_respond(req, 204, NULL, "ignored", 7);
+        } else if (kl_streq(path, "/sized") || kl_streq(path, "/sizedshort")) {
+                bool whole = kl_streq(path, "/sized");
+                int over, end;
+
+                cr_assert_eq(kl_http_stream_start_sized(req, 200, "text/plain", whole ? 11 : 10),
+                             0);
+                cr_assert_eq(kl_http_stream_write(req, "hello ", 6), 0);
+                if (whole)
+                        cr_assert_eq(kl_http_stream_write(req, "world", 5), 0);
+                over = whole ? kl_http_stream_write(req, "!", 1)
+                             : kl_http_stream_write(req, "abc", 3);
+                end = kl_http_stream_end(req);
+                uv_mutex_lock(&h->mu);
+                st->sized_over = over;
+                st->sized_end = end;
+                uv_mutex_unlock(&h->mu);
         } else if (kl_streq(path, "/headstream")) {
                 (void)kl_http_stream_start(req, 200, "application/json");
                 (void)kl_http_stream_write(req, "not sent for HEAD", 17);
@@ -576,6 +594,59 @@ Test(server, client_disconnect_during_a_stream)
         cr_assert_eq(st.after_close_end, -ECONNRESET);
         ht_stop(&h);
         cr_assert_eq(st.hook_calls, 1);
+}
+
+Test(server, sized_stream_is_framed_by_content_length)
+{
+        SERVER(h, st);
+        struct ht_client c;
+        struct ht_resp r;
+
+        ht_start(&h);
+        ht_connect(&c, h.port);
+        ht_get(&c, "/sized", &r);
+        cr_assert_eq(r.status, 200);
+        cr_assert_str_eq(ht_header(&r, "Content-Length"), "11");
+        cr_assert_null(ht_header(&r, "Transfer-Encoding"));
+        cr_assert_str_eq(r.body, "hello world");
+        ht_resp_release(&r);
+        uv_mutex_lock(&h.mu);
+        cr_expect_eq(st.sized_over, -EINVAL);
+        cr_expect_eq(st.sized_end, 0);
+        uv_mutex_unlock(&h.mu);
+        /* HEAD: the same head, no body; the connection stays usable. */
+        ht_sends(&c, "HEAD /sized HTTP/1.1\r\nHost: t\r\n\r\n");
+        cr_assert(ht_read_response(&c, &r, true));
+        cr_assert_str_eq(ht_header(&r, "Content-Length"), "11");
+        ht_resp_release(&r);
+        ht_get(&c, "/hello", &r);
+        cr_assert_str_eq(r.body, "hello\n");
+        ht_resp_release(&r);
+        ht_close(&c);
+        ht_stop(&h);
+}
+
+Test(server, sized_stream_ended_short_closes_the_connection)
+{
+        SERVER(h, st);
+        struct ht_client c;
+        struct ht_resp r;
+
+        ht_start(&h);
+        ht_connect(&c, h.port);
+        ht_sends(&c, "GET /sizedshort HTTP/1.1\r\nHost: t\r\n\r\n");
+        cr_assert(ht_read_head(&c, &r));
+        cr_assert_str_eq(ht_header(&r, "Content-Length"), "10");
+        /* Nine bytes of the ten, then the end of the connection. */
+        cr_assert(ht_need(&c, 9));
+        cr_assert_eq(memcmp(c.buf, "hello abc", 9), 0);
+        ht_consume(&c, 9);
+        cr_assert(ht_expect_eof(&c));
+        ht_resp_release(&r);
+        ht_close(&c);
+        ht_stop(&h);
+        cr_expect_eq(st.sized_over, 0);
+        cr_expect_eq(st.sized_end, -EPIPE);
 }
 
 Test(server, header_timeout_408)
