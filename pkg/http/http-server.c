@@ -570,6 +570,11 @@ static int tls_flush(struct kl_http__conn *c)
         }
 }
 
+/*
+ * Encrypt `data` into the memory BIO. What is pending is flushed whenever a
+ * slice's worth has gathered (the BIO's bound); the rest waits for the
+ * caller's tls_flush(), so a response's records leave in one socket write.
+ */
 static int tls_write(struct kl_http__conn *c, const char *data, size_t len)
 {
         while (len > 0) {
@@ -585,9 +590,11 @@ static int tls_write(struct kl_http__conn *c, const char *data, size_t len)
                 }
                 data += r;
                 len -= (size_t)r;
-                r = tls_flush(c);
-                if (r < 0)
-                        return r;
+                if (BIO_ctrl_pending(c->wbio) >= TLS_WRITE_SLICE) {
+                        r = tls_flush(c);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
 }
@@ -597,13 +604,14 @@ static int tls_write(struct kl_http__conn *c, const char *data, size_t len)
  * place and freed afterwards; freed on every path). The bytes leave in order
  * with everything queued before; -ECONNRESET if the connection is gone.
  */
-/* Up to this many bytes of pieces are copied into one TLS record (a record holds 16 KiB). */
+/* Up to this many bytes are copied into one TLS record (a record holds 16 KiB). */
 #define TLS_COALESCE_MAX 16384
 
 static int conn_writev(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n, void *take,
                        size_t take_len)
 {
         size_t total = take_len;
+        bool take_too;
         int r = 0;
 
         for (size_t i = 0; i < n; i++)
@@ -614,11 +622,14 @@ static int conn_writev(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n
         }
         if (!c->ssl)
                 return raw_write(c, pieces, n, take, take_len);
-        if (n > 1 && total - take_len <= TLS_COALESCE_MAX) {
+        take_too = take_len > 0 && total <= TLS_COALESCE_MAX;
+        if (n + take_too > 1 && total - (take_too ? 0 : take_len) <= TLS_COALESCE_MAX) {
                 /*
-                 * A chunk is three pieces (size line, data, CRLF): written one
-                 * by one they become three TLS records and three socket writes
-                 * per watcher per event. Small pieces go out as one record.
+                 * A chunk is three pieces (size line, data, CRLF), a small
+                 * answer two (head, body): written one by one they become
+                 * as many TLS records, each with its own header and tag, per
+                 * watcher per event or per GET. Small pieces (and a small
+                 * body with them) go out as one record.
                  */
                 char one[TLS_COALESCE_MAX];
                 size_t o = 0;
@@ -629,14 +640,22 @@ static int conn_writev(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n
                         memcpy(one + o, pieces[i].base, pieces[i].len);
                         o += pieces[i].len;
                 }
+                if (take_too) {
+                        memcpy(one + o, take, take_len);
+                        o += take_len;
+                        take_len = 0;
+                }
                 r = tls_write(c, one, o);
                 n = 0;
         }
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = tls_write(c, pieces[i].base, pieces[i].len);
-        if (r >= 0)
+        if (r >= 0 && take_len)
                 r = tls_write(c, take, take_len);
         free(take);
+        /* Everything encrypted above leaves in one socket write. */
+        if (r >= 0)
+                r = tls_flush(c);
         return r;
 }
 
