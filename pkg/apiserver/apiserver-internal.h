@@ -50,6 +50,8 @@
 #define KL_APISERVER_DEFAULT_TOLERATION_SEC 300
 /* Recent events kept per resource for watches that resume (R5.2: bounded). */
 #define KL_APISERVER_WINDOW 1024u
+/* Trees offered to one cache for writes not yet seen (kl_apiserver__cache_offer()). */
+#define KL_APISERVER_OFFERS_MAX 512u
 /* Longest a write waits for its change to reach the watch cache before answering anyway. */
 #define KL_APISERVER_CATCH_UP_USEC (5 * KL_USEC_PER_SEC)
 /* A watch without timeoutSeconds ends after this long (upstream picks 30-60 min). */
@@ -408,15 +410,29 @@ struct kl_apiserver__event {
         struct kl_apiserver__obj *prev; /* ref: the state before, NULL for a create */
 };
 
-struct kl_apiserver__cache_watcher;
 /*
- * An event for a cache watcher. `obj_json`/`prev_json` are the decoded
- * objects (borrowed for the call, shared by all watchers of the event; prev
- * NULL for a create).
+ * The decoded forms of one event while it is being delivered: each decoded
+ * on the first watcher's request, then shared by every other watcher of the
+ * event, and freed when the delivery ends. Most watchers never ask for the
+ * previous state (only a selector's "left the selection" needs it), and a
+ * watcher of another namespace asks for nothing.
  */
+struct kl_apiserver__event_json {
+        const struct kl_apiserver__event *ev; /* borrowed */
+        json_t *obj, *prev;                   /* owned; NULL until decoded */
+        bool obj_done, prev_done;             /* decoded (or found damaged) */
+};
+
+/* The event's object, decoded once; borrowed for the delivery. NULL: a damaged row. */
+const json_t *kl_apiserver__event_obj(struct kl_apiserver__event_json *ej);
+/* The state before (PUT of an existing key, DELETE); NULL for a create or a damaged row. */
+const json_t *kl_apiserver__event_prev(struct kl_apiserver__event_json *ej);
+
+struct kl_apiserver__cache_watcher;
+/* An event for a cache watcher; `ej` decodes on request (borrowed for the call). */
 typedef void kl_apiserver__cache_fn(struct kl_apiserver__cache_watcher *cw,
-                                    const struct kl_apiserver__event *ev, const json_t *obj_json,
-                                    const json_t *prev_json);
+                                    const struct kl_apiserver__event *ev,
+                                    struct kl_apiserver__event_json *ej);
 
 struct kl_apiserver__cache_watcher {
         struct kl_apiserver__cache_watcher *next, *prev; /* in the cache's list */
@@ -437,7 +453,22 @@ struct kl_apiserver__cache {
         size_t ring_head, ring_len;       /* oldest entry, entries used */
         int64_t window_rev;
         struct kl_apiserver__cache_watcher *watchers; /* borrowed; owners unlink themselves */
+        struct kl_apiserver__offer *offers;           /* owned array, unordered */
+        size_t n_offers;
 };
+
+/*
+ * A writer's tree for a change it is about to submit to the store: `tree`
+ * (a reference taken; read only from now on, by every thread) encodes to
+ * exactly `value` (the bytes submitted, copied) under `key`. When the change
+ * reaches the cache, the watchers get a shallow copy of the tree with its
+ * resourceVersion set instead of a decode of the bytes. An offer is matched
+ * by its key and the stored bytes, so a write that lost a race or failed is
+ * never taken for another: the next change of the key drops it. At most
+ * KL_APISERVER_OFFERS_MAX are kept (an arbitrary one is dropped beyond).
+ */
+void kl_apiserver__cache_offer(struct kl_apiserver__cache *c, const char *key, const void *value,
+                               size_t len, json_t *tree);
 
 void kl_apiserver__cache_init(struct kl_apiserver__cache *c, const char *prefix, int64_t rev);
 void kl_apiserver__cache_release(struct kl_apiserver__cache *c);

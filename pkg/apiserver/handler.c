@@ -224,6 +224,15 @@ static int commit_submit(struct op *op)
         kl_autoerr struct kl_err *e = NULL;
         int r;
 
+        /*
+         * The tree just encoded stands for the decode of the same bytes when
+         * the change reaches the watch cache (kl_apiserver__cache_offer()):
+         * a decode fewer per write on the loop. Read only from here on.
+         */
+        if (commit == COMMIT_CREATE ? op->body != NULL : op->next != NULL)
+                kl_apiserver__cache_offer(
+                        kl_apiserver__cache_of(op->s, op->res), op->key, op->value.buf,
+                        op->value.len, json_incref(commit == COMMIT_CREATE ? op->body : op->next));
         if (commit == COMMIT_CREATE)
                 r = kl_store_submit_create(st, op->key, op->value.buf, op->value.len, 0, on_commit,
                                            op, &e);

@@ -29,7 +29,8 @@ struct kl_apiserver_watch {
         bool pending; /* not started in the cache yet (the kick does it) */
         bool ended;   /* sent its ERROR: not in the cache, never started again */
         bool bookmarks;
-        bool dead; /* stopped while busy */
+        bool dead;    /* stopped while busy */
+        bool selects; /* has a label or field selector: not every object matches */
         unsigned busy;
         uint64_t next_bookmark; /* uv_now() ms; UINT64_MAX: none due */
         uint64_t deadline;      /* uv_now() ms; 0: none */
@@ -78,27 +79,37 @@ static bool matches(const struct kl_apiserver_watch *w, const json_t *obj)
 }
 
 static void on_cache_event(struct kl_apiserver__cache_watcher *cw,
-                           const struct kl_apiserver__event *ev, const json_t *obj_json,
-                           const json_t *prev_json)
+                           const struct kl_apiserver__event *ev,
+                           struct kl_apiserver__event_json *ej)
 {
         struct kl_apiserver_watch *w = kl_container_of(cw, struct kl_apiserver_watch, cw);
+        const json_t *obj;
         bool now, before;
 
         if (!kl_startswith(ev->obj->key, w->prefix))
                 return;
-        now = matches(w, obj_json);
+        obj = kl_apiserver__event_obj(ej);
+        now = matches(w, obj);
         if (ev->type == KL_APISERVER_CHANGE_DELETE) {
                 if (now)
-                        (void)emit(w, KL_APISERVER_EVENT_DELETED, obj_json);
+                        (void)emit(w, KL_APISERVER_EVENT_DELETED, obj);
                 return;
         }
-        before = prev_json && matches(w, prev_json);
+        /*
+         * Whether the object was in the watch before: without selectors it
+         * was if it existed, and the previous state is not decoded at all.
+         */
+        if (!ev->prev)
+                before = false;
+        else if (w->selects)
+                before = matches(w, kl_apiserver__event_prev(ej));
+        else
+                before = true;
         if (now)
-                (void)emit(w, before ? KL_APISERVER_EVENT_MODIFIED : KL_APISERVER_EVENT_ADDED,
-                           obj_json);
+                (void)emit(w, before ? KL_APISERVER_EVENT_MODIFIED : KL_APISERVER_EVENT_ADDED, obj);
         else if (before)
                 /* An object leaving the selector is gone as far as this watch can tell. */
-                (void)emit(w, KL_APISERVER_EVENT_DELETED, obj_json);
+                (void)emit(w, KL_APISERVER_EVENT_DELETED, obj);
 }
 
 /*
@@ -145,6 +156,7 @@ int kl_apiserver_watch_start(struct kl_apiserver *s, const struct kl_api_resourc
         w->res = res;
         w->cache = kl_apiserver__cache_of(s, res);
         w->cw.fn = on_cache_event;
+        w->selects = !kl_api_label_selector_is_empty(ls) || !kl_api_field_selector_is_empty(fs);
         w->ls = KL_TAKE_PTR(ls);
         w->fs = KL_TAKE_PTR(fs);
         w->prefix = kl_api_storage_key(res, ns, NULL);

@@ -767,10 +767,11 @@ void kl_apiserver__op_update_work(void *arg)
                         op->expected_rev = kv->mod_rev;
                         json_decref(op->next);
                         /*
-                         * A binding answers with a Status: the pod's tree is
-                         * freed here, on the worker, not on the loop.
+                         * Kept for a binding too, although it answers with a
+                         * Status: the watch cache takes the tree instead of
+                         * decoding the pod (commit_submit()).
                          */
-                        op->next = is_binding(op) ? NULL : KL_TAKE_PTR(next);
+                        op->next = KL_TAKE_PTR(next);
                         op->pinned = pinned;
                         r = 0;
                         break;

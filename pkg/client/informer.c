@@ -115,40 +115,47 @@ static void index_node(const json_t *obj, char ***values)
 /* ------------------------------------------------------------------------- */
 /* The store and its indexes */
 
-static void index_add(struct kl_informer *inf, const char *key, const json_t *obj)
+/*
+ * Move `key` in the indexes from the values of `old` to those of `obj`
+ * (either may be NULL: an add, a removal). A value both have is left alone:
+ * an update rarely changes what an object is indexed by (its namespace, its
+ * node), and the sets of a value can hold every key of the store.
+ */
+static void index_update(struct kl_informer *inf, const char *key, const json_t *old,
+                         const json_t *obj)
 {
         for (size_t i = 0; i < inf->n_indexes; i++) {
                 struct index *ix = &inf->indexes[i];
-                kl_autostrv char **values = NULL;
+                kl_autostrv char **before = NULL;
+                kl_autostrv char **after = NULL;
 
-                ix->fn(obj, &values);
-                for (size_t j = 0; values && values[j]; j++) {
-                        json_t *set = json_object_get(ix->map, values[j]);
+                if (old)
+                        ix->fn(old, &before);
+                if (obj)
+                        ix->fn(obj, &after);
+                for (size_t j = 0; before && before[j]; j++) {
+                        json_t *set;
 
-                        if (!set) {
-                                set = json_object();
-                                (void)json_object_set_new(ix->map, values[j], set);
-                        }
-                        (void)json_object_set_new(set, key, json_true());
-                }
-        }
-}
-
-static void index_remove(struct kl_informer *inf, const char *key, const json_t *obj)
-{
-        for (size_t i = 0; i < inf->n_indexes; i++) {
-                struct index *ix = &inf->indexes[i];
-                kl_autostrv char **values = NULL;
-
-                ix->fn(obj, &values);
-                for (size_t j = 0; values && values[j]; j++) {
-                        json_t *set = json_object_get(ix->map, values[j]);
-
+                        if (after && kl_strv_contains(after, before[j]))
+                                continue;
+                        set = json_object_get(ix->map, before[j]);
                         if (!set)
                                 continue;
                         (void)json_object_del(set, key);
                         if (json_object_size(set) == 0)
-                                (void)json_object_del(ix->map, values[j]);
+                                (void)json_object_del(ix->map, before[j]);
+                }
+                for (size_t j = 0; after && after[j]; j++) {
+                        json_t *set;
+
+                        if (before && kl_strv_contains(before, after[j]))
+                                continue;
+                        set = json_object_get(ix->map, after[j]);
+                        if (!set) {
+                                set = json_object();
+                                (void)json_object_set_new(ix->map, after[j], set);
+                        }
+                        (void)json_object_set_new(set, key, json_true());
                 }
         }
 }
@@ -172,10 +179,8 @@ static void store_put(struct kl_informer *inf, const char *key, const json_t *ob
 {
         json_auto_t *old = json_incref(json_object_get(inf->store, key));
 
-        if (old)
-                index_remove(inf, key, old);
         (void)json_object_set(inf->store, key, (json_t *)obj);
-        index_add(inf, key, obj);
+        index_update(inf, key, old, obj);
         for (size_t i = 0; i < inf->n_handlers; i++) {
                 const struct kl_informer_handler *h = &inf->handlers[i];
 
@@ -193,7 +198,7 @@ static void store_delete(struct kl_informer *inf, const char *key, const json_t 
 
         if (!old)
                 return;
-        index_remove(inf, key, old);
+        index_update(inf, key, old, NULL);
         (void)json_object_del(inf->store, key);
         for (size_t i = 0; i < inf->n_handlers; i++) {
                 const struct kl_informer_handler *h = &inf->handlers[i];

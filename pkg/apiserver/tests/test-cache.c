@@ -282,12 +282,11 @@ struct rec {
 };
 
 static void on_event(struct kl_apiserver__cache_watcher *cw, const struct kl_apiserver__event *ev,
-                     const json_t *obj, const json_t *prev)
+                     struct kl_apiserver__event_json *ej)
 {
         struct rec *r = kl_container_of(cw, struct rec, cw);
 
-        (void)prev;
-        cr_assert_not_null(obj);
+        cr_assert_not_null(kl_apiserver__event_obj(ej));
         if (r->n < KL_ARRAY_SIZE(r->revs)) {
                 r->revs[r->n] = ev->rev;
                 r->types[r->n] = ev->type;
@@ -320,9 +319,11 @@ Test(cache, replays_the_window_then_follows)
 
 /* Upstream's DELETED event carries the object's last state at the revision of the delete. */
 static void on_deleted(struct kl_apiserver__cache_watcher *cw, const struct kl_apiserver__event *ev,
-                       const json_t *obj, const json_t *prev)
+                       struct kl_apiserver__event_json *ej)
 {
         struct rec *r = kl_container_of(cw, struct rec, cw);
+        const json_t *obj = kl_apiserver__event_obj(ej);
+        const json_t *prev = kl_apiserver__event_prev(ej);
 
         r->n++;
         cr_assert_eq(ev->type, KL_APISERVER_CHANGE_DELETE);
@@ -367,6 +368,118 @@ Test(cache, deleted_event_carries_the_last_state_at_the_delete_revision)
         cr_expect_eq(r.n, 1);
         kl_apiserver__cache_unwatch(&c, &r.cw);
         kl_apiserver__cache_release(&c);
+}
+
+/* Keeps the object of the last event (a reference) for the test to look at. */
+struct keep {
+        struct kl_apiserver__cache_watcher cw;
+        json_t *obj;
+        unsigned n;
+};
+
+static void on_keep(struct kl_apiserver__cache_watcher *cw, const struct kl_apiserver__event *ev,
+                    struct kl_apiserver__event_json *ej)
+{
+        struct keep *k = kl_container_of(cw, struct keep, cw);
+
+        (void)ev;
+        json_decref(k->obj);
+        k->obj = json_incref((json_t *)kl_apiserver__event_obj(ej));
+        k->n++;
+}
+
+static const char *label_of(const json_t *obj)
+{
+        return json_string_value(json_object_get(
+                json_object_get(json_object_get(obj, "metadata"), "labels"), "app"));
+}
+
+static const char *rv_of(const json_t *obj)
+{
+        return json_string_value(
+                json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
+}
+
+/*
+ * A writer's offered tree stands for the decode of the bytes it encodes to:
+ * the watcher gets a copy with the resourceVersion set, sharing the rest,
+ * and the offered tree is left as it was. Bytes that differ (another write
+ * won), a delete, or a newer offer of the key mean the offer is dropped and
+ * the bytes are decoded; the offers are bounded.
+ */
+Test(cache, an_offered_tree_stands_for_the_decode_of_the_same_bytes)
+{
+        static const char *const fmt = "{\"apiVersion\":\"v1\",\"data\":{\"k\":\"v\"},"
+                                       "\"kind\":\"ConfigMap\",\"metadata\":{\"labels\":{"
+                                       "\"app\":\"%s\"},\"name\":\"a\",\"namespace\":"
+                                       "\"default\"}}";
+        const char *key = "/registry/configmaps/default/a";
+        struct kl_apiserver__cache c;
+        struct keep k = { .cw.fn = on_keep };
+        kl_autofree char *x = kl_asprintf(fmt, "x");
+        kl_autofree char *y = kl_asprintf(fmt, "y");
+        kl_autofree char *z = kl_asprintf(fmt, "z");
+        json_t *tree = json_loads(x, 0, NULL);
+
+        cr_assert_not_null(tree);
+        kl_apiserver__cache_init(&c, "/registry/configmaps/", 1);
+        cr_assert_eq(kl_apiserver__cache_watch(&c, &k.cw, 1), 0);
+
+        /* The same bytes: the offered tree, copied where the resourceVersion goes. */
+        kl_apiserver__cache_offer(&c, key, x, strlen(x), json_incref(tree));
+        cr_expect_eq(c.n_offers, 1);
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_PUT, key, x, strlen(x), 5, 5);
+        cr_assert_eq(k.n, 1);
+        cr_expect_eq(c.n_offers, 0);
+        cr_expect_neq(k.obj, tree);
+        cr_expect_eq(json_object_get(k.obj, "data"), json_object_get(tree, "data"));
+        cr_expect_str_eq(rv_of(k.obj), "5");
+        cr_expect_null(rv_of(tree), "the offered tree is not written to");
+        cr_expect_str_eq(label_of(k.obj), "x");
+
+        /* Other bytes landed: decoded, and the offer is gone. */
+        kl_apiserver__cache_offer(&c, key, y, strlen(y), json_incref(tree));
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_PUT, key, z, strlen(z), 6, 5);
+        cr_assert_eq(k.n, 2);
+        cr_expect_eq(c.n_offers, 0);
+        cr_expect_str_eq(label_of(k.obj), "z");
+        cr_expect_str_eq(rv_of(k.obj), "6");
+        cr_expect_neq(json_object_get(k.obj, "data"), json_object_get(tree, "data"));
+
+        /* A newer offer of the key replaces the older one. */
+        kl_apiserver__cache_offer(&c, key, x, strlen(x), json_incref(tree));
+        kl_apiserver__cache_offer(&c, key, y, strlen(y), json_loads(y, 0, NULL));
+        cr_expect_eq(c.n_offers, 1);
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_PUT, key, y, strlen(y), 7, 5);
+        cr_expect_str_eq(label_of(k.obj), "y");
+        cr_expect_str_eq(rv_of(k.obj), "7");
+
+        /* A delete drops the key's offer; the event carries the last state. */
+        kl_apiserver__cache_offer(&c, key, x, strlen(x), json_incref(tree));
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_DELETE, key, NULL, 0, 8, 0);
+        cr_expect_eq(c.n_offers, 0);
+        cr_expect_str_eq(label_of(k.obj), "y");
+        cr_expect_str_eq(rv_of(k.obj), "8");
+
+        /* Bounded: offers never matched (failed writes) do not pile up. */
+        for (unsigned i = 0; i < KL_APISERVER_OFFERS_MAX + 10; i++) {
+                kl_autofree char *kk = kl_asprintf("/registry/configmaps/default/n%u", i);
+
+                kl_apiserver__cache_offer(&c, kk, x, strlen(x), json_incref(tree));
+        }
+        cr_expect_eq(c.n_offers, KL_APISERVER_OFFERS_MAX);
+        cr_expect_eq(tree->refcount, 1 + KL_APISERVER_OFFERS_MAX);
+
+        /* Without watchers the matching change only drops its offer. */
+        kl_apiserver__cache_unwatch(&c, &k.cw);
+        kl_apiserver__cache_apply(&c, KL_APISERVER_CHANGE_PUT, "/registry/configmaps/default/n20",
+                                  x, strlen(x), 9, 9);
+        cr_expect_eq(c.n_offers, KL_APISERVER_OFFERS_MAX - 1);
+        cr_expect_eq(k.n, 4);
+        json_decref(k.obj);
+        kl_apiserver__cache_release(&c);
+        cr_expect_eq(tree->refcount, 1);
+        json_decref(tree);
 }
 
 Test(cache, window_eviction_expires_old_watches)

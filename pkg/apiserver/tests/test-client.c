@@ -295,6 +295,72 @@ Test(inproc, watch_events_are_mapped)
         env_stop(&e);
 }
 
+static void patch_labels(struct env *e, const char *name, json_t *labels)
+{
+        struct result res = { 0 };
+
+        kl_client_patch(e->c, e->pods, "default", name, NULL, KL_API_PATCH_TYPE_MERGE,
+                        json_pack("{s{so}}", "metadata", "labels", labels), NULL, on_write, &res);
+        run_until(&e->loop, &res.done);
+        cr_assert_eq(res.r, 0, "%s", res.msg);
+        json_decref(res.obj);
+}
+
+/*
+ * Upstream's cacher: with a selector, an update is ADDED when the object
+ * enters the selection, MODIFIED while it stays, and a DELETED carrying the
+ * new state when it leaves; without one, every update of an existing object
+ * is MODIFIED (the cache does not decode the previous state for such
+ * watches, and must still tell the two apart).
+ */
+Test(inproc, selector_watches_see_objects_enter_and_leave)
+{
+        struct env e = { 0 };
+        struct events all = { 0 }, lab = { 0 }, fld = { 0 }, other = { 0 };
+        struct kl_client_watch *w[4] = { NULL };
+        struct result res = { 0 };
+
+        env_start(&e);
+        cr_assert_eq(kl_client_watch_start(e.c, e.pods, "default",
+                                           &(struct kl_client_list_opts){ .resource_version = "0" },
+                                           on_event, &all, &w[0], NULL),
+                     0);
+        cr_assert_eq(
+                kl_client_watch_start(e.c, e.pods, "default",
+                                      &(struct kl_client_list_opts){ .resource_version = "0",
+                                                                     .label_selector = "app=web" },
+                                      on_event, &lab, &w[1], NULL),
+                0);
+        cr_assert_eq(kl_client_watch_start(
+                             e.c, e.pods, NULL,
+                             &(struct kl_client_list_opts){ .resource_version = "0",
+                                                            .field_selector = "metadata.name=p" },
+                             on_event, &fld, &w[2], NULL),
+                     0);
+        cr_assert_eq(kl_client_watch_start(e.c, e.pods, "kube-system",
+                                           &(struct kl_client_list_opts){ .resource_version = "0" },
+                                           on_event, &other, &w[3], NULL),
+                     0);
+        create_pod(&e, "p");
+        create_pod(&e, "q");
+        patch_labels(&e, "p", json_pack("{ss}", "app", "web")); /* enters */
+        patch_labels(&e, "p", json_pack("{ss}", "tier", "x"));  /* stays */
+        patch_labels(&e, "p", json_pack("{ss}", "app", "db"));  /* leaves */
+        patch_labels(&e, "p", json_pack("{ss}", "app", "web")); /* enters again */
+        patch_labels(&e, "q", json_pack("{ss}", "app", "web")); /* q enters */
+        kl_client_delete(e.c, e.pods, "default", "p", NULL, NULL, on_write, &res);
+        run_until(&e.loop, &res.done);
+        json_decref(res.obj);
+        cr_expect_str_eq(all.log, "ADDED:p ADDED:q MODIFIED:p MODIFIED:p MODIFIED:p MODIFIED:p "
+                                  "MODIFIED:q DELETED:p");
+        cr_expect_str_eq(lab.log, "ADDED:p MODIFIED:p DELETED:p ADDED:p ADDED:q DELETED:p");
+        cr_expect_str_eq(fld.log, "ADDED:p MODIFIED:p MODIFIED:p MODIFIED:p MODIFIED:p DELETED:p");
+        cr_expect_str_eq(other.log, "");
+        for (size_t i = 0; i < KL_ARRAY_SIZE(w); i++)
+                kl_client_watch_stop(e.c, w[i]);
+        env_stop(&e);
+}
+
 /* ------------------------------------------------------------------------- */
 /* The ordering guarantee */
 

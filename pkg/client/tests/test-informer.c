@@ -264,6 +264,15 @@ Test(informer, sync_handlers_and_indexes)
         cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-b");
         kl_informer_by_index(inf, KL_INDEX_LABEL, "app=api", &v);
         cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-a");
+        /* ... and keeps it under the values it still has. */
+        kl_informer_by_index(inf, KL_INDEX_NAMESPACE, "default", &v);
+        cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-a default/web-b");
+        kl_informer_by_index(inf, KL_INDEX_NODE, "n2", &v);
+        cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-a");
+        kl_informer_by_index(inf, KL_INDEX_OWNER, "u1", &v);
+        cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-a default/web-b");
+        kl_informer_by_index(inf, "app", "web", &v);
+        cr_expect_str_eq(names(&v, buf, sizeof(buf)), "default/web-b");
         cr_expect_null(json_object_get(
                 json_object_get(
                         json_object_get(kl_informer_get(inf, "default", "web-a"), "metadata"),

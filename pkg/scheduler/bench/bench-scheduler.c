@@ -13,6 +13,11 @@
  *             p50/p99/max over every pod
  *   backlog   the same 10,000 pods already stored when the scheduler
  *             starts: the scheduler and the binding writes alone
+ *   CPU       the loop thread's and the whole process's CPU time over the
+ *             live run's span, per pod: what the run costs, which a busy
+ *             machine's scheduling noise does not change the way it changes
+ *             the rates (the loop thread is what every write and event
+ *             passes through)
  *   events    the Scheduled Events yield to the bindings (pkg/client's
  *             recorder keeps a few in flight): after the live run, how long
  *             after the last binding the last of them is stored (an
@@ -32,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "apiserver/apiserver.h"
@@ -53,6 +59,8 @@ struct bench {
         unsigned events;        /* Scheduled Events seen after the live run */
         kl_usec_t t_last_event; /* when the last of them arrived */
         bool first_seen;
+        kl_usec_t cpu_loop0, cpu_proc0;  /* CPU used when the first pod was enqueued */
+        kl_usec_t cpu_loop, cpu_proc;    /* ... from then to the last binding (live run) */
         struct kl_scheduler_stats stats; /* of the last run */
 };
 
@@ -77,6 +85,17 @@ static unsigned env_uint(const char *name, unsigned def)
         if (kl_parse_uint(v, &x) < 0)
                 die(name, "not a number");
         return x;
+}
+
+/* CPU time (user + system) of the calling thread (RUSAGE_THREAD) or the process. */
+static kl_usec_t cpu_usec(int who)
+{
+        struct rusage ru;
+
+        if (getrusage(who, &ru) < 0)
+                die("getrusage", strerror(errno));
+        return (kl_usec_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * KL_USEC_PER_SEC +
+               (kl_usec_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static unsigned pod_index(const char *name)
@@ -147,6 +166,8 @@ static void on_pod_added(void *arg, const json_t *obj)
         if (!b->first_seen) {
                 b->first_seen = true;
                 b->t_first_enqueued = kl_now_monotonic();
+                b->cpu_loop0 = cpu_usec(RUSAGE_THREAD);
+                b->cpu_proc0 = cpu_usec(RUSAGE_SELF);
         }
 }
 
@@ -340,8 +361,12 @@ static void run(struct bench *b, const char *dir, enum kl_store_sync sync, bool 
         }
         while (b->bound < b->n_pods)
                 (void)kl_loop_run(&b->loop, UV_RUN_ONCE);
-        if (!backlog)
+        if (!backlog) {
+                /* The loop runs on this thread: the bench's callbacks are the loop thread's. */
+                b->cpu_loop = cpu_usec(RUSAGE_THREAD) - b->cpu_loop0;
+                b->cpu_proc = cpu_usec(RUSAGE_SELF) - b->cpu_proc0;
                 wait_events(b);
+        }
         close_server(b);
 }
 
@@ -355,6 +380,7 @@ int main(void)
         kl_usec_t *lat;
         double rate, rate_backlog, cycle_rate, decide_rate, live_span, events_after;
         unsigned events;
+        kl_usec_t cpu_loop, cpu_proc;
         struct kl_scheduler_stats live;
         size_t n;
 
@@ -381,6 +407,8 @@ int main(void)
         live_span = (double)(b.t_last_bound - b.t_first_enqueued) / 1e6;
         rate = b.n_pods / live_span;
         live = b.stats;
+        cpu_loop = b.cpu_loop;
+        cpu_proc = b.cpu_proc;
         events = b.events;
         events_after = b.t_last_event > b.t_last_bound ? ms(b.t_last_event - b.t_last_bound) : 0;
         lat = kl_calloc(b.n_pods, sizeof(*lat));
@@ -417,6 +445,9 @@ int main(void)
         printf("  %-40s %9.0f writes/s (create and binding per pod; %llu attempts)\n",
                "API writes during the live run", 2.0 * b.n_pods / live_span,
                (unsigned long long)live.attempts);
+        printf("  %-40s %9.1f us per pod (busy %.0f%% of the span); process: %.1f us per pod\n",
+               "CPU during the live run: loop thread", (double)cpu_loop / b.n_pods,
+               100.0 * (double)cpu_loop / 1e6 / live_span, (double)cpu_proc / b.n_pods);
         if (events == b.n_pods)
                 printf("  %-40s %9.0f ms after the last binding (they yield to bindings)\n",
                        "Scheduled events: all stored", events_after);
