@@ -535,11 +535,32 @@ static int raw_write(struct kl_http__conn *c, const uv_buf_t *pieces, size_t n, 
         return 0;
 }
 
-/* Move everything OpenSSL has encrypted into uv_write()s. */
+/*
+ * Write `len` bytes at once when that needs no bookkeeping afterwards: a
+ * response or a watch event usually fits the socket's buffer, and a write
+ * that libuv finishes at once still costs a write request, a completion
+ * callback on the next turn and an epoll_ctl() (libuv drops its interest in
+ * POLLOUT after every completed queue). Only while a request is handled
+ * with nothing else in flight, and not for streams that wait for their
+ * drain callback (it would never come). Returns the bytes written; the
+ * caller queues the rest (errors included: uv_write() reports them).
+ */
+static size_t write_now(struct kl_http__conn *c, char *data, size_t len)
+{
+        uv_buf_t b = uv_buf_init(data, (unsigned)KL_MIN(len, (size_t)UINT32_MAX / 2));
+        int n;
+
+        if (c->writes > 0 || c->state != KL_HTTP__CONN_HANDLING || !c->req || c->req->drain_cb)
+                return 0;
+        n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        return n > 0 ? (size_t)n : 0;
+}
+
+/* Move everything OpenSSL has encrypted into the socket, or uv_write()s. */
 static int tls_flush(struct kl_http__conn *c)
 {
         for (;;) {
-                size_t n = BIO_ctrl_pending(c->wbio);
+                size_t n = BIO_ctrl_pending(c->wbio), done;
                 struct conn_write *blk;
                 int got, r;
 
@@ -554,9 +575,14 @@ static int tls_flush(struct kl_http__conn *c)
                         kl_http__conn_close(c, -EIO);
                         return -ECONNRESET;
                 }
-                blk->bufs[0] = uv_buf_init(blk->data, (unsigned)got);
+                done = write_now(c, blk->data, (size_t)got);
+                if (done == (size_t)got) {
+                        free(blk);
+                        continue;
+                }
+                blk->bufs[0] = uv_buf_init(blk->data + done, (unsigned)((size_t)got - done));
                 blk->take = NULL;
-                blk->len = (size_t)got;
+                blk->len = (size_t)got - done;
                 blk->c = c;
                 r = uv_write(&blk->w, (uv_stream_t *)&c->tcp, blk->bufs, 1, conn_on_write);
                 if (r < 0) {

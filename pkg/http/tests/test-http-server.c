@@ -22,8 +22,9 @@ struct st {
         int flood_result;
         int drains;
         bool async_done;
-        int sized_over; /* a write past the announced length */
-        int sized_end;  /* ending a sized stream */
+        int sized_over;  /* a write past the announced length */
+        int sized_end;   /* ending a sized stream */
+        bool sized_done; /* the two above are set (the answer may arrive before) */
 };
 
 static struct st *st_of(struct ht_server *h)
@@ -171,6 +172,7 @@ static void handler(struct kl_http_req *req, void *userdata)
                 uv_mutex_lock(&h->mu);
                 st->sized_over = over;
                 st->sized_end = end;
+                st->sized_done = true;
                 uv_mutex_unlock(&h->mu);
         } else if (kl_streq(path, "/headstream")) {
                 (void)kl_http_stream_start(req, 200, "application/json");
@@ -562,6 +564,11 @@ static bool hook_ran(struct ht_server *h)
         return st_of(h)->hook_calls > 0;
 }
 
+static bool sized_done(struct ht_server *h)
+{
+        return st_of(h)->sized_done;
+}
+
 static void write_after_close(struct ht_server *h, void *arg)
 {
         struct st *st = st_of(h);
@@ -610,6 +617,8 @@ Test(server, sized_stream_is_framed_by_content_length)
         cr_assert_null(ht_header(&r, "Transfer-Encoding"));
         cr_assert_str_eq(r.body, "hello world");
         ht_resp_release(&r);
+        /* The answer leaves while the handler runs: wait for what it recorded after. */
+        cr_assert(ht_wait_for(&h, sized_done, 5000));
         uv_mutex_lock(&h.mu);
         cr_expect_eq(st.sized_over, -EINVAL);
         cr_expect_eq(st.sized_end, 0);
