@@ -291,27 +291,59 @@ void kl_controllers__fake_pod_reconcile(const json_t *pod, unsigned node_index, 
         kl_ctrl_update(out, pods, ns, name, "status", copy);
 }
 
+static bool kubelet_running(const json_t *node)
+{
+        return node && !kl_streq_null(annotation(node, FAKE_KUBELET), "stopped");
+}
+
+/*
+ * Whether a node event starts its kubelet: the node was created, or its
+ * kubelet came back. Pods bound to a node before it existed (a template
+ * naming the node, a scheduler faster than the node's first write) were
+ * skipped by their sync, as a kubelet that has not registered sees no pods.
+ */
+static bool kubelet_started(const json_t *old, const json_t *obj)
+{
+        return kubelet_running(obj) && !kubelet_running(old);
+}
+
+static void enqueue_pod(struct kl_ctrl *c, const json_t *pod)
+{
+        kl_autofree char *key = kl_asprintf("pod:%s/%s", kl_ctrl_meta_str(pod, "namespace"),
+                                            kl_ctrl_meta_str(pod, "name"));
+
+        kl_ctrl_enqueue(c, key);
+}
+
+/* Queue the pods bound to `node`, as a kubelet picks up its pods when it starts. */
+static void enqueue_bound_pods(struct kl_ctrl *c, const char *node)
+{
+        kl_cleanup(kl_objv_clearp) struct kl_objv pods = { 0 };
+
+        kl_informer_by_index(kl_ctrl_informer_of(c, KL_CTRL_INF_PODS), KL_INDEX_NODE, node, &pods);
+        for (size_t k = 0; k < pods.n; k++)
+                enqueue_pod(c, pods.items[k]);
+}
+
 static void fake_enqueue(struct kl_ctrl *c, enum kl_ctrl_inf i, const json_t *old,
                          const json_t *obj)
 {
         const struct kl_controllers_options *opts = kl_ctrl_options(c);
         const json_t *o = obj ? obj : old;
-        kl_autofree char *key = NULL;
 
         if (i == KL_CTRL_INF_NODES) {
+                kl_autofree char *key = NULL;
+
                 if (!kl_controllers__fake_node_index(opts, kl_ctrl_meta_str(o, "name")))
                         return;
                 key = kl_asprintf("node:%s", kl_ctrl_meta_str(o, "name"));
-        } else {
-                const char *node =
-                        json_string_value(json_object_get(json_object_get(o, "spec"), "nodeName"));
-
-                if (!obj || !kl_controllers__fake_node_index(opts, node))
-                        return;
-                key = kl_asprintf("pod:%s/%s", kl_ctrl_meta_str(o, "namespace"),
-                                  kl_ctrl_meta_str(o, "name"));
+                kl_ctrl_enqueue(c, key);
+                if (kubelet_started(old, obj))
+                        enqueue_bound_pods(c, kl_ctrl_meta_str(obj, "name"));
+        } else if (obj &&
+                   kl_controllers__fake_node_index(opts, kl_ctrl_dig_str(obj, "spec.nodeName"))) {
+                enqueue_pod(c, obj);
         }
-        kl_ctrl_enqueue(c, key);
 }
 
 static void fake_start(struct kl_ctrl *c)
@@ -354,7 +386,7 @@ static int fake_sync(const struct kl_ctrl_env *env, const char *key, struct kl_c
                         json_object_get(json_object_get(pod, "spec"), "nodeName"));
                 index = kl_controllers__fake_node_index(env->opts, node_name);
                 node = kl_informer_get(kl_ctrl_informer(env, KL_CTRL_INF_NODES), NULL, node_name);
-                if (index == 0 || !node || kl_streq_null(annotation(node, FAKE_KUBELET), "stopped"))
+                if (index == 0 || !kubelet_running(node))
                         return 0;
                 kl_controllers__fake_pod_reconcile(pod, index, env->now, out, requeue_after);
         }

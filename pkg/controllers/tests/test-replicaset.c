@@ -723,25 +723,38 @@ static json_t *get_rs(struct env *e)
 /* Wait for `n` live pods, all owned by the ReplicaSet, and a status saying n ready. */
 static void wait_settled(struct env *e, int64_t n)
 {
+        char seen[256] = "";
+
         for (int i = 0; i < 30000; i++) {
                 json_auto_t *pods = live_pods(e);
                 json_auto_t *rs = get_rs(e);
                 const json_t *p;
-                size_t k;
-                bool owned = true;
+                size_t k, owned = 0, ready = 0;
 
-                json_array_foreach(pods, k, p)
-                        owned &= kl_ctrl_is_owned_by(p, kl_ctrl_meta_str(rs, "uid"));
-                if ((int64_t)json_array_size(pods) == n && owned &&
+                json_array_foreach(pods, k, p) {
+                        owned += kl_ctrl_is_owned_by(p, kl_ctrl_meta_str(rs, "uid"));
+                        ready += kl_ctrl_pod_is_ready(p);
+                }
+                if ((int64_t)json_array_size(pods) == n && owned == json_array_size(pods) &&
                     kl_ctrl_dig_int(rs, "status.readyReplicas", 0) == n &&
                     kl_ctrl_dig_int(rs, "status.replicas", 0) == n &&
                     kl_ctrl_dig_int(rs, "status.observedGeneration", 0) ==
                             kl_ctrl_dig_int(rs, "metadata.generation", -1))
                         return;
+                (void)snprintf(
+                        seen, sizeof(seen),
+                        "%zu live pods (%zu owned, %zu ready), status replicas %lld ready %lld, "
+                        "observedGeneration %lld of %lld",
+                        json_array_size(pods), owned, ready,
+                        (long long)kl_ctrl_dig_int(rs, "status.replicas", 0),
+                        (long long)kl_ctrl_dig_int(rs, "status.readyReplicas", 0),
+                        (long long)kl_ctrl_dig_int(rs, "status.observedGeneration", 0),
+                        (long long)kl_ctrl_dig_int(rs, "metadata.generation", -1));
                 e->ticked = false;
                 run_until(&e->loop, &e->ticked);
         }
-        cr_assert_fail("the ReplicaSet never settled at %lld pods", (long long)n);
+        cr_assert_fail("the ReplicaSet never settled at %lld pods; last seen: %s", (long long)n,
+                       seen);
 }
 
 Test(replicaset, heals_adopts_and_scales_against_a_real_api_server)
