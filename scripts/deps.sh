@@ -15,9 +15,9 @@ zlib1g-dev libzstd-dev libmimalloc-dev"
 TOOLS="build-essential pkg-config clang clang-format clang-tidy cppcheck bear
 libclang-rt-14-dev file"
 # Tests: unit (Criterion), e2e (bats, prove; python3 for the network harness's test
-# resolver), node tests.
+# resolver; curl for the requests kubectl cannot make), node tests.
 TESTS="libcriterion-dev bats iproute2 nftables util-linux procps docker-registry skopeo
-busybox-static umoci python3"
+busybox-static umoci python3 curl"
 # The fully static build (third_party/build.sh): musl, Debian source packages and
 # the generators some of them need.
 STATIC="musl-tools dpkg-dev autoconf automake libtool gperf flex bison tcl

@@ -357,6 +357,25 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
                                 json_t **ret_obj, json_t **ret_conflicts, struct kl_err **err);
 
 /*
+ * The scale subresource's managedFields, upstream's ScaleHandler: the
+ * entries of the parent (`parent`, borrowed managedFields array) that own
+ * spec.replicas, each reduced to that one field (the Scale's spec.replicas),
+ * keeping manager, operation, apiVersion, subresource and time, so that an
+ * apply of a Scale conflicts with them (new array).
+ */
+json_t *kl_apiserver__scale_entries_of(const json_t *parent);
+/*
+ * The parent's managedFields after a write of the Scale (new array):
+ * `scale` (borrowed) is what kl_apiserver__scale_entries_of() gave, after
+ * the Scale's apply. Parent entries that lost spec.replicas on the Scale
+ * lose it (and go when left empty), the others stay as they are; a
+ * manager that owns spec.replicas only on the Scale gets an entry of
+ * `api_version` (the parent's, "apps/v1") owning f:spec.f:replicas.
+ */
+json_t *kl_apiserver__scale_entries_to_parent(const json_t *parent, const json_t *scale,
+                                              const char *api_version);
+
+/*
  * upstream's 409 for apply conflicts (new Status, details.causes of reason
  * FieldManagerConflict) and its message (*ret_message, owned).
  */

@@ -24,6 +24,26 @@
  * compared there, as structured-merge-diff's versioned field sets are
  * (autoscaling/v1 appliers of v2-stored HorizontalPodAutoscalers).
  *
+ * Subresources, as upstream's field manager runs them (write.c):
+ *
+ *   /status  an apply is a whole object of the kind; only its status
+ *            part is owned (scope KL_APISERVER_FIELDS_STATUS, the status
+ *            strategy resets the rest), in an Apply entry with
+ *            subresource "status". The main resource's entries own no
+ *            status, so the two never conflict; status appliers and
+ *            status updaters conflict with each other as any managers do.
+ *   /scale   an apply is an autoscaling/v1 Scale. Upstream's ScaleHandler:
+ *            the parent's entries owning spec.replicas are shown to the
+ *            Scale as owners of its spec.replicas (same path: every
+ *            scalable kind keeps replicas there), keeping their identity
+ *            (manager, operation, apiVersion, subresource), the apply runs
+ *            on the Scale, and then a parent entry whose Scale twin lost
+ *            replicas (a forced apply took it) loses it too, while a new
+ *            owner gets an entry of the parent's apiVersion owning
+ *            f:spec.f:replicas, subresource "scale". Only spec.replicas
+ *            crosses: the Scale's status is read-only and its metadata
+ *            is not the parent's.
+ *
  * Pure functions over jansson values; write.c's workers call them.
  */
 #include <stdlib.h>
@@ -767,6 +787,103 @@ int kl_apiserver__managed_apply(const json_t *live, const json_t *config,
         entries_prune(entries);
         *ret_obj = KL_TAKE_PTR(merged);
         return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The scale subresource's managedFields */
+
+/* Does field set `set` own the leaf spec.replicas (the replicas path of every scalable kind)? */
+static bool owns_replicas(const json_t *set)
+{
+        const json_t *spec = json_object_get(set, "f:spec");
+
+        return json_is_object(spec) && json_object_get(spec, "f:replicas") != NULL;
+}
+
+static json_t *replicas_set(void)
+{
+        return json_pack("{s{s{}}}", "f:spec", "f:replicas");
+}
+
+/* Is `a` the same manager entry as `b` (upstream's manager identifier)? */
+static bool same_entry(const json_t *a, const json_t *b)
+{
+        return entry_is(a, json_string_value(json_object_get(b, "manager")),
+                        json_string_value(json_object_get(b, "operation")),
+                        json_string_value(json_object_get(b, "apiVersion")),
+                        json_string_value(json_object_get(b, "subresource")));
+}
+
+json_t *kl_apiserver__scale_entries_of(const json_t *parent)
+{
+        json_t *out = json_array();
+        size_t i;
+        json_t *e;
+
+        json_array_foreach(parent, i, e) {
+                json_t *s;
+
+                if (!owns_replicas(json_object_get(e, "fieldsV1")))
+                        continue;
+                s = json_deep_copy(e);
+                (void)json_object_set_new(s, "fieldsV1", replicas_set());
+                (void)json_array_append_new(out, s);
+        }
+        return out;
+}
+
+json_t *kl_apiserver__scale_entries_to_parent(const json_t *parent, const json_t *scale,
+                                              const char *api_version)
+{
+        size_t n = json_array_size(scale);
+        kl_autofree bool *matched = kl_calloc(n + 1, sizeof(*matched));
+        json_t *out = json_array();
+        size_t i;
+        json_t *e;
+
+        json_array_foreach(parent, i, e) {
+                const json_t *s = NULL;
+                json_t *copy = json_deep_copy(e);
+                json_t *set = json_object_get(copy, "fieldsV1");
+
+                for (size_t j = 0; j < n && !s; j++) {
+                        if (!matched[j] && same_entry(json_array_get(scale, j), e)) {
+                                matched[j] = true;
+                                s = json_array_get(scale, j);
+                        }
+                }
+                if (s && owns_replicas(json_object_get(s, "fieldsV1"))) {
+                        /* Still the manager's through the Scale: the entry stays as it is. */
+                        if (!owns_replicas(set) && json_is_object(set)) {
+                                json_auto_t *r = replicas_set();
+
+                                kl_apiserver__fields_union(set, r);
+                        }
+                } else if (owns_replicas(set)) {
+                        /* Taken by a forced apply to the Scale (or given up): it loses replicas. */
+                        json_auto_t *r = replicas_set();
+
+                        kl_apiserver__fields_subtract(set, r);
+                        if (json_object_size(set) == 0) {
+                                json_decref(copy);
+                                continue;
+                        }
+                }
+                (void)json_array_append_new(out, copy);
+        }
+        /* Managers new to spec.replicas (the Scale's applier): entries of the parent's version. */
+        for (size_t j = 0; j < n; j++) {
+                json_t *s = json_array_get(scale, j);
+                json_t *copy;
+
+                if (matched[j] || !owns_replicas(json_object_get(s, "fieldsV1")))
+                        continue;
+                copy = json_deep_copy(s);
+                (void)json_object_set_new(copy, "apiVersion", json_string(api_version));
+                (void)json_object_set_new(copy, "fieldsV1", replicas_set());
+                (void)json_array_append_new(out, copy);
+        }
+        return out;
 }
 
 struct conflict_ref {

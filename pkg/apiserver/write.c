@@ -228,6 +228,23 @@ static void record_update(struct op *op, json_t *next, const json_t *old)
 }
 
 /*
+ * An apply that failed with `r`: conflicts (managed.c's list, borrowed) keep
+ * upstream's whole 409 Status in op->failure.
+ */
+static int apply_failed(struct op *op, int r, const json_t *conflicts, struct kl_err **err)
+{
+        kl_autofree char *msg = NULL;
+
+        if (r != -KL_ECONFLICT || !conflicts)
+                return r;
+        json_decref(op->failure);
+        op->failure = kl_apiserver__managed_conflict_status(op->res, op->name, conflicts, &msg);
+        kl_err_free(*err);
+        *err = NULL;
+        return kl_err_set_msg(err, -KL_ECONFLICT, "%s", msg);
+}
+
+/*
  * Server-side apply of `config` to `live` (of the storage version): field
  * ownership and conflicts (managed.c). A conflict keeps upstream's whole
  * 409 Status in op->failure. Through a view (op->view, autoscaling/v1) the
@@ -246,7 +263,6 @@ static int apply_fields(struct op *op, const json_t *live, const json_t *config,
         json_auto_t *live_view = NULL;
         json_auto_t *merged = NULL;
         json_auto_t *conflicts = NULL;
-        kl_autofree char *msg = NULL;
         json_t *status;
         int r;
 
@@ -259,16 +275,8 @@ static int apply_fields(struct op *op, const json_t *live, const json_t *config,
         }
         r = kl_apiserver__managed_apply(live, config, message_of(op), &who, op->force, &merged,
                                         &conflicts, err);
-        if (r == -KL_ECONFLICT && conflicts) {
-                json_decref(op->failure);
-                op->failure =
-                        kl_apiserver__managed_conflict_status(op->res, op->name, conflicts, &msg);
-                kl_err_free(*err);
-                *err = NULL;
-                return kl_err_set_msg(err, -KL_ECONFLICT, "%s", msg);
-        }
         if (r < 0)
-                return r;
+                return apply_failed(op, r, conflicts, err);
         if (!op->view) {
                 *ret = KL_TAKE_PTR(merged);
                 return 0;
@@ -285,6 +293,57 @@ static int apply_fields(struct op *op, const json_t *live, const json_t *config,
         else
                 (void)json_object_del(*ret, "status");
         return 0;
+}
+
+/*
+ * Server-side apply of the autoscaling/v1 Scale `config` to the Scale of
+ * the stored `old`, as upstream's scale handler runs it: the parent's
+ * entries that own spec.replicas are seen as owners of the Scale's
+ * spec.replicas (managed.c's kl_apiserver__scale_entries_of()), the apply
+ * runs on the Scale with conflicts against them, and the result's entries
+ * go back to the parent (kl_apiserver__scale_entries_to_parent()): *ret is
+ * the merged Scale carrying the parent's new managedFields.
+ */
+static int apply_scale(struct op *op, const json_t *old, const json_t *config, json_t **ret,
+                       struct kl_err **err)
+{
+        char av[128];
+        struct kl_apiserver__manager who = manager_of(op, av, sizeof(av));
+        const json_t *parent = json_object_get(json_object_get(old, "metadata"), "managedFields");
+        json_auto_t *scale = kl_apiserver__scale_of(old);
+        json_auto_t *merged = NULL;
+        json_auto_t *conflicts = NULL;
+        json_t *entries;
+        int r;
+
+        /* The Scale's paths are one version's; its status is read-only (nobody's). */
+        who.scope = KL_APISERVER_FIELDS_NO_STATUS;
+        who.convert = NULL;
+        (void)json_object_set_new(json_object_get(scale, "metadata"), "managedFields",
+                                  kl_apiserver__scale_entries_of(parent));
+        r = kl_apiserver__managed_apply(scale, config,
+                                        kl_api_schema_message("io.k8s.api.autoscaling.v1.Scale"),
+                                        &who, op->force, &merged, &conflicts, err);
+        if (r < 0)
+                return apply_failed(op, r, conflicts, err);
+        entries = kl_apiserver__scale_entries_to_parent(
+                parent, json_object_get(json_object_get(merged, "metadata"), "managedFields"),
+                who.api_version);
+        (void)json_object_set_new(json_object_get(merged, "metadata"), "managedFields", entries);
+        *ret = KL_TAKE_PTR(merged);
+        return 0;
+}
+
+/* `next`'s managedFields become those an apply to a subresource computed in `input`. */
+static void take_entries(json_t *next, const json_t *input)
+{
+        json_t *meta = json_object_get(next, "metadata");
+        json_t *entries = json_object_get(json_object_get(input, "metadata"), "managedFields");
+
+        if (json_array_size(entries) > 0)
+                (void)json_object_set_new(meta, "managedFields", json_deep_copy(entries));
+        else
+                (void)json_object_del(meta, "managedFields");
 }
 
 /* The answer to a create the store refused with `r`. */
@@ -534,6 +593,17 @@ static bool patch_names_rv(const struct op *op)
 }
 
 /*
+ * Is `op` a server-side apply to a subresource with field ownership of its
+ * own (/status, /scale)? Others (/finalize) merge an apply body as a
+ * strategic merge patch.
+ */
+static bool applied_sub(const struct op *op)
+{
+        return op->verb == OP_PATCH && op->patch_type == KL_API_PATCH_TYPE_APPLY_YAML && op->sub &&
+               (kl_streq(op->sub, "status") || kl_streq(op->sub, "scale"));
+}
+
+/*
  * Compute the new object from the stored one for PUT and PATCH: the
  * subresource rules, the server-owned metadata, validation. On success
  * *ret_new is new; *ret_pinned says whether the client named a
@@ -566,12 +636,16 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
                                 scale ? kl_api_schema_message("io.k8s.api.autoscaling.v1.Scale")
                                       : kl_api_schema_message(op->res->schema);
 
-                        /* Subresources merge an apply body as a strategic merge patch. */
                         if (op->patch_type == KL_API_PATCH_TYPE_APPLY_YAML && !op->sub) {
                                 /* A view's manifest is checked in its version, before the merge. */
                                 r = op->view ? check_schema(op, op->view, op->body, err) : 0;
                                 if (r >= 0)
                                         r = apply_fields(op, base, op->body, &input, err);
+                        } else if (applied_sub(op) && scale) {
+                                r = apply_scale(op, old, op->body, &input, err);
+                        } else if (applied_sub(op)) {
+                                /* /status: a whole object, of which status is owned (scope). */
+                                r = apply_fields(op, base, op->body, &input, err);
                         } else {
                                 r = kl_api_patch_strategic(
                                         base, op->body, kl_api_patch_schema_lookup, m, &input, err);
@@ -611,6 +685,8 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
                 next = json_deep_copy(old);
                 (void)json_object_set_new(json_object_get(next, "spec"), "replicas",
                                           json_integer(json_integer_value(replicas)));
+                if (applied_sub(op))
+                        take_entries(next, input);
                 r = kl_apiserver__object_prepare_update(op->res, old, next, true, err);
         } else if (op->sub && kl_streq(op->sub, "status")) {
                 json_t *status = json_object_get(input, "status");
@@ -620,6 +696,8 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
                         (void)json_object_set_new(next, "status", json_deep_copy(status));
                 else
                         (void)json_object_del(next, "status");
+                if (applied_sub(op))
+                        take_entries(next, input);
                 r = validate(op, next, old, err);
         } else if (op->sub && kl_streq(op->sub, "binding")) {
                 r = bind_pod(op, old, input, &next, err);
@@ -657,7 +735,8 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
         }
         if (r < 0)
                 return r;
-        if (op->verb != OP_PATCH || op->patch_type != KL_API_PATCH_TYPE_APPLY_YAML || op->sub)
+        if (op->verb != OP_PATCH || op->patch_type != KL_API_PATCH_TYPE_APPLY_YAML ||
+            (op->sub && !applied_sub(op)))
                 record_update(op, next, old);
         *ret_new = KL_TAKE_PTR(next);
         return 0;
@@ -666,6 +745,18 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
 static bool is_binding(const struct op *op)
 {
         return op->sub && kl_streq(op->sub, "binding");
+}
+
+/* What an update answers with `obj` (taken): /scale answers with the Scale. */
+static json_t *answer_of(const struct op *op, json_t *obj)
+{
+        json_t *scale;
+
+        if (!op->sub || !kl_streq(op->sub, "scale"))
+                return obj;
+        scale = kl_apiserver__scale_of(obj);
+        json_decref(obj);
+        return scale;
 }
 
 /*
@@ -681,8 +772,7 @@ void kl_apiserver__op_update_done(struct op *op, json_t *next, int64_t rev)
                 op->status = 201;
         } else {
                 kl_apiserver__object_set_rv(next, rev);
-                op->result = op->sub && kl_streq(op->sub, "scale") ? kl_apiserver__scale_of(next)
-                                                                   : json_incref(next);
+                op->result = answer_of(op, json_incref(next));
         }
         op->rev = rev;
         json_decref(next);
@@ -737,11 +827,11 @@ void kl_apiserver__op_update_work(void *arg)
                  */
                 if (value.len == kv->len && memcmp(value.buf, kv->value, value.len) == 0) {
                         /* A no-op write changes nothing, not even the resourceVersion. */
-                        op->result = KL_TAKE_PTR(old);
+                        op->result = answer_of(op, KL_TAKE_PTR(old));
                         break;
                 }
                 if (op->dry_run) {
-                        op->result = KL_TAKE_PTR(next);
+                        op->result = answer_of(op, KL_TAKE_PTR(next));
                         break;
                 }
                 if (kl_apiserver__deletion_done(op->res, next)) {

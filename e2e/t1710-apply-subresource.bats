@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# t1710: server-side apply to the status and scale subresources, driven by
+# the real kubectl (`kubectl apply --server-side --subresource=status`):
+# field ownership of status fields with subresource "status"; and the
+# Scale's spec.replicas shared with the Deployment's owners (upstream's
+# scale handler): conflicts, force, the managedFields left. kubectl 1.32
+# cannot send a Scale manifest (its mapper has no kind Scale: "no matches
+# for kind Scale in version autoscaling/v1"), so /scale is applied with
+# curl and the kubeconfig's client certificate.
+
+load lib/common
+load lib/server
+
+# No controllers: the deployment controller would rewrite the status applied here.
+setup() {
+        kl_server_setup --disable-controller-manager --disable-scheduler
+}
+
+teardown() {
+        local rc=0
+        if kill -0 "$KL_SERVER_PID" 2>/dev/null; then
+                kl_server_stop || rc=$?
+                [ "$rc" -eq 0 ] || tail -50 "$KL_TEST_DIR/server.log" >&3
+        fi
+        kl_teardown
+        return "$rc"
+}
+
+# managed MANAGER SUBRESOURCE: "OPERATION FIELDS" of that managedFields entry.
+managed() {
+        kubectl get deploy web -o json --show-managed-fields | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for e in d["metadata"].get("managedFields", []):
+    if e["manager"] == sys.argv[1] and e.get("subresource", "") == sys.argv[2]:
+        print(e["operation"], json.dumps(e["fieldsV1"], sort_keys=True, separators=(",", ":")))
+' "$1" "$2"
+}
+
+# apply_scale MANAGER FORCE FILE: PATCH deployments/web/scale with an
+# apply-patch+yaml body as curl does; prints the body, fails on non-2xx.
+apply_scale() {
+        local u=users[0].user
+        kubectl config view --raw -o jsonpath="{.$u.client-certificate-data}" |
+                base64 -d >"$KL_TEST_DIR/cert.pem"
+        kubectl config view --raw -o jsonpath="{.$u.client-key-data}" | base64 -d >"$KL_TEST_DIR/key.pem"
+        curl -sSk --fail-with-body --cert "$KL_TEST_DIR/cert.pem" --key "$KL_TEST_DIR/key.pem" \
+                -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$3" \
+                "https://127.0.0.1:$KL_PORT/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=$1&force=$2"
+}
+
+deployment() {
+        kubectl apply --server-side -f - <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: $1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: nginx}]
+YAML
+}
+
+@test "apply --subresource=status: status ownership, conflicts, --force-conflicts" {
+        deployment 3
+        cat >"$KL_TEST_DIR/status.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+status: {replicas: 3, readyReplicas: 2}
+YAML
+        run kubectl apply --server-side --subresource=status --field-manager=ctl-a -f "$KL_TEST_DIR/status.yaml"
+        [ "$status" -eq 0 ]
+        run kubectl get deploy web -o jsonpath='{.status.readyReplicas}'
+        [ "$output" = "2" ]
+        run managed ctl-a status
+        [ "$output" = 'Apply {"f:status":{"f:readyReplicas":{},"f:replicas":{}}}' ]
+
+        sed -i 's/readyReplicas: 2/readyReplicas: 1/' "$KL_TEST_DIR/status.yaml"
+        run kubectl apply --server-side --subresource=status --field-manager=ctl-b -f "$KL_TEST_DIR/status.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'Apply failed with 1 conflict: conflict with "ctl-a" with subresource "status": .status.readyReplicas'
+        run kubectl apply --server-side --subresource=status --field-manager=ctl-b --force-conflicts -f "$KL_TEST_DIR/status.yaml"
+        [ "$status" -eq 0 ]
+        run kubectl get deploy web -o jsonpath='{.status.readyReplicas}'
+        [ "$output" = "1" ]
+        run managed ctl-a status
+        [ "$output" = 'Apply {"f:status":{"f:replicas":{}}}' ]
+
+        # The Deployment's own applier never conflicts with status appliers.
+        run deployment 3
+        [ "$status" -eq 0 ]
+}
+
+@test "apply to /scale: conflicts with the owner of spec.replicas, force takes it" {
+        deployment 3
+        cat >"$KL_TEST_DIR/scale.yaml" <<'YAML'
+apiVersion: autoscaling/v1
+kind: Scale
+metadata: {name: web}
+spec: {replicas: 5}
+YAML
+        run apply_scale scaler false "$KL_TEST_DIR/scale.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" '"code":409'
+        kl_assert_contains "$output" 'Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas'
+        run kubectl get deploy web -o jsonpath='{.spec.replicas}'
+        [ "$output" = "3" ]
+        run apply_scale scaler true "$KL_TEST_DIR/scale.yaml"
+        [ "$status" -eq 0 ]
+        kl_assert_contains "$output" '"kind":"Scale"'
+        run kubectl get deploy web -o jsonpath='{.spec.replicas}'
+        [ "$output" = "5" ]
+        run managed scaler scale
+        [ "$output" = 'Apply {"f:spec":{"f:replicas":{}}}' ]
+        run managed kubectl ""
+        kl_assert_contains "$output" '"f:selector"'
+        [[ "$output" != *'"f:replicas"'* ]]
+
+        run deployment 3
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'conflict with "scaler" with subresource "scale": .spec.replicas'
+}
