@@ -8,7 +8,9 @@
 # scale handler): conflicts, force, the managedFields left. kubectl 1.32
 # cannot send a Scale manifest (its mapper has no kind Scale: "no matches
 # for kind Scale in version autoscaling/v1"), so /scale is applied with
-# curl and the kubeconfig's client certificate.
+# curl and the kubeconfig's client certificate. Also the PatchOptions rules
+# every apply client meets first (a manager is required; force only with
+# apply; 128 printable bytes at most).
 
 load lib/common
 load lib/server
@@ -39,16 +41,21 @@ for e in d["metadata"].get("managedFields", []):
 ' "$1" "$2"
 }
 
-# apply_scale MANAGER FORCE FILE: PATCH deployments/web/scale with an
-# apply-patch+yaml body as curl does; prints the body, fails on non-2xx.
-apply_scale() {
+# api_patch CONTENT-TYPE PATH?QUERY FILE: a PATCH as curl sends it, with the
+# kubeconfig's client certificate; prints the body, fails on non-2xx.
+api_patch() {
         local u=users[0].user
         kubectl config view --raw -o jsonpath="{.$u.client-certificate-data}" |
                 base64 -d >"$KL_TEST_DIR/cert.pem"
         kubectl config view --raw -o jsonpath="{.$u.client-key-data}" | base64 -d >"$KL_TEST_DIR/key.pem"
         curl -sSk --fail-with-body --cert "$KL_TEST_DIR/cert.pem" --key "$KL_TEST_DIR/key.pem" \
-                -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$3" \
-                "https://127.0.0.1:$KL_PORT/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=$1&force=$2"
+                -X PATCH -H "Content-Type: $1" --data-binary "@$3" "https://127.0.0.1:$KL_PORT$2"
+}
+
+# apply_scale MANAGER FORCE FILE: apply FILE to deployments/web/scale.
+apply_scale() {
+        api_patch application/apply-patch+yaml \
+                "/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=$1&force=$2" "$3"
 }
 
 deployment() {
@@ -125,4 +132,31 @@ YAML
         run deployment 3
         [ "$status" -ne 0 ]
         kl_assert_contains "$output" 'conflict with "scaler" with subresource "scale": .spec.replicas'
+}
+
+@test "PatchOptions are checked first: an apply names its manager, only an apply forces" {
+        deployment 3
+        echo '{"spec":{"replicas":2}}' >"$KL_TEST_DIR/patch.json"
+        local path=/apis/apps/v1/namespaces/default/deployments/web
+        run api_patch application/apply-patch+yaml "$path" "$KL_TEST_DIR/patch.json"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" '"code":422'
+        kl_assert_contains "$output" 'PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch'
+        kl_assert_contains "$output" '"field":"fieldManager"'
+        run api_patch application/merge-patch+json "$path?force=true" "$KL_TEST_DIR/patch.json"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'force: Forbidden: may not be specified for non-apply patch'
+        run api_patch application/merge-patch+json "$path?fieldManager=$(printf 'm%.0s' {1..129})" "$KL_TEST_DIR/patch.json"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'fieldManager: Too long: may not be more than 128 bytes'
+        run api_patch application/merge-patch+json "$path?fieldManager=a%09b" "$KL_TEST_DIR/patch.json"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'fieldManager[1]: Invalid value: \"a\\tb\": all characters must be printable'
+        # None of them touched the object.
+        run kubectl get deploy web -o jsonpath='{.spec.replicas}'
+        [ "$output" = "3" ]
+        run api_patch application/merge-patch+json "$path?fieldManager=ops" "$KL_TEST_DIR/patch.json"
+        [ "$status" -eq 0 ]
+        run kubectl get deploy web -o jsonpath='{.spec.replicas}'
+        [ "$output" = "2" ]
 }

@@ -10,7 +10,9 @@
 
 #include "api/patch.h"
 #include "api/schema.h"
+#include "api/selector.h"
 #include "api/table.h"
+#include "api/validate.h"
 #include "apiserver/apiserver-internal.h"
 #include "apiserver/convert-internal.h"
 #include "apiserver/evict-internal.h"
@@ -893,6 +895,63 @@ static int write_opts(const struct kl_apiserver__query *q, struct kl_apiserver_w
         return 0;
 }
 
+/* FieldManagerMaxLength of upstream's options validation. */
+#define FIELD_MANAGER_MAX 128
+
+/*
+ * Upstream's Validate{Create,Update,Patch}Options, which run before the body
+ * is decoded or anything looked up: an apply names its manager (kubectl
+ * sends "kubectl"; controllers must set one), only an apply may force, and
+ * a manager is at most 128 bytes of printable characters (here: no ASCII
+ * or C1 control characters; upstream asks unicode.IsPrint of each rune).
+ * The 422 is about the options kind (`kind`: "PatchOptions", ...), e.g.
+ * `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value:
+ * is required for apply patch`. False when it answered.
+ */
+static bool write_opts_valid(struct kl_http_req *req, const char *kind,
+                             const struct kl_apiserver__query *q, bool patch, bool apply)
+{
+        const struct kl_api_resource options = { .group = "meta.k8s.io", .kind = kind };
+        kl_autofielderrs struct kl_api_field_errors errs = KL_API_FIELD_ERRORS_INIT;
+        const char *manager = kl_apiserver__query_get(q, "fieldManager");
+        json_auto_t *st = NULL;
+        size_t len = manager ? strlen(manager) : 0;
+
+        if (patch && !apply && kl_apiserver__query_get(q, "force"))
+                kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_FORBIDDEN, "force", NULL,
+                                             "may not be specified for non-apply patch");
+        if (apply && len == 0)
+                kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_REQUIRED, "fieldManager", NULL,
+                                             "is required for apply patch");
+        if (len > FIELD_MANAGER_MAX) {
+                kl_autofree char *detail =
+                        kl_asprintf("may not be more than %d bytes", FIELD_MANAGER_MAX);
+
+                kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_TOO_LONG, "fieldManager", NULL,
+                                             detail);
+        }
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)manager[i];
+                bool c1 = c == 0xc2 && i + 1 < len && (unsigned char)manager[i + 1] >= 0x80 &&
+                          (unsigned char)manager[i + 1] <= 0x9f;
+                kl_autofree char *field = NULL;
+                struct kl_buf value = KL_BUF_INIT;
+
+                if (c >= 0x20 && c != 0x7f && !c1)
+                        continue;
+                field = kl_asprintf("fieldManager[%zu]", i);
+                (void)kl_api_go_quote(&value, manager, len);
+                kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_INVALID, field,
+                                             kl_buf_detach(&value, NULL),
+                                             "all characters must be printable");
+        }
+        if (errs.n == 0)
+                return true;
+        st = kl_api_validate_status(&options, "", &errs);
+        kl_apiserver__respond_json(req, 422, st, NULL);
+        return false;
+}
+
 static int decode_body(struct kl_http_req *req, json_t **ret, struct kl_err **err)
 {
         enum kl_apiserver__body_type type;
@@ -990,6 +1049,10 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                         wo.field_manager = kl_pool_printf(kl_http_req_pool(req), "%.*s",
                                                           (int)strcspn(ua, "/"), ua);
         }
+        if ((kl_streq(method, "POST") || kl_streq(method, "PUT")) &&
+            !write_opts_valid(req, kl_streq(method, "PUT") ? "UpdateOptions" : "CreateOptions", q,
+                              false, false))
+                return;
         if (kl_streq(method, "POST") && rt->sub) {
                 serve_post_sub(s, req, res, rt, &wo);
                 return;
@@ -1043,6 +1106,9 @@ static void serve_write(struct kl_apiserver *s, struct kl_http_req *req,
                         respond_kl_err(req, r, e, res, rt->name);
                         return;
                 }
+                if (!write_opts_valid(req, "PatchOptions", q, true,
+                                      type == KL_API_PATCH_TYPE_APPLY_YAML))
+                        return;
                 text = kl_http_req_body(req, &len);
                 r = type == KL_API_PATCH_TYPE_APPLY_YAML
                             ? kl_apiserver__body_decode(KL_APISERVER_BODY_YAML, text, len, &body,
