@@ -134,7 +134,7 @@ YAML
         kl_assert_contains "$output" 'conflict with "scaler" with subresource "scale": .spec.replicas'
 }
 
-@test "PatchOptions are checked first: an apply names its manager, only an apply forces" {
+@test "what every apply client meets first: PatchOptions, the version, no managedFields" {
         deployment 3
         echo '{"spec":{"replicas":2}}' >"$KL_TEST_DIR/patch.json"
         local path=/apis/apps/v1/namespaces/default/deployments/web
@@ -152,6 +152,16 @@ YAML
         run api_patch application/merge-patch+json "$path?fieldManager=a%09b" "$KL_TEST_DIR/patch.json"
         [ "$status" -ne 0 ]
         kl_assert_contains "$output" 'fieldManager[1]: Invalid value: \"a\\tb\": all characters must be printable'
+        # The applied configuration is of the request's version, without managedFields.
+        printf 'apiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n' >"$KL_TEST_DIR/old.yaml"
+        run api_patch application/apply-patch+yaml "$path?fieldManager=ops" "$KL_TEST_DIR/old.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" '"code":400'
+        kl_assert_contains "$output" 'Incorrect version specified in apply patch. Specified patch version: apps/v1beta2, expected: apps/v1'
+        printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, managedFields: []}\n' >"$KL_TEST_DIR/mf.yaml"
+        run api_patch application/apply-patch+yaml "$path?fieldManager=ops" "$KL_TEST_DIR/mf.yaml"
+        [ "$status" -ne 0 ]
+        kl_assert_contains "$output" 'metadata.managedFields must be nil'
         # None of them touched the object.
         run kubectl get deploy web -o jsonpath='{.spec.replicas}'
         [ "$output" = "3" ]

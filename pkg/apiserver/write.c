@@ -245,6 +245,25 @@ static int apply_failed(struct op *op, int r, const json_t *conflicts, struct kl
 }
 
 /*
+ * What upstream's field manager asks of an applied configuration before it
+ * merges anything: the request's apiVersion (`expected`: the resource's, a
+ * view's, or autoscaling/v1 for a Scale) and no managedFields. A 400.
+ */
+static int check_applied(const json_t *config, const char *expected, struct kl_err **err)
+{
+        const char *v = json_string_value(json_object_get(config, "apiVersion"));
+
+        if (!kl_streq_null(v, expected))
+                return kl_err_set_msg(err, -EINVAL,
+                                      "Incorrect version specified in apply patch. Specified "
+                                      "patch version: %s, expected: %s",
+                                      v ? v : "", expected);
+        if (json_object_get(json_object_get(config, "metadata"), "managedFields"))
+                return kl_err_set_msg(err, -EINVAL, "metadata.managedFields must be nil");
+        return 0;
+}
+
+/*
  * Server-side apply of `config` to `live` (of the storage version): field
  * ownership and conflicts (managed.c). A conflict keeps upstream's whole
  * 409 Status in op->failure. Through a view (op->view, autoscaling/v1) the
@@ -266,6 +285,9 @@ static int apply_fields(struct op *op, const json_t *live, const json_t *config,
         json_t *status;
         int r;
 
+        r = check_applied(config, who.api_version, err);
+        if (r < 0)
+                return r;
         if (op->view) {
                 r = kl_api_convert(live, op->res->group, op->res->version, op->view->group,
                                    op->view->version, &live_view, err);
@@ -316,6 +338,9 @@ static int apply_scale(struct op *op, const json_t *old, const json_t *config, j
         json_t *entries;
         int r;
 
+        r = check_applied(config, "autoscaling/v1", err);
+        if (r < 0)
+                return r;
         /* The Scale's paths are one version's; its status is read-only (nobody's). */
         who.scope = KL_APISERVER_FIELDS_NO_STATUS;
         who.convert = NULL;
