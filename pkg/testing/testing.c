@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,28 @@ static void remove_tmpdirs(void)
         n_tmpdirs = 0;
 }
 
+/*
+ * A test that expects to abort (`.signal = SIGABRT`: an assertion, a
+ * blocking call on the loop) never reaches atexit: remove the directories
+ * on the way out, then die of the signal as expected. Not async-signal-safe
+ * (nftw allocates), which is acceptable for a test process that aborts
+ * outside the allocator, as kl_assert() and kl_new() do.
+ */
+static void remove_tmpdirs_on_abort(int sig)
+{
+        remove_tmpdirs();
+        (void)raise(sig); /* SA_RESETHAND restored the default action */
+}
+
+static void arrange_tmpdir_removal(void)
+{
+        struct sigaction sa = { .sa_handler = remove_tmpdirs_on_abort,
+                                .sa_flags = (int)SA_RESETHAND };
+
+        cr_assert(atexit(remove_tmpdirs) == 0);
+        cr_assert(sigaction(SIGABRT, &sa, NULL) == 0);
+}
+
 const char *kl_test_tmpdir(void)
 {
         const char *base = getenv("TMPDIR");
@@ -39,7 +62,7 @@ const char *kl_test_tmpdir(void)
         path = kl_asprintf("%s/kl-test-XXXXXX", base && *base ? base : "/tmp");
         cr_assert(mkdtemp(path), "mkdtemp '%s': %s", path, strerror(errno));
         if (n_tmpdirs == 0)
-                cr_assert(atexit(remove_tmpdirs) == 0);
+                arrange_tmpdir_removal();
         tmpdirs[n_tmpdirs++] = path;
         return path;
 }

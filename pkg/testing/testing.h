@@ -3,7 +3,7 @@
  * testing: helpers for unit tests, on top of Criterion. Never linked into the
  * product.
  *
- *   kl_test_tmpdir()       a fresh directory under $TMPDIR, removed at exit
+ *   kl_test_tmpdir()       a fresh directory under $TMPDIR, removed at exit or abort
  *   kl_test_write_file()   write a fixture file (asserts on failure)
  *   kl_test_data_path()    path of a committed fixture under pkg/<m>/tests/data/
  *
