@@ -28,6 +28,7 @@
 #ifndef KL_AGENT_POD_INTERNAL_H
 #define KL_AGENT_POD_INTERNAL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -433,6 +434,18 @@ int kl_agent__vol_cmp_str(const void *a, const void *b);
 
 /* A directory below `dirfd`, never through a symlink: a descriptor or -1 with errno. */
 int kl_agent__vol_open_dir_at(int dirfd, const char *name);
+/**
+ * A stream over the entries of the directory `fd` (borrowed; it stays
+ * open), from the first entry however far an earlier stream over `fd`
+ * read. *ret_dir is owned (closedir()); -errno on failure.
+ */
+int kl_agent__vol_opendir_fd(int fd, DIR **ret_dir);
+/**
+ * The next entry of `d` other than "." and ".." (borrowed from `d`, valid
+ * until the next call), like readdir() but with its error in *ret_error:
+ * NULL with 0 at the end, NULL with -errno on a failure (0 with an entry).
+ */
+struct dirent *kl_agent__vol_next_entry(DIR *d, int *ret_error);
 /**
  * Remove `name` in `dirfd`, whatever it is; a directory with everything
  * under it, never following a symlink nor leaving its file system (-EBUSY

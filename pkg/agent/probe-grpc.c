@@ -21,6 +21,8 @@
 
 /* Our SETTINGS_MAX_FRAME_SIZE: the default, never changed. */
 #define H2_FRAME_MAX 16384
+/* What precedes a gRPC message: its compressed flag and its 4-byte big-endian length. */
+#define GRPC_PREFIX_LEN 5
 /* grpc-go backs off about this long between failed connection attempts while it blocks. */
 #define GRPC_REDIAL_USEC (200 * KL_USEC_PER_MSEC)
 
@@ -407,19 +409,26 @@ void kl_agent__grpc_call_release(struct kl_agent__grpc_call *c)
         kl_buf_release(&c->data);
 }
 
+/* Big-endian 32-bit numbers: HTTP/2's stream ids and error codes, gRPC's message lengths. */
+static uint32_t get_be32(const uint8_t *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+        p[0] = (uint8_t)(v >> 24);
+        p[1] = (uint8_t)(v >> 16);
+        p[2] = (uint8_t)(v >> 8);
+        p[3] = (uint8_t)v;
+}
+
 static void h2_frame_head(struct kl_buf *out, size_t len, uint8_t type, uint8_t flags,
                           uint32_t stream)
 {
-        uint8_t h[9] = { (uint8_t)(len >> 16),
-                         (uint8_t)(len >> 8),
-                         (uint8_t)len,
-                         type,
-                         flags,
-                         (uint8_t)(stream >> 24),
-                         (uint8_t)(stream >> 16),
-                         (uint8_t)(stream >> 8),
-                         (uint8_t)stream };
+        uint8_t h[9] = { (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, type, flags };
 
+        put_be32(h + 5, stream);
         (void)kl_buf_append(out, h, sizeof(h));
 }
 
@@ -471,7 +480,7 @@ void kl_agent__grpc_request(const char *authority, const char *service, const ch
         static const uint8_t settings[] = { 0x00, 0x02, 0, 0, 0, 0 }; /* ENABLE_PUSH = 0 */
         kl_autobuf struct kl_buf block = KL_BUF_INIT;
         kl_autobuf struct kl_buf msg = KL_BUF_INIT;
-        uint8_t prefix[5];
+        uint8_t prefix[GRPC_PREFIX_LEN];
 
         (void)kl_buf_puts(out, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         h2_frame_head(out, sizeof(settings), H2_SETTINGS, 0, 0);
@@ -494,10 +503,7 @@ void kl_agent__grpc_request(const char *authority, const char *service, const ch
                 (void)kl_buf_puts(&msg, service);
         }
         prefix[0] = 0; /* not compressed */
-        prefix[1] = (uint8_t)(msg.len >> 24);
-        prefix[2] = (uint8_t)(msg.len >> 16);
-        prefix[3] = (uint8_t)(msg.len >> 8);
-        prefix[4] = (uint8_t)msg.len;
+        put_be32(prefix + 1, (uint32_t)msg.len);
         h2_frame_head(out, sizeof(prefix) + msg.len, H2_DATA, H2_END_STREAM, H2_STREAM);
         (void)kl_buf_append(out, prefix, sizeof(prefix));
         (void)kl_buf_append(out, msg.buf, msg.len);
@@ -562,40 +568,49 @@ static int on_field(void *arg, const char *name, const char *value)
         return 0;
 }
 
-/* The message of the DATA frames: a 5-byte prefix and HealthCheckResponse. */
+/* A protobuf varint (10 bytes at most) at *p, before `end`; *p moves past it. */
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        for (unsigned shift = 0; shift <= 63; shift += 7) {
+                uint8_t b;
+
+                if (*p >= end)
+                        return -EINVAL;
+                b = *(*p)++;
+                v |= (uint64_t)(b & 0x7f) << shift;
+                if (!(b & 0x80)) {
+                        *ret = v;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+/* The message of the DATA frames: its prefix and HealthCheckResponse. */
 static void grpc_parse_message(struct kl_agent__grpc_call *c)
 {
         const uint8_t *p = (const uint8_t *)c->data.buf, *end;
         uint32_t len;
         int health = 0;
 
-        if (c->data.len < 5 || p[0] != 0)
+        if (c->data.len < GRPC_PREFIX_LEN || p[0] != 0)
                 return;
-        len = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-        if (len > c->data.len - 5)
+        len = get_be32(p + 1);
+        if (len > c->data.len - GRPC_PREFIX_LEN)
                 return;
-        p += 5;
+        p += GRPC_PREFIX_LEN;
         end = p + len;
         while (p < end) {
-                uint64_t key = 0, v = 0;
-                unsigned shift = 0;
+                uint64_t key, v;
 
-                /* Varints of at most 10 bytes. */
-                do {
-                        if (p >= end || shift > 63)
-                                return;
-                        key |= (uint64_t)(*p & 0x7f) << shift;
-                        shift += 7;
-                } while (*p++ & 0x80);
+                if (get_varint(&p, end, &key) < 0)
+                        return;
                 switch (key & 7) {
                 case 0:
-                        shift = 0;
-                        do {
-                                if (p >= end || shift > 63)
-                                        return;
-                                v |= (uint64_t)(*p & 0x7f) << shift;
-                                shift += 7;
-                        } while (*p++ & 0x80);
+                        if (get_varint(&p, end, &v) < 0)
+                                return;
                         if (key >> 3 == 1)
                                 health = (int)(int32_t)v;
                         break;
@@ -605,14 +620,7 @@ static void grpc_parse_message(struct kl_agent__grpc_call *c)
                         p += 8;
                         break;
                 case 2:
-                        shift = 0;
-                        do {
-                                if (p >= end || shift > 63)
-                                        return;
-                                v |= (uint64_t)(*p & 0x7f) << shift;
-                                shift += 7;
-                        } while (*p++ & 0x80);
-                        if (v > (uint64_t)(end - p))
+                        if (get_varint(&p, end, &v) < 0 || v > (uint64_t)(end - p))
                                 return;
                         p += v;
                         break;
@@ -704,8 +712,7 @@ static int h2_frame(struct kl_agent__grpc_call *c, uint8_t type, uint8_t flags, 
                         return kl_err_set(err, -EPROTO, "connection error: FRAME_SIZE_ERROR");
                 if (stream == H2_STREAM) {
                         c->reset = true;
-                        c->rst_code = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-                                      (uint32_t)p[2] << 8 | p[3];
+                        c->rst_code = get_be32(p);
                         c->done = true;
                 }
                 return 0;
@@ -729,8 +736,7 @@ static int h2_frame(struct kl_agent__grpc_call *c, uint8_t type, uint8_t flags, 
 
                 if (len < 8)
                         return kl_err_set(err, -EPROTO, "connection error: FRAME_SIZE_ERROR");
-                last = ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]) &
-                       0x7fffffffu;
+                last = get_be32(p) & 0x7fffffffu;
                 /* Our stream goes on when the server says it will still process it. */
                 if (last < H2_STREAM)
                         return kl_err_set(err, -ECONNRESET,
@@ -771,11 +777,8 @@ int kl_agent__grpc_feed(struct kl_agent__grpc_call *c, const uint8_t *data, size
                                                   "connection error: FRAME_SIZE_ERROR");
                         if (c->in.len < 9 + flen)
                                 break;
-                        r = h2_frame(c, p[3], p[4],
-                                     ((uint32_t)p[5] << 24 | (uint32_t)p[6] << 16 |
-                                      (uint32_t)p[7] << 8 | p[8]) &
-                                             0x7fffffffu,
-                                     p + 9, flen, out, err);
+                        r = h2_frame(c, p[3], p[4], get_be32(p + 5) & 0x7fffffffu, p + 9, flen, out,
+                                     err);
                         if (r < 0)
                                 return r;
                         memmove(c->in.buf, c->in.buf + 9 + flen, c->in.len - 9 - flen);

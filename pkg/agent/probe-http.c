@@ -194,6 +194,21 @@ static void h1_body(struct kl_agent__http1 *r, const char *data, size_t n)
                 r->state = H1_DONE;
 }
 
+/*
+ * Up to r->remaining bytes of *data (of a Content-Length body or of a
+ * chunk) into the body, *data and *len moved past them; true once none remain.
+ */
+static bool h1_body_counted(struct kl_agent__http1 *r, const char **data, size_t *len)
+{
+        size_t n = (size_t)KL_MIN((int64_t)*len, r->remaining);
+
+        r->remaining -= (int64_t)n;
+        h1_body(r, *data, n);
+        *data += n;
+        *len -= n;
+        return r->remaining == 0;
+}
+
 /* Collect a line into r->line; true once it is complete (without its line end). */
 static int h1_line(struct kl_agent__http1 *r, const char **data, size_t *len, bool *ret_done,
                    struct kl_err **err)
@@ -284,17 +299,10 @@ int kl_agent__http1_feed(struct kl_agent__http1 *r, const char *data, size_t len
                                 return r2;
                         break;
                 }
-                case H1_BODY_LEN: {
-                        size_t n = (size_t)KL_MIN((int64_t)len, r->remaining);
-
-                        r->remaining -= (int64_t)n;
-                        h1_body(r, data, n);
-                        data += n;
-                        len -= n;
-                        if (r->remaining == 0)
+                case H1_BODY_LEN:
+                        if (h1_body_counted(r, &data, &len))
                                 r->state = H1_DONE;
                         break;
-                }
                 case H1_BODY_EOF:
                         h1_body(r, data, len);
                         len = 0;
@@ -310,17 +318,11 @@ int kl_agent__http1_feed(struct kl_agent__http1 *r, const char *data, size_t len
                                         return r2;
                         }
                         break;
-                case H1_CHUNK_DATA: {
-                        size_t n = (size_t)KL_MIN((int64_t)len, r->remaining);
-
-                        r->remaining -= (int64_t)n;
-                        h1_body(r, data, n);
-                        data += n;
-                        len -= n;
-                        if (r->remaining == 0 && r->state != H1_DONE)
+                case H1_CHUNK_DATA:
+                        /* h1_body() may have ended the read at its limit. */
+                        if (h1_body_counted(r, &data, &len) && r->state != H1_DONE)
                                 r->state = H1_CHUNK_END;
                         break;
-                }
                 case H1_CHUNK_END:
                         r2 = h1_line(r, &data, &len, &done, err);
                         if (r2 < 0)

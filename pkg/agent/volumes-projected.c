@@ -568,23 +568,14 @@ static int projected_payload(const json_t *vol, const json_t *pod,
 static int count_entries(int fd, unsigned depth, size_t *count)
 {
         kl_autoclosedir DIR *d = NULL;
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         struct dirent *de;
+        int r = kl_agent__vol_opendir_fd(fd, &d);
 
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-
-                (void)kl_close(dfd);
+        if (r < 0)
                 return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
+        while ((de = kl_agent__vol_next_entry(d, &r))) {
                 struct stat st;
 
-                if (kl_streq(de->d_name, ".") || kl_streq(de->d_name, ".."))
-                        continue;
                 if (++*count > MAX_OLD_ENTRIES) {
                         *count = SIZE_MAX;
                         return 0;
@@ -593,7 +584,6 @@ static int count_entries(int fd, unsigned depth, size_t *count)
                         return -errno;
                 if (S_ISDIR(st.st_mode)) {
                         kl_autoclose int sub = -EBADF;
-                        int r;
 
                         if (depth >= MAX_OLD_DEPTH) {
                                 *count = SIZE_MAX;
@@ -607,7 +597,7 @@ static int count_entries(int fd, unsigned depth, size_t *count)
                                 return r;
                 }
         }
-        return errno ? -errno : 0;
+        return r;
 }
 
 /* The paths a payload makes: its files and every parent directory. */
@@ -779,23 +769,15 @@ static int sweep(int target, const char *current, const struct payload *p)
 {
         kl_autoclosedir DIR *d = NULL;
         kl_autostrv char **doomed = NULL;
-        int dfd = fcntl(target, F_DUPFD_CLOEXEC, 3);
         struct dirent *de;
+        int r = kl_agent__vol_opendir_fd(target, &d);
 
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-
-                (void)kl_close(dfd);
+        if (r < 0)
                 return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
+        while ((de = kl_agent__vol_next_entry(d, &r))) {
                 const char *n = de->d_name;
 
-                if (kl_streq(n, ".") || kl_streq(n, "..") || kl_streq(n, DATA_DIR) ||
-                    kl_streq(n, current))
+                if (kl_streq(n, DATA_DIR) || kl_streq(n, current))
                         continue;
                 if (kl_startswith(n, "..")) {
                         kl_strv_push(&doomed, n);
@@ -810,11 +792,10 @@ static int sweep(int target, const char *current, const struct payload *p)
                         }
                 }
         }
-        if (errno != 0)
-                return -errno;
+        if (r < 0)
+                return r;
         for (char **n = doomed; n && *n; n++) {
-                int r = kl_agent__vol_rm_at(target, *n);
-
+                r = kl_agent__vol_rm_at(target, *n);
                 if (r < 0)
                         return r;
         }

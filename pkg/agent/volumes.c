@@ -123,6 +123,39 @@ int kl_agent__vol_open_dir_at(int dirfd, const char *name)
 }
 
 /*
+ * The stream reads a duplicate of `fd`, which shares its offset: without
+ * the rewind a second stream over the same `fd` (rm_pass()'s next pass)
+ * would start where the first one ended, at the end, and see nothing.
+ */
+int kl_agent__vol_opendir_fd(int fd, DIR **ret_dir)
+{
+        kl_autoclose int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        DIR *d;
+
+        if (dfd < 0)
+                return -errno;
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        (void)KL_TAKE_FD(dfd); /* d's now */
+        rewinddir(d);
+        *ret_dir = d;
+        return 0;
+}
+
+struct dirent *kl_agent__vol_next_entry(DIR *d, int *ret_error)
+{
+        struct dirent *de;
+
+        do {
+                errno = 0; /* readdir() returns NULL at the end too: errno tells them apart */
+                de = readdir(d);
+        } while (de && (kl_streq(de->d_name, ".") || kl_streq(de->d_name, "..")));
+        *ret_error = (de || errno == 0) ? 0 : -errno;
+        return de;
+}
+
+/*
  * One pass over the directory `fd`: unlink everything but directories,
  * rmdir empty directories. Returns 1 with *ret_child (a new descriptor)
  * when a non-empty directory needs a visit first, 0 when the pass found
@@ -132,24 +165,15 @@ int kl_agent__vol_open_dir_at(int dirfd, const char *name)
 static int rm_pass(int fd, dev_t dev, int *ret_child)
 {
         kl_autoclosedir DIR *d = NULL;
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         bool removed = false;
         struct dirent *de;
+        int r = kl_agent__vol_opendir_fd(fd, &d);
 
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-
-                (void)kl_close(dfd);
+        if (r < 0)
                 return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
+        while ((de = kl_agent__vol_next_entry(d, &r))) {
                 struct stat st;
 
-                if (kl_streq(de->d_name, ".") || kl_streq(de->d_name, ".."))
-                        continue;
                 if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                         if (errno == ENOENT)
                                 continue;
@@ -186,8 +210,8 @@ static int rm_pass(int fd, dev_t dev, int *ret_child)
                         return 1;
                 }
         }
-        if (errno != 0)
-                return -errno;
+        if (r < 0)
+                return r;
         return removed ? 2 : 0;
 }
 
