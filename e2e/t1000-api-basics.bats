@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-        kl_teardown
+        kl_server_teardown
 }
 
 @test "kubectl version shows the server, no skew warning" {

@@ -13,16 +13,8 @@ setup() {
         kl_server_setup
 }
 
-# Every scenario ends with a SIGTERM that must exit 0: under SANITIZE=1 a
-# leak or any sanitizer report fails the scenario that caused it.
 teardown() {
-        local rc=0
-        if kill -0 "$KL_SERVER_PID" 2>/dev/null; then
-                kl_server_stop || rc=$?
-                [ "$rc" -eq 0 ] || tail -50 "$KL_TEST_DIR/server.log" >&3
-        fi
-        kl_teardown
-        return "$rc"
+        kl_server_teardown
 }
 
 # A Deployment manifest with replicas $1 and image $2, and any extra spec line $3.

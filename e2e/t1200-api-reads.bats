@@ -15,7 +15,7 @@ setup() {
 }
 
 teardown() {
-        kl_teardown
+        kl_server_teardown
 }
 
 # json_get EXPR: read JSON on stdin and print the Python expression over `d`.

@@ -14,13 +14,7 @@ setup() {
 }
 
 teardown() {
-        local rc=0
-        if kill -0 "$KL_SERVER_PID" 2>/dev/null; then
-                kl_server_stop || rc=$?
-                [ "$rc" -eq 0 ] || tail -50 "$KL_TEST_DIR/server.log" >&3
-        fi
-        kl_teardown
-        return "$rc"
+        kl_server_teardown
 }
 
 # eventually SECONDS EXPR: retry the shell expression EXPR, evaluated anew

@@ -6,7 +6,7 @@
 #   load lib/server
 # kl_server_setup gives the scenario its own HOME (kubectl's discovery cache
 # starts empty), a kubeconfig and a free port, and starts the server;
-# kl_teardown stops it.
+# kl_server_teardown (or kl_teardown) stops it.
 
 kl_free_port() {
         python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -42,4 +42,17 @@ kl_server_setup() {
         export KUBECONFIG="$KL_TEST_DIR/kubeconfig.yaml"
         KL_PORT=$(kl_free_port)
         kl_server_start "$@"
+}
+
+# kl_server_teardown: the scenario's teardown. The server must exit 0 on
+# SIGTERM: under SANITIZE=1 a leak or any sanitizer report fails the
+# scenario that caused it (the server log's tail goes to the TAP output).
+kl_server_teardown() {
+        local rc=0
+        if kill -0 "$KL_SERVER_PID" 2>/dev/null; then
+                kl_server_stop || rc=$?
+                [ "$rc" -eq 0 ] || tail -50 "$KL_TEST_DIR/server.log" >&3
+        fi
+        kl_teardown
+        return "$rc"
 }
