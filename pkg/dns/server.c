@@ -808,7 +808,7 @@ static void listener_on_closed(uv_handle_t *h)
 static int listen_on(struct kl_dns *d, struct listener *l, const char *spec, struct kl_err **err)
 {
         struct sockaddr_storage addr;
-        int namelen = sizeof(addr), r;
+        int udp_fd, tcp_fd, r;
 
         if (parse_listen(spec, &addr) < 0)
                 return kl_err_set(err, -EINVAL, "invalid listen address '%s'", spec);
@@ -816,23 +816,29 @@ static int listen_on(struct kl_dns *d, struct listener *l, const char *spec, str
         l->udp.data = l;
         l->udp_open = true;
         d->live++;
-        r = uv_udp_bind(&l->udp, (const struct sockaddr *)&addr, 0);
-        if (r < 0)
-                return kl_err_set(err, r, "listen on '%s' (udp)", spec);
-        /* Port 0: TCP takes the port UDP got. */
-        r = uv_udp_getsockname(&l->udp, (struct sockaddr *)&addr, &namelen);
-        if (r < 0)
-                return kl_err_set(err, r, "listen on '%s' (udp)", spec);
-        r = uv_udp_recv_start(&l->udp, udp_alloc, udp_read);
-        if (r < 0)
-                return kl_err_set(err, r, "listen on '%s' (udp)", spec);
         kl_assert(uv_tcp_init(d->loop, &l->tcp) == 0);
         l->tcp.data = l;
         l->tcp_open = true;
         d->live++;
-        r = uv_tcp_bind(&l->tcp, (const struct sockaddr *)&addr, 0);
-        if (r == 0)
-                r = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
+        /* One port for both (port 0: one the kernel picks that both can have). */
+        r = kl_loop_bind_udp_tcp((const struct sockaddr *)&addr, &udp_fd, &tcp_fd);
+        if (r < 0)
+                return kl_err_set(err, r, "listen on '%s'", spec);
+        r = uv_udp_open(&l->udp, udp_fd);
+        if (r < 0) {
+                (void)kl_close(udp_fd);
+                (void)kl_close(tcp_fd);
+                return kl_err_set(err, r, "listen on '%s' (udp)", spec);
+        }
+        r = uv_tcp_open(&l->tcp, tcp_fd);
+        if (r < 0) {
+                (void)kl_close(tcp_fd);
+                return kl_err_set(err, r, "listen on '%s' (tcp)", spec);
+        }
+        r = uv_udp_recv_start(&l->udp, udp_alloc, udp_read);
+        if (r < 0)
+                return kl_err_set(err, r, "listen on '%s' (udp)", spec);
+        r = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
         if (r < 0)
                 return kl_err_set(err, r, "listen on '%s' (tcp)", spec);
         return 0;

@@ -11,6 +11,8 @@
  *                                      writer) posting results to the loop
  *   kl_loop_finish()                   close every handle, run until idle,
  *                                      uv_loop_close(): shutdown and tests
+ *   kl_loop_bind_udp_tcp()             a UDP and a TCP socket on one port
+ *                                      (socket.c), for uv_udp_open/uv_tcp_open
  *
  * Threads: the loop thread owns the loop and everything reachable from it and
  * takes no locks for it (DESIGN §2). Only kl_loop_mailbox_post() may be called
@@ -111,5 +113,16 @@ void kl_loop_mailbox_close(struct kl_loop_mailbox *mb, uv_close_cb on_closed);
  * uv_loop_close(). Tests assert `kl_loop_finish(loop) == 0`.
  */
 int kl_loop_finish(uv_loop_t *loop);
+
+/**
+ * A UDP and a TCP socket bound to `addr` (IPv4 or IPv6) and the same port:
+ * with port 0 the kernel picks the UDP port and the TCP socket must have
+ * it too; when it is held in TCP another is picked (64 tries). The TCP
+ * socket has SO_REUSEADDR, as uv_tcp_bind() sets it. On success
+ * *ret_udp and *ret_tcp are bound, non-blocking, close-on-exec
+ * descriptors owned by the caller (for uv_udp_open() and uv_tcp_open(),
+ * then uv_listen()); otherwise a negative errno, nothing left open.
+ */
+int kl_loop_bind_udp_tcp(const struct sockaddr *addr, int *ret_udp, int *ret_tcp);
 
 #endif

@@ -175,15 +175,16 @@ static int upstream_start(uv_loop_t *loop, struct upstream *u)
 {
         struct sockaddr_in addr;
         struct sockaddr_storage bound;
-        int len = sizeof(bound);
+        int len = sizeof(bound), udp_fd, tcp_fd;
 
         cr_assert_eq(uv_ip4_addr("127.0.0.1", 0, &addr), 0);
+        cr_assert_eq(kl_loop_bind_udp_tcp((const struct sockaddr *)&addr, &udp_fd, &tcp_fd), 0);
         cr_assert_eq(uv_udp_init(loop, &u->udp), 0);
-        cr_assert_eq(uv_udp_bind(&u->udp, (const struct sockaddr *)&addr, 0), 0);
+        cr_assert_eq(uv_udp_open(&u->udp, udp_fd), 0);
         cr_assert_eq(uv_udp_getsockname(&u->udp, (struct sockaddr *)&bound, &len), 0);
         cr_assert_eq(uv_udp_recv_start(&u->udp, up_alloc, up_udp_read), 0);
         cr_assert_eq(uv_tcp_init(loop, &u->tcp), 0);
-        cr_assert_eq(uv_tcp_bind(&u->tcp, (const struct sockaddr *)&bound, 0), 0);
+        cr_assert_eq(uv_tcp_open(&u->tcp, tcp_fd), 0);
         cr_assert_eq(uv_listen((uv_stream_t *)&u->tcp, 8, up_on_connection), 0);
         return ntohs(((struct sockaddr_in *)&bound)->sin_port);
 }

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "loop/loop.h"
@@ -188,4 +193,89 @@ Test(loop, finish_reports_a_leaked_handle)
         cr_assert_eq(kl_loop_init(&loop), 0);
         cr_assert_eq(uv_timer_init(&loop, &timer), 0);
         cr_assert_eq(kl_loop_finish(&loop), 1);
+}
+
+/* ------------------------------------------------------------------------- */
+/* A UDP and a TCP socket on one port */
+
+static unsigned local_port(int fd, int type)
+{
+        struct sockaddr_in a;
+        socklen_t len = sizeof(a);
+        int got = 0;
+        socklen_t got_len = sizeof(got);
+
+        cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+        cr_assert_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &got, &got_len), 0);
+        cr_assert_eq(got, type);
+        return ntohs(a.sin_port);
+}
+
+static unsigned open_fds(void)
+{
+        unsigned n = 0;
+
+        for (int fd = 0; fd < 1024; fd++)
+                n += fcntl(fd, F_GETFD) >= 0;
+        return n;
+}
+
+Test(loop, udp_and_tcp_get_one_port_that_libuv_serves)
+{
+        struct sockaddr_in addr;
+        uv_loop_t loop;
+        uv_udp_t udp;
+        uv_tcp_t tcp;
+        int ufd = -1, tfd = -1;
+        unsigned port;
+
+        cr_assert_eq(uv_ip4_addr("127.0.0.1", 0, &addr), 0);
+        cr_assert_eq(kl_loop_bind_udp_tcp((const struct sockaddr *)&addr, &ufd, &tfd), 0);
+        port = local_port(ufd, SOCK_DGRAM);
+        cr_assert_gt(port, 0);
+        cr_assert_eq(local_port(tfd, SOCK_STREAM), port);
+        cr_assert(fcntl(ufd, F_GETFD) & FD_CLOEXEC);
+        cr_assert(fcntl(tfd, F_GETFL) & O_NONBLOCK);
+
+        cr_assert_eq(kl_loop_init(&loop), 0);
+        cr_assert_eq(uv_udp_init(&loop, &udp), 0);
+        cr_assert_eq(uv_udp_open(&udp, ufd), 0);
+        cr_assert_eq(uv_tcp_init(&loop, &tcp), 0);
+        cr_assert_eq(uv_tcp_open(&tcp, tfd), 0);
+        cr_assert_eq(uv_listen((uv_stream_t *)&tcp, 8, NULL), 0);
+        cr_assert_eq(local_port(tfd, SOCK_STREAM), port); /* listening where it was bound */
+        uv_close((uv_handle_t *)&udp, NULL);
+        uv_close((uv_handle_t *)&tcp, NULL);
+        cr_assert_eq(kl_loop_finish(&loop), 0);
+}
+
+Test(loop, a_port_held_in_tcp_is_refused_and_nothing_stays_open)
+{
+        struct sockaddr_in addr;
+        socklen_t len = sizeof(addr);
+        int holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int ufd = -1, tfd = -1;
+        unsigned before;
+
+        cr_assert_geq(holder, 0);
+        cr_assert_eq(uv_ip4_addr("127.0.0.1", 0, &addr), 0);
+        cr_assert_eq(bind(holder, (struct sockaddr *)&addr, sizeof(addr)), 0);
+        cr_assert_eq(listen(holder, 1), 0);
+        cr_assert_eq(getsockname(holder, (struct sockaddr *)&addr, &len), 0);
+
+        /* A port asked for by number is not traded for another. */
+        before = open_fds();
+        cr_assert_eq(kl_loop_bind_udp_tcp((const struct sockaddr *)&addr, &ufd, &tfd), -EADDRINUSE);
+        cr_assert_eq(ufd, -1);
+        cr_assert_eq(tfd, -1);
+        cr_assert_eq(open_fds(), before);
+        cr_assert_eq(close(holder), 0);
+}
+
+Test(loop, only_inet_addresses_are_bound)
+{
+        struct sockaddr_un un = { .sun_family = AF_UNIX };
+        int ufd = -1, tfd = -1;
+
+        cr_assert_eq(kl_loop_bind_udp_tcp((const struct sockaddr *)&un, &ufd, &tfd), -EAFNOSUPPORT);
 }
