@@ -128,12 +128,19 @@ closure = $(sort $(foreach d,$($(1)_DEPS),$(d) $(call closure,$(d))))
 # module's link line names the libraries of its dependencies, which may sort
 # after it (config depends on yaml). Unit tests also link the testing helpers.
 $(foreach m,$(MODULES),$(eval $(m)_LIB := $(B)/pkg/$(m)/lib$(m).a))
+# The same for test support: m_TEST_SUPPORT names sources under pkg/m/tests/
+# (fixtures such as apiserver's tests/support/testenv.c), archived into
+# libm-test.a and linked into the tests and benchmarks of m and of every
+# module whose test closure includes m; never into the product.
+$(foreach m,$(MODULES),$(eval $(m)_TEST_SUPPORT_LIB := \
+	$(if $($(m)_TEST_SUPPORT),$(B)/pkg/$(m)/tests/lib$(m)-test.a,)))
 
 TEST_BINS :=
 FUZZ_REPLAY_BINS :=
 BENCH_BINS :=
 ALL_OBJS :=
 ALL_SRCS :=
+TEST_SUPPORT_OBJS :=
 
 define MODULE_template
 $(1)_OBJS := $$(patsubst %.c,$(B)/pkg/$(1)/%.o,$$($(1)_SRCS))
@@ -147,6 +154,8 @@ $(1)_TEST_CLOSURE := $$(sort $$($(1)_CLOSURE) $$($(1)_TEST_DEPS) \
 	$$(foreach d,$$($(1)_TEST_DEPS),$$(call closure,$$(d))))
 $(1)_TEST_LINK_LIBS := $$($(1)_LIB) $$(foreach d,$$(filter-out $(1),$$($(1)_TEST_CLOSURE)),$$($$(d)_LIB))
 $(1)_TEST_LINK_PKGS := $$(sort $$($(1)_PKGS) $$(foreach d,$$($(1)_TEST_CLOSURE),$$($$(d)_PKGS)))
+$(1)_TEST_SUPPORT_OBJS := $$(patsubst %.c,$(B)/pkg/$(1)/tests/%.o,$$($(1)_TEST_SUPPORT))
+$(1)_TEST_SUPPORT_LIBS := $$(foreach d,$(1) $$($(1)_TEST_CLOSURE),$$($$(d)_TEST_SUPPORT_LIB))
 $(1)_TEST_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/tests/%,$$($(1)_TESTS))
 $(1)_FUZZ_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/fuzz/%-replay,$$($(1)_FUZZ))
 $(1)_BENCH_BINS := $$(patsubst %.c,$(B)/pkg/$(1)/bench/%,$$($(1)_BENCH))
@@ -154,27 +163,39 @@ BENCH_BINS += $$($(1)_BENCH_BINS)
 TEST_BINS += $$($(1)_TEST_BINS)
 FUZZ_REPLAY_BINS += $$($(1)_FUZZ_BINS)
 ALL_OBJS += $$($(1)_OBJS)
+TEST_SUPPORT_OBJS += $$($(1)_TEST_SUPPORT_OBJS)
 ALL_SRCS += $$(addprefix pkg/$(1)/,$$($(1)_SRCS) $$(addprefix tests/,$$($(1)_TESTS)) \
-	$$(addprefix fuzz/,$$($(1)_FUZZ)) $$(addprefix bench/,$$($(1)_BENCH)))
+	$$(addprefix tests/,$$($(1)_TEST_SUPPORT)) $$(addprefix fuzz/,$$($(1)_FUZZ)) \
+	$$(addprefix bench/,$$($(1)_BENCH)))
 
 $$($(1)_LIB): $$($(1)_OBJS)
 	@echo "  AR      $$@"
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 
+ifneq ($$($(1)_TEST_SUPPORT),)
+$$($(1)_TEST_SUPPORT_LIB): $$($(1)_TEST_SUPPORT_OBJS)
+	@echo "  AR      $$@"
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endif
+
 $(B)/pkg/$(1)/%.o: EXTRA_CFLAGS += $$(call pkg_cflags,$$($(1)_LINK_PKGS))
 $(B)/pkg/$(1)/tests/%.o $(B)/pkg/$(1)/bench/%.o: EXTRA_CFLAGS += \
 	$$(call pkg_cflags,$$($(1)_TEST_LINK_PKGS))
 
-$(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_TEST_LINK_LIBS) $$(testing_LIB)
+$(B)/pkg/$(1)/tests/%: $(B)/pkg/$(1)/tests/%.o $$($(1)_TEST_SUPPORT_LIBS) $$($(1)_TEST_LINK_LIBS) \
+		$$(testing_LIB)
 	@echo "  LINK    $$@"
-	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_LINK_LIBS) $$(testing_LIB) \
-		-Wl,--end-group $$(LDFLAGS_ALL) \
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_SUPPORT_LIBS) $$($(1)_TEST_LINK_LIBS) \
+		$$(testing_LIB) -Wl,--end-group $$(LDFLAGS_ALL) \
 		$$(call pkg_libs,$$($(1)_TEST_LINK_PKGS) $$(testing_PKGS)) -lcriterion
 
-$(B)/pkg/$(1)/bench/%: $(B)/pkg/$(1)/bench/%.o $$($(1)_TEST_LINK_LIBS) $$(testing_LIB)
+$(B)/pkg/$(1)/bench/%: $(B)/pkg/$(1)/bench/%.o $$($(1)_TEST_SUPPORT_LIBS) $$($(1)_TEST_LINK_LIBS) \
+		$$(testing_LIB)
 	@echo "  LINK    $$@"
-	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_LINK_LIBS) $$(testing_LIB) \
-		-Wl,--end-group $$(LDFLAGS_ALL) $$(call pkg_libs,$$($(1)_TEST_LINK_PKGS) $$(testing_PKGS))
+	$(Q)$$(CC) -o $$@ $$< -Wl,--start-group $$($(1)_TEST_SUPPORT_LIBS) $$($(1)_TEST_LINK_LIBS) \
+		$$(testing_LIB) -Wl,--end-group $$(LDFLAGS_ALL) \
+		$$(call pkg_libs,$$($(1)_TEST_LINK_PKGS) $$(testing_PKGS)) \
+		$$(if $$($(1)_TEST_SUPPORT_LIBS),-lcriterion,)
 
 $(B)/pkg/$(1)/fuzz/%-replay: $(B)/pkg/$(1)/fuzz/%.o $(B)/pkg/testing/fuzz-main.o $$($(1)_LINK_LIBS)
 	@echo "  LINK    $$@"
@@ -223,7 +244,7 @@ $(B)/%.o: %.c $(B)/FLAGS | $(DEPS_STAMP)
 
 FUZZ_OBJS_ALL := $(patsubst $(B)/%,$(FUZZ_B)/%,$(ALL_OBJS)) \
 	$(foreach m,$(MODULES),$(patsubst %.c,$(FUZZ_B)/pkg/$(m)/fuzz/%.o,$($(m)_FUZZ)))
--include $(ALL_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d) \
+-include $(ALL_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_REPLAY_BINS:-replay=.d) \
 	$(wildcard $(addsuffix .d,$(basename $(FUZZ_OBJS_ALL))))
 
 # Test, bench and fuzz objects are made by pattern rules, so make would treat

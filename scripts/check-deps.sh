@@ -3,7 +3,8 @@
 #
 # Layering (STYLE R2.2): every `#include "X/..."` in module m must name m itself
 # or a module listed in m_DEPS of pkg/m/module.mk (tests, benchmarks and fuzz
-# targets may also include testing and the modules of m_TEST_DEPS), and the
+# targets may also include testing and the modules of m_TEST_DEPS, and only
+# they may include test support, "X/tests/..."), and the
 # declared dependencies must not form a cycle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,16 @@ for mk in pkg/*/module.mk cmd/*/module.mk; do
                                 ;;
                         esac
                 done
+                # Test support (X/tests/...) is for tests, benchmarks and fuzz targets only.
+                case "$f" in
+                */tests/* | */fuzz/* | */bench/*) ;;
+                *)
+                        for inc in $(grep -oE '^#include "[a-z0-9]+/tests/' "$f" | sed 's/#include "//; s|/tests/$||' | sort -u); do
+                                echo "$f: includes '$inc/tests/' (test support) outside tests, benchmarks and fuzz targets" >&2
+                                status=1
+                        done
+                        ;;
+                esac
         done < <(find "$dir" -name '*.[ch]' | sort)
 done
 

@@ -15,37 +15,17 @@
 #include "api/patch.h"
 #include "apiserver/apiserver-internal.h"
 #include "apiserver/convert-internal.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 #include "json/json.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
+        struct kl_testenv t;
         const struct kl_api_resource *v1, *v2;
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
+        kl_testenv_start(&e->t, NULL);
         e->v1 = kl_api_resource_find("autoscaling", "v1", "horizontalpodautoscalers");
         e->v2 = kl_apiserver__storage_row(e->v1);
         cr_assert_str_eq(e->v2->version, "v2");
@@ -53,11 +33,7 @@ static void env_start(struct env *e)
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct result {
@@ -100,16 +76,16 @@ static void apply_v1(struct env *e, json_t *config, const char *manager, bool fo
                                               .force = force };
 
         *res = (struct result){ 0 };
-        kl_apiserver__patch_view(e->s, e->v1, "default", "h", NULL, KL_API_PATCH_TYPE_APPLY_YAML,
-                                 config, &wo, on_write, res);
-        run_until(&e->loop, &res->done);
+        kl_apiserver__patch_view(e->t.server, e->v1, "default", "h", NULL,
+                                 KL_API_PATCH_TYPE_APPLY_YAML, config, &wo, on_write, res);
+        kl_testenv_run_until(&e->t, &res->done);
 }
 
 static json_t *stored(struct env *e)
 {
         json_t *obj = NULL;
 
-        cr_assert_eq(kl_apiserver_get(e->s, e->v2, "default", "h", &obj, NULL), 0);
+        cr_assert_eq(kl_apiserver_get(e->t.server, e->v2, "default", "h", &obj, NULL), 0);
         return obj;
 }
 
@@ -226,12 +202,12 @@ Test(apply_view, conflict_with_v2_manager_and_force)
         json_decref(res.obj);
 
         res = (struct result){ 0 };
-        kl_apiserver_patch(e.s, e.v2, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
+        kl_apiserver_patch(e.t.server, e.v2, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
                            json_pack("{s{s[{sss{sss{sssi}}}]}}", "spec", "metrics", "type",
                                      "Resource", "resource", "name", "cpu", "target", "type",
                                      "Utilization", "averageUtilization", 70),
                            &wo, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
         obj = stored(&e);

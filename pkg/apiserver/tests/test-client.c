@@ -13,51 +13,27 @@
 
 #include "api/patch.h"
 #include "apiserver/apiserver-internal.h"
+#include "apiserver/tests/support/testenv.h"
 #include "client/client.h"
 #include "loop/loop.h"
-#include "testing/testing.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t;
         const struct kl_api_resource *pods, *cms;
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
+        const struct kl_testenv_options to = { .user = "system:kube-scheduler" };
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-scheduler");
+        kl_testenv_start(&e->t, &to);
         e->pods = kl_api_resource_find("", "v1", "pods");
         e->cms = kl_api_resource_find("", "v1", "configmaps");
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct result {
@@ -110,9 +86,9 @@ static void create_pod(struct env *e, const char *name)
 {
         struct result res = { .in_call = true };
 
-        kl_client_create(e->c, e->pods, "default", pod(name), NULL, on_write, &res);
+        kl_client_create(e->t.client, e->pods, "default", pod(name), NULL, on_write, &res);
         res.in_call = false;
-        run_until(&e->loop, &res.done);
+        kl_testenv_run_until(&e->t, &res.done);
         cr_assert_eq(res.r, 0, "create %s: %s", name, res.msg);
         json_decref(res.obj);
 }
@@ -126,9 +102,9 @@ Test(inproc, reads_and_writes_map_to_the_handler_layer)
 
         env_start(&e);
         /* create: fieldManager defaults to the client's user. */
-        kl_client_create(e.c, e.pods, "default", pod("a"), NULL, on_write, &res);
+        kl_client_create(e.t.client, e.pods, "default", pod("a"), NULL, on_write, &res);
         res.in_call = false;
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         mf = json_array_get(json_object_get(json_object_get(res.obj, "metadata"), "managedFields"),
                             0);
@@ -138,26 +114,26 @@ Test(inproc, reads_and_writes_map_to_the_handler_layer)
 
         /* get and list: from the loop, fresh. */
         res = (struct result){ .in_call = true };
-        kl_client_get(e.c, e.pods, "default", "a", on_read, &res);
+        kl_client_get(e.t.client, e.pods, "default", "a", on_read, &res);
         res.in_call = false;
         cr_expect_not(res.done);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0);
         cr_expect_str_eq(
                 json_string_value(json_object_get(json_object_get(res.obj, "metadata"), "name")),
                 "a");
         json_decref(res.obj);
         res = (struct result){ .in_call = true };
-        kl_client_get(e.c, e.pods, "default", "nope", on_read, &res);
+        kl_client_get(e.t.client, e.pods, "default", "nope", on_read, &res);
         res.in_call = false;
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, -ENOENT);
         cr_expect_str_eq(res.msg, "pods \"nope\" not found");
         cr_expect_null(res.obj);
         res = (struct result){ .in_call = true };
-        kl_client_list(e.c, e.pods, NULL, NULL, on_read, &res);
+        kl_client_list(e.t.client, e.pods, NULL, NULL, on_read, &res);
         res.in_call = false;
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0);
         cr_expect_str_eq(json_string_value(json_object_get(res.obj, "kind")), "PodList");
         cr_expect_eq(json_array_size(json_object_get(res.obj, "items")), 1);
@@ -167,30 +143,30 @@ Test(inproc, reads_and_writes_map_to_the_handler_layer)
         binding = json_pack("{sssss{ss}s{ssss}}", "apiVersion", "v1", "kind", "Binding", "metadata",
                             "name", "a", "target", "kind", "Node", "name", "n1");
         res = (struct result){ .in_call = true };
-        kl_client_update(e.c, e.pods, "default", "a", "binding", json_incref(binding), NULL,
+        kl_client_update(e.t.client, e.pods, "default", "a", "binding", json_incref(binding), NULL,
                          on_write, &res);
         res.in_call = false;
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
         res = (struct result){ 0 };
-        kl_client_get(e.c, e.pods, "default", "a", on_read, &res);
-        run_until(&e.loop, &res.done);
+        kl_client_get(e.t.client, e.pods, "default", "a", on_read, &res);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_str_eq(
                 json_string_value(json_object_get(json_object_get(res.obj, "spec"), "nodeName")),
                 "n1");
         json_decref(res.obj);
         res = (struct result){ 0 };
-        kl_client_update(e.c, e.pods, "default", "a", "binding", json_incref(binding), NULL,
+        kl_client_update(e.t.client, e.pods, "default", "a", "binding", json_incref(binding), NULL,
                          on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, -KL_ECONFLICT, "%s", res.msg);
 
         /* status through a merge patch of the subresource */
         res = (struct result){ 0 };
-        kl_client_patch(e.c, e.pods, "default", "a", "status", KL_API_PATCH_TYPE_MERGE,
+        kl_client_patch(e.t.client, e.pods, "default", "a", "status", KL_API_PATCH_TYPE_MERGE,
                         json_pack("{s{ss}}", "status", "phase", "Running"), NULL, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0, "%s", res.msg);
         cr_expect_str_eq(
                 json_string_value(json_object_get(json_object_get(res.obj, "status"), "phase")),
@@ -199,30 +175,30 @@ Test(inproc, reads_and_writes_map_to_the_handler_layer)
 
         /* eviction: a delete with the Eviction's deleteOptions */
         res = (struct result){ 0 };
-        kl_client_update(e.c, e.pods, "default", "a", "eviction",
+        kl_client_update(e.t.client, e.pods, "default", "a", "eviction",
                          json_pack("{sssss{ss}s{si}}", "apiVersion", "policy/v1", "kind",
                                    "Eviction", "metadata", "name", "a", "deleteOptions",
                                    "gracePeriodSeconds", 0),
                          NULL, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
         res = (struct result){ 0 };
-        kl_client_get(e.c, e.pods, "default", "a", on_read, &res);
-        run_until(&e.loop, &res.done);
+        kl_client_get(e.t.client, e.pods, "default", "a", on_read, &res);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, -ENOENT);
 
         /* dry run writes nothing */
         res = (struct result){ 0 };
-        kl_client_create(e.c, e.pods, "default", pod("dry"),
+        kl_client_create(e.t.client, e.pods, "default", pod("dry"),
                          &(struct kl_client_write_opts){ .dry_run = true, .field_manager = "x" },
                          on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
         res = (struct result){ 0 };
-        kl_client_get(e.c, e.pods, "default", "dry", on_read, &res);
-        run_until(&e.loop, &res.done);
+        kl_client_get(e.t.client, e.pods, "default", "dry", on_read, &res);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_expect_eq(res.r, -ENOENT);
         env_stop(&e);
 }
@@ -258,20 +234,22 @@ Test(inproc, watch_events_are_mapped)
 
         env_start(&e);
         create_pod(&e, "one");
-        cr_assert_eq(kl_client_watch_start(e.c, e.pods, "default", &o, on_event, &ev, &w, NULL), 0);
+        cr_assert_eq(
+                kl_client_watch_start(e.t.client, e.pods, "default", &o, on_event, &ev, &w, NULL),
+                0);
         ev.in_call = false;
         create_pod(&e, "two");
-        kl_client_patch(e.c, e.pods, "default", "two", NULL, KL_API_PATCH_TYPE_MERGE,
+        kl_client_patch(e.t.client, e.pods, "default", "two", NULL, KL_API_PATCH_TYPE_MERGE,
                         json_pack("{s{s{ss}}}", "metadata", "labels", "a", "b"), NULL, on_write,
                         &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         json_decref(res.obj);
         res = (struct result){ 0 };
-        kl_client_delete(e.c, e.pods, "default", "two", NULL, NULL, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_client_delete(e.t.client, e.pods, "default", "two", NULL, NULL, on_write, &res);
+        kl_testenv_run_until(&e.t, &res.done);
         json_decref(res.obj);
         cr_expect_str_eq(ev.log, "ADDED:one ADDED:two MODIFIED:two DELETED:two");
-        kl_client_watch_stop(e.c, w);
+        kl_client_watch_stop(e.t.client, w);
         /* A watch from a revision the window does not cover: one ERROR (410). */
         ev = (struct events){ 0 };
         o.resource_version = "1";
@@ -279,19 +257,21 @@ Test(inproc, watch_events_are_mapped)
                 char name[32];
 
                 (void)snprintf(name, sizeof(name), "cm-%d", i);
-                kl_client_create(e.c, e.cms, "default",
+                kl_client_create(e.t.client, e.cms, "default",
                                  json_pack("{sssss{ss}}", "apiVersion", "v1", "kind", "ConfigMap",
                                            "metadata", "name", name),
                                  NULL, NULL, NULL);
         }
         create_pod(&e, "three");
-        for (int i = 0; i < 100 && e.s->rev < 1100; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
-        cr_assert_eq(kl_client_watch_start(e.c, e.cms, "default", &o, on_event, &ev, &w, NULL), 0);
+        for (int i = 0; i < 100 && e.t.server->rev < 1100; i++)
+                (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
+        cr_assert_eq(
+                kl_client_watch_start(e.t.client, e.cms, "default", &o, on_event, &ev, &w, NULL),
+                0);
         for (int i = 0; i < 100000 && ev.n == 0; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
         cr_expect(strncmp(ev.log, "ERROR:", 6) == 0, "%s", ev.log);
-        kl_client_watch_stop(e.c, w);
+        kl_client_watch_stop(e.t.client, w);
         env_stop(&e);
 }
 
@@ -299,9 +279,9 @@ static void patch_labels(struct env *e, const char *name, json_t *labels)
 {
         struct result res = { 0 };
 
-        kl_client_patch(e->c, e->pods, "default", name, NULL, KL_API_PATCH_TYPE_MERGE,
+        kl_client_patch(e->t.client, e->pods, "default", name, NULL, KL_API_PATCH_TYPE_MERGE,
                         json_pack("{s{so}}", "metadata", "labels", labels), NULL, on_write, &res);
-        run_until(&e->loop, &res.done);
+        kl_testenv_run_until(&e->t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
 }
@@ -321,23 +301,23 @@ Test(inproc, selector_watches_see_objects_enter_and_leave)
         struct result res = { 0 };
 
         env_start(&e);
-        cr_assert_eq(kl_client_watch_start(e.c, e.pods, "default",
+        cr_assert_eq(kl_client_watch_start(e.t.client, e.pods, "default",
                                            &(struct kl_client_list_opts){ .resource_version = "0" },
                                            on_event, &all, &w[0], NULL),
                      0);
         cr_assert_eq(
-                kl_client_watch_start(e.c, e.pods, "default",
+                kl_client_watch_start(e.t.client, e.pods, "default",
                                       &(struct kl_client_list_opts){ .resource_version = "0",
                                                                      .label_selector = "app=web" },
                                       on_event, &lab, &w[1], NULL),
                 0);
         cr_assert_eq(kl_client_watch_start(
-                             e.c, e.pods, NULL,
+                             e.t.client, e.pods, NULL,
                              &(struct kl_client_list_opts){ .resource_version = "0",
                                                             .field_selector = "metadata.name=p" },
                              on_event, &fld, &w[2], NULL),
                      0);
-        cr_assert_eq(kl_client_watch_start(e.c, e.pods, "kube-system",
+        cr_assert_eq(kl_client_watch_start(e.t.client, e.pods, "kube-system",
                                            &(struct kl_client_list_opts){ .resource_version = "0" },
                                            on_event, &other, &w[3], NULL),
                      0);
@@ -348,8 +328,8 @@ Test(inproc, selector_watches_see_objects_enter_and_leave)
         patch_labels(&e, "p", json_pack("{ss}", "app", "db"));  /* leaves */
         patch_labels(&e, "p", json_pack("{ss}", "app", "web")); /* enters again */
         patch_labels(&e, "q", json_pack("{ss}", "app", "web")); /* q enters */
-        kl_client_delete(e.c, e.pods, "default", "p", NULL, NULL, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_client_delete(e.t.client, e.pods, "default", "p", NULL, NULL, on_write, &res);
+        kl_testenv_run_until(&e.t, &res.done);
         json_decref(res.obj);
         cr_expect_str_eq(all.log, "ADDED:p ADDED:q MODIFIED:p MODIFIED:p MODIFIED:p MODIFIED:p "
                                   "MODIFIED:q DELETED:p");
@@ -357,7 +337,7 @@ Test(inproc, selector_watches_see_objects_enter_and_leave)
         cr_expect_str_eq(fld.log, "ADDED:p MODIFIED:p MODIFIED:p MODIFIED:p MODIFIED:p DELETED:p");
         cr_expect_str_eq(other.log, "");
         for (size_t i = 0; i < KL_ARRAY_SIZE(w); i++)
-                kl_client_watch_stop(e.c, w[i]);
+                kl_client_watch_stop(e.t.client, w[i]);
         env_stop(&e);
 }
 
@@ -422,34 +402,34 @@ Test(inproc, write_callback_runs_after_every_informer_has_the_change)
 
         env_start(&e);
         /* Two informers, one of them through another client of the same server. */
-        other = kl_apiserver_client_new(e.s, "system:kube-controller-manager");
-        o.inf[0] = pod_informer(&e, e.c);
+        other = kl_apiserver_client_new(e.t.server, "system:kube-controller-manager");
+        o.inf[0] = pod_informer(&e, e.t.client);
         o.inf[1] = pod_informer(&e, other);
         kl_informer_on_synced(o.inf[0], on_synced_0, &o);
         kl_informer_on_synced(o.inf[1], on_synced_1, &o);
         cr_assert_eq(kl_informer_start(o.inf[0], NULL), 0);
         cr_assert_eq(kl_informer_start(o.inf[1], NULL), 0);
-        run_until(&e.loop, &o.synced[0]);
-        run_until(&e.loop, &o.synced[1]);
+        kl_testenv_run_until(&e.t, &o.synced[0]);
+        kl_testenv_run_until(&e.t, &o.synced[1]);
 
         /* create, update, status, delete: each callback sees both informers current. */
         o.name = "p1";
-        kl_client_create(e.c, e.pods, "default", pod("p1"), NULL, on_ordered_write, &o);
-        run_until(&e.loop, &o.done);
+        kl_client_create(e.t.client, e.pods, "default", pod("p1"), NULL, on_ordered_write, &o);
+        kl_testenv_run_until(&e.t, &o.done);
         o.done = false;
         kl_client_patch(other, e.pods, "default", "p1", NULL, KL_API_PATCH_TYPE_MERGE,
                         json_pack("{s{s{ss}}}", "metadata", "labels", "x", "y"), NULL,
                         on_ordered_write, &o);
-        run_until(&e.loop, &o.done);
+        kl_testenv_run_until(&e.t, &o.done);
         o.done = false;
-        kl_client_patch(e.c, e.pods, "default", "p1", "status", KL_API_PATCH_TYPE_MERGE,
+        kl_client_patch(e.t.client, e.pods, "default", "p1", "status", KL_API_PATCH_TYPE_MERGE,
                         json_pack("{s{ss}}", "status", "phase", "Running"), NULL, on_ordered_write,
                         &o);
-        run_until(&e.loop, &o.done);
+        kl_testenv_run_until(&e.t, &o.done);
         o.done = false;
         o.deleted = true;
-        kl_client_delete(e.c, e.pods, "default", "p1", NULL, NULL, on_ordered_write, &o);
-        run_until(&e.loop, &o.done);
+        kl_client_delete(e.t.client, e.pods, "default", "p1", NULL, NULL, on_ordered_write, &o);
+        kl_testenv_run_until(&e.t, &o.done);
 
         kl_informer_free(o.inf[0]);
         kl_informer_free(o.inf[1]);
@@ -470,17 +450,17 @@ Test(inproc, ordering_holds_while_informers_start)
 
         env_start(&e);
         for (int round = 0; round < 4; round++) {
-                struct kl_informer *inf = pod_informer(&e, e.c);
+                struct kl_informer *inf = pod_informer(&e, e.t.client);
 
                 cr_assert_eq(kl_informer_start(inf, NULL), 0);
                 for (int i = 0; i < 8; i++) {
                         (void)snprintf(names[i], sizeof(names[i]), "r%d-p%d", round, i);
                         o[i] = (struct order){ .inf = { inf, NULL }, .name = names[i] };
-                        kl_client_create(e.c, e.pods, "default", pod(names[i]), NULL,
+                        kl_client_create(e.t.client, e.pods, "default", pod(names[i]), NULL,
                                          on_ordered_write, &o[i]);
                 }
                 for (int i = 0; i < 8; i++)
-                        run_until(&e.loop, &o[i].done);
+                        kl_testenv_run_until(&e.t, &o[i].done);
                 kl_informer_free(inf);
         }
         env_stop(&e);
@@ -511,7 +491,7 @@ static void on_burst_write(void *arg, int r, const json_t *obj, const struct kl_
         cr_assert_eq(r, 0, "%s", kl_err_msg(err));
         b->done++;
         if (!b->inf) {
-                b->inf = pod_informer(b->e, b->e->c);
+                b->inf = pod_informer(b->e, b->e->t.client);
                 cr_assert_eq(kl_informer_start(b->inf, NULL), 0);
                 return;
         }
@@ -531,11 +511,11 @@ Test(inproc, ordering_holds_for_an_informer_started_in_a_write_callback)
         for (int i = 0; i < 16; i++) {
                 bw[i].b = &b;
                 (void)snprintf(bw[i].name, sizeof(bw[i].name), "burst-%d", i);
-                kl_client_create(e.c, e.pods, "default", pod(bw[i].name), NULL, on_burst_write,
-                                 &bw[i]);
+                kl_client_create(e.t.client, e.pods, "default", pod(bw[i].name), NULL,
+                                 on_burst_write, &bw[i]);
         }
         for (int i = 0; i < 100000 && b.done < 16; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
         cr_assert_eq(b.done, 16);
         cr_expect_eq(b.checked, 15);
         kl_informer_free(b.inf);
@@ -575,7 +555,7 @@ Test(inproc, free_with_writes_in_flight)
         struct result res = { 0 };
 
         env_start(&e);
-        c2 = kl_apiserver_client_new(e.s, "short-lived");
+        c2 = kl_apiserver_client_new(e.t.server, "short-lived");
         for (int i = 0; i < 5; i++) {
                 char name[32];
 
@@ -595,8 +575,8 @@ Test(inproc, free_with_writes_in_flight)
                 (void)snprintf(name, sizeof(name), "gone-%d", i);
                 for (int k = 0; k < 100000; k++) {
                         res = (struct result){ 0 };
-                        kl_client_get(e.c, e.pods, "default", name, on_read, &res);
-                        run_until(&e.loop, &res.done);
+                        kl_client_get(e.t.client, e.pods, "default", name, on_read, &res);
+                        kl_testenv_run_until(&e.t, &res.done);
                         json_decref(res.obj);
                         if (res.r == 0)
                                 break;

@@ -14,47 +14,23 @@
 #include "apiserver/apiserver-internal.h"
 #include "apiserver/convert-internal.h"
 #include "apiserver/evict-internal.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
+        struct kl_testenv t;
         const struct kl_api_resource *pods, *pdbs;
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
+        kl_testenv_start(&e->t, NULL);
         e->pods = kl_api_resource_find("", "v1", "pods");
         e->pdbs = kl_api_resource_find("policy", "v1", "poddisruptionbudgets");
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct result {
@@ -78,7 +54,7 @@ static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
 
 static void wait_ok(struct env *e, struct result *res, const char *what)
 {
-        run_until(&e->loop, &res->done);
+        kl_testenv_run_until(&e->t, &res->done);
         cr_assert_eq(res->r, 0, "%s: %s", what, res->msg);
         json_decref(res->obj);
         *res = (struct result){ 0 };
@@ -89,7 +65,7 @@ static void create(struct env *e, const struct kl_api_resource *r, json_t *obj)
         struct kl_apiserver_write_opts wo = { 0 };
         struct result res = { 0 };
 
-        kl_apiserver_create(e->s, r, "default", obj, &wo, on_write, &res);
+        kl_apiserver_create(e->t.server, r, "default", obj, &wo, on_write, &res);
         wait_ok(e, &res, "create");
 }
 
@@ -108,7 +84,8 @@ static void make_pod(struct env *e, const char *name, const char *phase, bool re
         st = json_pack("{sssss{ssss}s{sss[{ssss}]}}", "apiVersion", "v1", "kind", "Pod", "metadata",
                        "name", name, "namespace", "default", "status", "phase", phase, "conditions",
                        "type", "Ready", "status", ready ? "True" : "False");
-        kl_apiserver_update(e->s, e->pods, "default", name, "status", st, &wo, on_write, &res);
+        kl_apiserver_update(e->t.server, e->pods, "default", name, "status", st, &wo, on_write,
+                            &res);
         wait_ok(e, &res, "pod status");
 }
 
@@ -139,7 +116,8 @@ static void make_pdb(struct env *e, const struct pdb_spec *p)
                        "status", "observedGeneration", p->observed_generation, "disruptionsAllowed",
                        p->allowed, "currentHealthy", p->current, "desiredHealthy", p->desired,
                        "expectedPods", 1);
-        kl_apiserver_update(e->s, e->pdbs, "default", p->name, "status", st, &wo, on_write, &res);
+        kl_apiserver_update(e->t.server, e->pdbs, "default", p->name, "status", st, &wo, on_write,
+                            &res);
         wait_ok(e, &res, "pdb status");
 }
 
@@ -263,10 +241,10 @@ Test(evict, budgets)
                 make_pod(&e, "p", c->phase, c->ready, c->app);
                 for (size_t j = 0; j < 2 && c->pdbs[j].name; j++)
                         make_pdb(&e, &c->pdbs[j]);
-                kl_apiserver__evict(e.s, "default", "p",
+                kl_apiserver__evict(e.t.server, "default", "p",
                                     json_pack("{sss{}}", "kind", "Eviction", "metadata"), &wo,
                                     on_write, &res);
-                run_until(&e.loop, &res.done);
+                kl_testenv_run_until(&e.t, &res.done);
                 cr_expect_eq(res.r, c->want_r, "%s: r=%d %s", c->name, res.r, res.msg);
                 if (c->want_msg) {
                         body = res.obj ? json_dumps(res.obj, JSON_COMPACT) : NULL;
@@ -283,13 +261,13 @@ Test(evict, budgets)
                         cr_expect_eq(json_integer_value(json_object_get(res.obj, "code")), 429);
                 }
                 json_decref(res.obj);
-                r = kl_apiserver_get(e.s, e.pods, "default", "p", &pod, NULL);
+                r = kl_apiserver_get(e.t.server, e.pods, "default", "p", &pod, NULL);
                 cr_expect_eq(r == -ENOENT, c->want_gone, "%s: pod gone %d", c->name, r);
                 if (c->pdbs[0].name) {
                         json_t *st;
 
-                        cr_assert_eq(kl_apiserver_get(e.s, e.pdbs, "default", c->pdbs[0].name, &pdb,
-                                                      NULL),
+                        cr_assert_eq(kl_apiserver_get(e.t.server, e.pdbs, "default",
+                                                      c->pdbs[0].name, &pdb, NULL),
                                      0);
                         st = json_object_get(pdb, "status");
                         cr_expect_eq(json_integer_value(json_object_get(st, "disruptionsAllowed")),
@@ -314,10 +292,10 @@ Test(evict, racing_evictions_spend_the_budget_once)
         make_pod(&e, "p1", "Running", true, "a");
         make_pod(&e, "p2", "Running", true, "a");
         make_pdb(&e, &b);
-        kl_apiserver__evict(e.s, "default", "p1", json_object(), &wo, on_write, &r1);
-        kl_apiserver__evict(e.s, "default", "p2", json_object(), &wo, on_write, &r2);
-        run_until(&e.loop, &r1.done);
-        run_until(&e.loop, &r2.done);
+        kl_apiserver__evict(e.t.server, "default", "p1", json_object(), &wo, on_write, &r1);
+        kl_apiserver__evict(e.t.server, "default", "p2", json_object(), &wo, on_write, &r2);
+        kl_testenv_run_until(&e.t, &r1.done);
+        kl_testenv_run_until(&e.t, &r2.done);
         cr_expect((r1.r == 0) != (r2.r == 0), "r1=%d r2=%d", r1.r, r2.r);
         cr_expect(r1.r == -KL_ETOO_MANY_REQUESTS || r2.r == -KL_ETOO_MANY_REQUESTS);
         json_decref(r1.obj);
@@ -351,7 +329,7 @@ Test(convert_hooks, hpa_v1_view)
                              &body, &err),
                      0);
         create(&e, v2, body);
-        cr_assert_eq(kl_apiserver_get(e.s, v2, "default", "h", &stored, NULL), 0);
+        cr_assert_eq(kl_apiserver_get(e.t.server, v2, "default", "h", &stored, NULL), 0);
         cr_expect_str_eq(json_string_value(json_object_get(stored, "apiVersion")),
                          "autoscaling/v2");
         metrics = json_object_get(json_object_get(stored, "spec"), "metrics");
@@ -366,17 +344,17 @@ Test(convert_hooks, hpa_v1_view)
                                                         "targetCPUUtilizationPercentage")),
                      50);
 
-        kl_apiserver__patch_view(e.s, v1, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
+        kl_apiserver__patch_view(e.t.server, v1, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
                                  json_pack("{s{si}}", "spec", "targetCPUUtilizationPercentage", 70),
                                  &wo, on_write, &res);
-        run_until(&e.loop, &res.done);
+        kl_testenv_run_until(&e.t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         cr_expect_str_eq(json_string_value(json_object_get(res.obj, "apiVersion")),
                          "autoscaling/v2", "the handler answers in the storage version");
         json_decref(res.obj);
         json_decref(stored);
         stored = NULL;
-        cr_assert_eq(kl_apiserver_get(e.s, v2, "default", "h", &stored, NULL), 0);
+        cr_assert_eq(kl_apiserver_get(e.t.server, v2, "default", "h", &stored, NULL), 0);
         metrics = json_object_get(json_object_get(stored, "spec"), "metrics");
         cr_expect_eq(json_array_size(metrics), 1);
         cr_expect_eq(

@@ -10,46 +10,26 @@
 
 #include <criterion/criterion.h>
 
-#include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "client/client-internal.h"
 #include "loop/loop.h"
-#include "testing/testing.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t;
         const struct kl_api_resource *events;
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
+        const struct kl_testenv_options to = { .user = "system:kube-scheduler" };
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-scheduler");
+        kl_testenv_start(&e->t, &to);
         e->events = kl_api_resource_find("", "v1", "events");
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        for (int i = 0; i < 100000 && !closed; i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
-        cr_assert(closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 /* The Events of `ns` once `pred` holds for the list (the recorder is fire and forget). */
@@ -59,17 +39,17 @@ static json_t *events_when(struct env *e, const char *ns, bool (*pred)(const jso
                 json_t *list = NULL;
 
                 /* While writes wait for a slot the list is not final: no need to read it. */
-                if (kl_client__recorder_waiting(e->c->recorder) > 0) {
-                        (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                if (kl_client__recorder_waiting(e->t.client->recorder) > 0) {
+                        (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
                         continue;
                 }
-                cr_assert_eq(kl_apiserver_list(e->s, e->events, ns,
+                cr_assert_eq(kl_apiserver_list(e->t.server, e->events, ns,
                                                &(struct kl_apiserver_list_opts){ 0 }, &list, NULL),
                              0);
                 if (pred(json_object_get(list, "items")))
                         return list;
                 json_decref(list);
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("the events never arrived");
         return NULL;
@@ -109,10 +89,10 @@ Test(event, recorded_as_upstream_and_repeats_counted)
         const char *name;
 
         env_start(&e);
-        kl_client_event(e.c, involved, "Warning", "FailedScheduling", "0/%d nodes are available",
-                        3);
-        kl_client_event(e.c, involved, "Warning", "FailedScheduling", "0/%d nodes are available",
-                        3);
+        kl_client_event(e.t.client, involved, "Warning", "FailedScheduling",
+                        "0/%d nodes are available", 3);
+        kl_client_event(e.t.client, involved, "Warning", "FailedScheduling",
+                        "0/%d nodes are available", 3);
         list = events_when(&e, "default", one_with_count_2);
         ev = json_array_get(json_object_get(list, "items"), 0);
         name = str(ev, "metadata", "name");
@@ -131,14 +111,14 @@ Test(event, recorded_as_upstream_and_repeats_counted)
         cr_expect_str_eq(str(ev, "reportingComponent", NULL), "kube-scheduler");
         cr_expect_not_null(str(ev, "firstTimestamp", NULL));
         cr_expect_not_null(str(ev, "lastTimestamp", NULL));
-        cr_expect_eq(kl_client__recorder_size(e.c->recorder), 1);
+        cr_expect_eq(kl_client__recorder_size(e.t.client->recorder), 1);
 
         /* Another message is another Event. */
-        kl_client_event(e.c, involved, "Warning", "FailedScheduling", "something else");
+        kl_client_event(e.t.client, involved, "Warning", "FailedScheduling", "something else");
         list2 = events_when(&e, "default", two_events);
         cr_expect_str_eq(str(json_array_get(json_object_get(list2, "items"), 0), "reason", NULL),
                          "FailedScheduling");
-        cr_expect_eq(kl_client__recorder_size(e.c->recorder), 2);
+        cr_expect_eq(kl_client__recorder_size(e.t.client->recorder), 2);
         env_stop(&e);
 }
 
@@ -151,7 +131,7 @@ Test(event, cluster_scoped_objects_go_to_default)
         const json_t *ev;
 
         env_start(&e);
-        kl_client_event(e.c, node, "Normal", "RegisteredNode", "Node n1 event: Registered");
+        kl_client_event(e.t.client, node, "Normal", "RegisteredNode", "Node n1 event: Registered");
         list = events_when(&e, "default", one_event);
         ev = json_array_get(json_object_get(list, "items"), 0);
         cr_expect_null(json_object_get(json_object_get(ev, "involvedObject"), "namespace"));
@@ -171,11 +151,11 @@ Test(event, many_repeats_fold_into_one_event)
 
         env_start(&e);
         for (int i = 0; i < 10; i++)
-                kl_client_event(e.c, involved, "Normal", "ScalingReplicaSet", "Scaled up");
+                kl_client_event(e.t.client, involved, "Normal", "ScalingReplicaSet", "Scaled up");
         for (int i = 0; i < 100000; i++) {
                 json_auto_t *l = NULL;
 
-                cr_assert_eq(kl_apiserver_list(e.s, e.events, "default",
+                cr_assert_eq(kl_apiserver_list(e.t.server, e.events, "default",
                                                &(struct kl_apiserver_list_opts){ 0 }, &l, NULL),
                              0);
                 items = json_object_get(l, "items");
@@ -184,7 +164,7 @@ Test(event, many_repeats_fold_into_one_event)
                         list = KL_TAKE_PTR(l);
                         break;
                 }
-                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
         }
         cr_assert_not_null(list, "the count never reached 10");
         env_stop(&e);
@@ -198,9 +178,9 @@ Test(event, client_freed_with_events_in_flight)
                           "p", "namespace", "default", "uid", "uid-p");
 
         env_start(&e);
-        kl_client_event(e.c, involved, "Normal", "Pulled", "pulled");
-        kl_client_event(e.c, involved, "Normal", "Pulled", "pulled");
-        kl_client_event(e.c, involved, "Normal", "Created", "created");
+        kl_client_event(e.t.client, involved, "Normal", "Pulled", "pulled");
+        kl_client_event(e.t.client, involved, "Normal", "Pulled", "pulled");
+        kl_client_event(e.t.client, involved, "Normal", "Created", "created");
         /* Freed at once: the writes are still at the server; nothing may touch the recorder. */
         env_stop(&e);
 }
@@ -233,16 +213,16 @@ Test(event, the_dedupe_cache_is_bounded)
 
         env_start(&e);
         for (int i = 0; i < 4100; i++)
-                kl_client_event(e.c, involved, "Normal", "Tick", "tick %d", i);
-        cr_expect_eq(kl_client__recorder_size(e.c->recorder), KL_CLIENT_EVENT_CACHE_MAX);
+                kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %d", i);
+        cr_expect_eq(kl_client__recorder_size(e.t.client->recorder), KL_CLIENT_EVENT_CACHE_MAX);
         list = events_when(&e, "default", events_4100);
         /* The oldest was evicted: its repeat is a new Event, the newest's a patch. */
-        kl_client_event(e.c, involved, "Normal", "Tick", "tick %d", 0);
-        kl_client_event(e.c, involved, "Normal", "Tick", "tick %d", 4099);
+        kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %d", 0);
+        kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %d", 4099);
         json_decref(KL_TAKE_PTR(list));
         list = events_when(&e, "default", events_4101_and_a_count_2);
         cr_expect_eq(json_array_size(json_object_get(list, "items")), 4101);
-        cr_expect_eq(kl_client__recorder_size(e.c->recorder), KL_CLIENT_EVENT_CACHE_MAX);
+        cr_expect_eq(kl_client__recorder_size(e.t.client->recorder), KL_CLIENT_EVENT_CACHE_MAX);
         env_stop(&e);
 }
 
@@ -258,9 +238,10 @@ Test(event, component_named_per_event)
         int from_rs = 0, from_client = 0;
 
         env_start(&e);
-        kl_client_event_from(e.c, "replicaset-controller", involved, "Normal", "SuccessfulCreate",
-                             "Created pod: %s", "rs-abcde");
-        kl_client_event(e.c, involved, "Normal", "SuccessfulCreate", "Created pod: %s", "rs-abcde");
+        kl_client_event_from(e.t.client, "replicaset-controller", involved, "Normal",
+                             "SuccessfulCreate", "Created pod: %s", "rs-abcde");
+        kl_client_event(e.t.client, involved, "Normal", "SuccessfulCreate", "Created pod: %s",
+                        "rs-abcde");
         list = events_when(&e, "default", two_events);
         json_array_foreach(json_object_get(list, "items"), i, it) {
                 const char *comp = str(it, "source", "component");
@@ -299,11 +280,11 @@ Test(event, writes_beyond_the_in_flight_cap_wait_their_turn)
 
         env_start(&e);
         for (int k = 0; k < 100; k++)
-                kl_client_event(e.c, involved, "Normal", "Tick", "tick %d", k);
-        cr_expect_eq(kl_client__recorder_waiting(e.c->recorder),
+                kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %d", k);
+        cr_expect_eq(kl_client__recorder_waiting(e.t.client->recorder),
                      100 - KL_CLIENT_EVENT_INFLIGHT_MAX);
-        kl_client_event(e.c, involved, "Normal", "Tick", "tick %d", 99);
-        cr_expect_eq(kl_client__recorder_waiting(e.c->recorder),
+        kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %d", 99);
+        cr_expect_eq(kl_client__recorder_waiting(e.t.client->recorder),
                      100 - KL_CLIENT_EVENT_INFLIGHT_MAX);
         list = events_when(&e, "default", events_100);
         json_array_foreach(json_object_get(list, "items"), i, it) {
@@ -313,7 +294,7 @@ Test(event, writes_beyond_the_in_flight_cap_wait_their_turn)
                 }
         }
         cr_expect_eq(twos, 1);
-        cr_expect_eq(kl_client__recorder_waiting(e.c->recorder), 0);
+        cr_expect_eq(kl_client__recorder_waiting(e.t.client->recorder), 0);
         env_stop(&e);
 }
 
@@ -327,7 +308,7 @@ Test(event, client_freed_with_events_waiting)
 
         env_start(&e);
         for (unsigned k = 0; k < KL_CLIENT_EVENT_CACHE_MAX + 50; k++)
-                kl_client_event(e.c, involved, "Normal", "Tick", "tick %u", k);
-        cr_expect_gt(kl_client__recorder_waiting(e.c->recorder), KL_CLIENT_EVENT_CACHE_MAX);
+                kl_client_event(e.t.client, involved, "Normal", "Tick", "tick %u", k);
+        cr_expect_gt(kl_client__recorder_waiting(e.t.client->recorder), KL_CLIENT_EVENT_CACHE_MAX);
         env_stop(&e);
 }

@@ -10,52 +10,27 @@
 
 #include <criterion/criterion.h>
 
-#include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "client/client-internal.h"
 #include "loop/loop.h"
-#include "testing/testing.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t;
         const struct kl_api_resource *pods, *cms;
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
+        const struct kl_testenv_options to = { .user = "system:kube-controller-manager" };
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
+        kl_testenv_start(&e->t, &to);
         e->pods = kl_api_resource_find("", "v1", "pods");
         e->cms = kl_api_resource_find("", "v1", "configmaps");
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct wait {
@@ -77,7 +52,7 @@ static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *e
 static void wait_all(struct env *e, struct wait *w)
 {
         for (int i = 0; i < 1000000 && w->done < w->want; i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         cr_assert_eq(w->done, w->want);
 }
 
@@ -169,7 +144,7 @@ static struct kl_informer *informer(struct env *e, const struct kl_api_resource 
         struct kl_informer *inf = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_informer_new(e->c, res, ns, NULL, NULL, &inf, &err), 0);
+        cr_assert_eq(kl_informer_new(e->t.client, res, ns, NULL, NULL, &inf, &err), 0);
         s->inf = inf;
         kl_informer_add_handler(inf, &h);
         kl_informer_on_synced(inf, h_synced, s);
@@ -211,12 +186,12 @@ Test(informer, sync_handlers_and_indexes)
 
         env_start(&e);
         /* Made before the informer starts: they come with the list. */
-        kl_client_create(e.c, e.pods, "default", pod("default", "web-b", "web", "n1", "u1"), NULL,
-                         on_write, &w);
-        kl_client_create(e.c, e.pods, "default", pod("default", "web-a", "web", "n2", "u1"), NULL,
-                         on_write, &w);
-        kl_client_create(e.c, e.pods, "kube-system", pod("kube-system", "dns", "dns", "n1", NULL),
+        kl_client_create(e.t.client, e.pods, "default", pod("default", "web-b", "web", "n1", "u1"),
                          NULL, on_write, &w);
+        kl_client_create(e.t.client, e.pods, "default", pod("default", "web-a", "web", "n2", "u1"),
+                         NULL, on_write, &w);
+        kl_client_create(e.t.client, e.pods, "kube-system",
+                         pod("kube-system", "dns", "dns", "n1", NULL), NULL, on_write, &w);
         w.want = 3;
         wait_all(&e, &w);
 
@@ -225,7 +200,7 @@ Test(informer, sync_handlers_and_indexes)
         cr_expect_not(kl_informer_synced(inf));
         cr_assert_eq(kl_informer_start(inf, NULL), 0);
         cr_expect_not(kl_informer_synced(inf), "synced from inside start()");
-        run_until(&e.loop, &s.synced);
+        kl_testenv_run_until(&e.t, &s.synced);
         cr_expect(kl_informer_synced(inf));
         cr_expect_eq(s.adds, 3);
         cr_expect_eq(kl_informer_count(inf), 3);
@@ -257,7 +232,7 @@ Test(informer, sync_handlers_and_indexes)
         (void)json_object_set_new(json_object_get(upd, "metadata"), "labels",
                                   json_pack("{ss}", "app", "api"));
         w = (struct wait){ .want = 1 };
-        kl_client_update(e.c, e.pods, "default", "web-a", NULL, upd, NULL, on_write, &w);
+        kl_client_update(e.t.client, e.pods, "default", "web-a", NULL, upd, NULL, on_write, &w);
         wait_all(&e, &w);
         cr_expect_eq(s.updates, 1);
         kl_informer_by_index(inf, KL_INDEX_LABEL, "app=web", &v);
@@ -285,11 +260,11 @@ Test(informer, sync_handlers_and_indexes)
          * commit in either order, and the log below is in commit order.
          */
         w = (struct wait){ .want = 1 };
-        kl_client_delete(e.c, e.pods, "kube-system", "dns",
+        kl_client_delete(e.t.client, e.pods, "kube-system", "dns",
                          json_pack("{si}", "gracePeriodSeconds", 0), NULL, on_write, &w);
         wait_all(&e, &w);
         w = (struct wait){ .want = 1 };
-        kl_client_delete(e.c, e.pods, "default", "web-b",
+        kl_client_delete(e.t.client, e.pods, "default", "web-b",
                          json_pack("{si}", "gracePeriodSeconds", 0), NULL, on_write, &w);
         wait_all(&e, &w);
         cr_expect_eq(s.deletes, 2);
@@ -316,26 +291,28 @@ Test(informer, namespaced_informer_and_bad_selector)
         struct kl_err *err = NULL;
 
         env_start(&e);
-        cr_expect_eq(kl_informer_new(e.c, e.pods, NULL, "a in (", NULL, &bad, &err), -EINVAL);
+        cr_expect_eq(kl_informer_new(e.t.client, e.pods, NULL, "a in (", NULL, &bad, &err),
+                     -EINVAL);
         cr_expect_null(bad);
         kl_err_free(err);
         err = NULL;
-        cr_expect_eq(kl_informer_new(e.c, e.pods, NULL, NULL, "spec.nope=x", &bad, &err), -EINVAL);
+        cr_expect_eq(kl_informer_new(e.t.client, e.pods, NULL, NULL, "spec.nope=x", &bad, &err),
+                     -EINVAL);
         kl_err_free(err);
 
-        kl_client_create(e.c, e.cms, "default", cm("default", "a", "1"), NULL, on_write, &w);
-        kl_client_create(e.c, e.cms, "kube-system", cm("kube-system", "b", "1"), NULL, on_write,
-                         &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "a", "1"), NULL, on_write, &w);
+        kl_client_create(e.t.client, e.cms, "kube-system", cm("kube-system", "b", "1"), NULL,
+                         on_write, &w);
         wait_all(&e, &w);
         inf = informer(&e, e.cms, "default", &s);
         cr_assert_eq(kl_informer_start(inf, NULL), 0);
-        run_until(&e.loop, &s.synced);
+        kl_testenv_run_until(&e.t, &s.synced);
         /* kube-root-ca.crt and friends are not made here: just what the test wrote. */
         cr_expect_eq(kl_informer_count(inf), 1);
         cr_expect_not_null(kl_informer_get(inf, "default", "a"));
         w = (struct wait){ .want = 1 };
-        kl_client_create(e.c, e.cms, "kube-system", cm("kube-system", "c", "1"), NULL, on_write,
-                         &w);
+        kl_client_create(e.t.client, e.cms, "kube-system", cm("kube-system", "c", "1"), NULL,
+                         on_write, &w);
         wait_all(&e, &w);
         cr_expect_eq(kl_informer_count(inf), 1);
         kl_informer_free(inf);
@@ -360,25 +337,29 @@ Test(informer, relist_after_410_reconciles)
         char name[32];
 
         env_start(&e);
-        kl_client_create(e.c, e.cms, "default", cm("default", "keep", "1"), NULL, on_write, &w);
-        kl_client_create(e.c, e.cms, "default", cm("default", "same", "1"), NULL, on_write, &w);
-        kl_client_create(e.c, e.cms, "default", cm("default", "gone", "1"), NULL, on_write, &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "keep", "1"), NULL, on_write,
+                         &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "same", "1"), NULL, on_write,
+                         &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "gone", "1"), NULL, on_write,
+                         &w);
         wait_all(&e, &w);
         inf = informer(&e, e.cms, "default", &s);
         cr_assert_eq(kl_informer_start(inf, NULL), 0);
-        run_until(&e.loop, &s.synced);
+        kl_testenv_run_until(&e.t, &s.synced);
         cr_expect_eq(s.adds, 3);
 
         kl_client__informer_pause(inf);
         w = (struct wait){ .want = 3 + 1100 };
-        kl_client_update(e.c, e.cms, "default", "keep", NULL, cm("default", "keep", "2"), NULL,
-                         on_write, &w);
-        kl_client_delete(e.c, e.cms, "default", "gone", NULL, NULL, on_write, &w);
-        kl_client_create(e.c, e.cms, "default", cm("default", "new", "1"), NULL, on_write, &w);
+        kl_client_update(e.t.client, e.cms, "default", "keep", NULL, cm("default", "keep", "2"),
+                         NULL, on_write, &w);
+        kl_client_delete(e.t.client, e.cms, "default", "gone", NULL, NULL, on_write, &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "new", "1"), NULL, on_write,
+                         &w);
         for (int i = 0; i < 1100; i++) {
                 (void)snprintf(name, sizeof(name), "filler-%d", i);
-                kl_client_create(e.c, e.cms, "kube-system", cm("kube-system", name, "x"), NULL,
-                                 on_write, &w);
+                kl_client_create(e.t.client, e.cms, "kube-system", cm("kube-system", name, "x"),
+                                 NULL, on_write, &w);
         }
         wait_all(&e, &w);
         /* Nothing arrived while the watch was down. */
@@ -388,7 +369,7 @@ Test(informer, relist_after_410_reconciles)
 
         kl_client__informer_resume(inf);
         for (int i = 0; i < 100000 && s.deletes == 0; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
         adds = s.adds - 3;
         updates = s.updates;
         deletes = s.deletes;
@@ -404,7 +385,8 @@ Test(informer, relist_after_410_reconciles)
 
         /* Watching again from the new list. */
         w = (struct wait){ .want = 1 };
-        kl_client_create(e.c, e.cms, "default", cm("default", "after", "1"), NULL, on_write, &w);
+        kl_client_create(e.t.client, e.cms, "default", cm("default", "after", "1"), NULL, on_write,
+                         &w);
         wait_all(&e, &w);
         cr_expect_not_null(kl_informer_get(inf, "default", "after"));
         kl_informer_free(inf);
@@ -422,7 +404,7 @@ Test(informer, free_before_the_list_arrives)
         cr_assert_eq(kl_informer_start(inf, NULL), 0);
         kl_informer_free(inf);
         for (int i = 0; i < 10; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_NOWAIT);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_NOWAIT);
         cr_expect_not(s.synced);
         env_stop(&e);
 }

@@ -1042,128 +1042,17 @@ Test(deployment, recreate_counts_pods_in_unknown_phase_as_running)
  * rollout, an update, and an undo, as kubectl rollout status would watch them.
  */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controllers */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "replicaset", "deployment", "serviceaccount", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled, .fake_nodes = 1 };
+        const struct kl_controllers_options co = { .enabled = enabled, .fake_nodes = 1 };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void write_done(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
-}
-
-static json_t *get(struct env *e, const char *group, const char *plural, const char *name)
-{
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res(group, plural), "default", name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
-}
-
-/* Run the loop until `done(obj)` holds; bounded by iterations, not by time. */
-static json_t *wait_for(struct env *e, const char *group, const char *plural, const char *name,
-                        bool (*done)(const json_t *obj))
-{
-        for (int i = 0; i < 30000; i++) {
-                json_t *obj = get(e, group, plural, name);
-
-                if (done(obj))
-                        return obj;
-                json_decref(obj);
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
-        }
-        cr_assert_fail("%s '%s' never reached the state waited for", plural, name);
-        return NULL;
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
 /* What kubectl rollout status waits for: the rollout of the current generation is done. */
@@ -1182,49 +1071,43 @@ static bool rolled_out(const json_t *d)
                kl_streq_null(kl_ctrl_dig_str(c, "reason"), "NewReplicaSetAvailable");
 }
 
-static void set_image(struct env *e, const char *img)
+static void set_image(struct kl_testenv *e, const char *img)
 {
-        struct wait w = { 0 };
         json_t *patch = json_pack("{s:{s:{s:{s:[{s:s, s:s}]}}}}", "spec", "template", "spec",
                                   "containers", "name", "c", "image", img);
 
-        kl_client_patch(e->c, kl_ctrl_res("apps", "deployments"), "default", "web", NULL,
-                        KL_API_PATCH_TYPE_STRATEGIC, patch, NULL, on_write, &w);
-        write_done(e, &w, "patch deployment");
+        kl_testenv_patch(e, kl_ctrl_res("apps", "deployments"), "default", "web", NULL,
+                         KL_API_PATCH_TYPE_STRATEGIC, patch, NULL);
 }
 
-/* The ReplicaSets of namespace "default" (a new list). */
-static json_t *list_rs(struct env *e)
+/* Wait for the rollout of Deployment "web" to be done; returns it (new). */
+static json_t *wait_rolled_out(struct kl_testenv *e)
 {
-        struct wait w = { 0 };
-
-        kl_client_list(e->c, kl_ctrl_res("apps", "replicasets"), "default", NULL, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "list: %s", w.msg);
-        return w.obj;
+        return kl_testenv_wait_for(e, kl_ctrl_res("apps", "deployments"), "default", "web",
+                                   rolled_out);
 }
 
 Test(deployment, rollout_update_and_undo_against_a_real_api_server)
 {
-        struct env e = { 0 };
-        struct wait w = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_t *d;
         json_auto_t *list = NULL;
         const json_t *rs;
         size_t i, n_current = 0;
 
-        env_start(&e);
-        kl_client_create(
-                e.c, kl_ctrl_res("apps", "deployments"), "default",
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        kl_testenv_create(
+                &e, kl_ctrl_res("apps", "deployments"), "default",
                 J("{\"metadata\":{\"name\":\"web\",\"annotations\":{\"kubernetes.io/"
                   "change-cause\":\"first\"}},\"spec\":{\"replicas\":3,\"selector\":{"
                   "\"matchLabels\":{\"app\":\"web\"}},\"strategy\":{\"rollingUpdate\":{"
                   "\"maxSurge\":1,\"maxUnavailable\":0}},\"template\":{\"metadata\":{\"labels\":"
                   "{\"app\":\"web\"}},\"spec\":{\"nodeName\":\"fake-node-1\",\"containers\":[{"
                   "\"name\":\"c\",\"image\":\"nginx:1\"}]}}}}"),
-                NULL, on_write, &w);
-        write_done(&e, &w, "create deployment");
-        d = wait_for(&e, "apps", "deployments", "web", rolled_out);
+                NULL);
+        d = wait_rolled_out(&e);
         cr_expect_str_eq(rs_ann(d, "deployment.kubernetes.io/revision"), "1");
         expect_cond(json_object_get(d, "status"), "Available", "True", "MinimumReplicasAvailable",
                     NULL);
@@ -1232,16 +1115,16 @@ Test(deployment, rollout_update_and_undo_against_a_real_api_server)
 
         /* An update rolls out through a second ReplicaSet, revision 2. */
         set_image(&e, "nginx:2");
-        d = wait_for(&e, "apps", "deployments", "web", rolled_out);
+        d = wait_rolled_out(&e);
         cr_expect_str_eq(rs_ann(d, "deployment.kubernetes.io/revision"), "2");
         json_decref(d);
 
         /* kubectl rollout undo puts the old template back: the old ReplicaSet, revision 3. */
         set_image(&e, "nginx:1");
-        d = wait_for(&e, "apps", "deployments", "web", rolled_out);
+        d = wait_rolled_out(&e);
         cr_expect_str_eq(rs_ann(d, "deployment.kubernetes.io/revision"), "3");
         json_decref(d);
-        list = list_rs(&e);
+        list = kl_testenv_list(&e, kl_ctrl_res("apps", "replicasets"), "default", NULL);
         cr_assert_eq(json_array_size(json_object_get(list, "items")), 2);
         json_array_foreach(json_object_get(list, "items"), i, rs) {
                 const char *rev = rs_ann(rs, "deployment.kubernetes.io/revision");
@@ -1259,30 +1142,32 @@ Test(deployment, rollout_update_and_undo_against_a_real_api_server)
                 }
         }
         cr_expect_eq(n_current, 1);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }
 
 Test(deployment, recreate_against_a_real_api_server)
 {
-        struct env e = { 0 };
-        struct wait w = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_t *d;
 
-        env_start(&e);
-        kl_client_create(e.c, kl_ctrl_res("apps", "deployments"), "default",
-                         J("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":2,"
-                           "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"strategy\":{"
-                           "\"type\":\"Recreate\"},\"template\":{\"metadata\":{\"labels\":{"
-                           "\"app\":\"web\"}},\"spec\":{\"nodeName\":\"fake-node-1\","
-                           "\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1\"}]}}}}"),
-                         NULL, on_write, &w);
-        write_done(&e, &w, "create deployment");
-        d = wait_for(&e, "apps", "deployments", "web", rolled_out);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        kl_testenv_create(&e, kl_ctrl_res("apps", "deployments"), "default",
+                          J("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":2,"
+                            "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"strategy\":{"
+                            "\"type\":\"Recreate\"},\"template\":{\"metadata\":{\"labels\":{"
+                            "\"app\":\"web\"}},\"spec\":{\"nodeName\":\"fake-node-1\","
+                            "\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1\"}]}}}}"),
+                          NULL);
+        d = wait_rolled_out(&e);
         json_decref(d);
         /* The old pods go first; the new ReplicaSet starts once they are gone. */
         set_image(&e, "nginx:2");
-        d = wait_for(&e, "apps", "deployments", "web", rolled_out);
+        d = wait_rolled_out(&e);
         cr_expect_str_eq(rs_ann(d, "deployment.kubernetes.io/revision"), "2");
         json_decref(d);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

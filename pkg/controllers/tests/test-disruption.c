@@ -855,116 +855,27 @@ Test(disruption, stale_disruption_target_condition)
 /* Against a real in-process API server */
 
 #include "api/patch.h"
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controller */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "disruption", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled };
+        const struct kl_controllers_options co = { .enabled = enabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_stop(struct env *e)
+static json_t *get_pdb(struct kl_testenv *e)
 {
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void write_done(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
-}
-
-static json_t *get_pdb(struct env *e)
-{
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("policy", "poddisruptionbudgets"), "team-a", "web-pdb",
-                      on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get(e, kl_ctrl_res("policy", "poddisruptionbudgets"), "team-a",
+                              "web-pdb");
 }
 
 /* Run the loop until the PDB's status reads as wanted; bounded by iterations. */
-static void wait_status(struct env *e, int64_t expected, int64_t healthy, int64_t allowed)
+static void wait_status(struct kl_testenv *e, int64_t expected, int64_t healthy, int64_t allowed)
 {
         /* At least a tick (10 ms) a round: a safety net of minutes, not a deadline. */
         for (int i = 0; i < 30000; i++) {
@@ -975,41 +886,36 @@ static void wait_status(struct env *e, int64_t expected, int64_t healthy, int64_
                     kl_ctrl_dig_int(pdb, "status.disruptionsAllowed", -1) == allowed &&
                     kl_ctrl_get_condition(pdb, "DisruptionAllowed"))
                         return;
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
+                kl_testenv_tick(e);
         }
         cr_assert_fail("the PDB never reached expectedPods %lld currentHealthy %lld",
                        (long long)expected, (long long)healthy);
 }
 
-static void create(struct env *e, const char *group, const char *plural, const char *ns,
+static void create(struct kl_testenv *e, const char *group, const char *plural, const char *ns,
                    const char *text)
 {
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, kl_ctrl_res(group, plural), ns, J(text), NULL, on_write, &w);
-        write_done(e, &w, plural);
+        kl_testenv_create(e, kl_ctrl_res(group, plural), ns, J(text), NULL);
 }
 
-static void make_ready(struct env *e, const char *name)
+static void make_ready(struct kl_testenv *e, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_patch(e->c, kl_ctrl_res("", "pods"), "team-a", name, "status",
-                        KL_API_PATCH_TYPE_MERGE,
-                        J("{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":"
-                          "\"Ready\",\"status\":\"True\"}]}}"),
-                        NULL, on_write, &w);
-        write_done(e, &w, "pod status");
+        kl_testenv_patch(e, kl_ctrl_res("", "pods"), "team-a", name, "status",
+                         KL_API_PATCH_TYPE_MERGE,
+                         J("{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":"
+                           "\"Ready\",\"status\":\"True\"}]}}"),
+                         NULL);
 }
 
 Test(disruption, status_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *pdb = NULL;
         const json_t *c;
 
-        env_start(&e);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
         create(&e, "", "namespaces", NULL, "{\"metadata\":{\"name\":\"team-a\"}}");
         create(&e, "policy", "poddisruptionbudgets", "team-a",
                "{\"metadata\":{\"name\":\"web-pdb\"},\"spec\":{\"minAvailable\":1,"
@@ -1038,5 +944,6 @@ Test(disruption, status_against_a_real_api_server)
         cr_assert(c);
         cr_expect_str_eq(cs(c, "status"), "True");
         cr_expect_str_eq(cs(c, "reason"), "SufficientPods");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

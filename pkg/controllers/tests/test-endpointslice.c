@@ -680,139 +680,40 @@ Test(endpointslice, duplicate_endpoints_across_slices_are_removed)
 /* ------------------------------------------------------------------------- */
 /* Both controllers against a real in-process API server, with the manager */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* wakes the loop up while waiting for the controllers */
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        (void)t;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "endpoints", "endpointslice", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled };
+        const struct kl_controllers_options co = { .enabled = enabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        if (obj)
-                w->obj = json_deep_copy(obj);
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void create(struct env *e, const char *group, const char *plural, const char *ns,
+static void create(struct kl_testenv *e, const char *group, const char *plural, const char *ns,
                    const char *text)
 {
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, kl_ctrl_res(group, plural), ns, J(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create %s: %s", plural, w.msg);
-        json_decref(w.obj);
-}
-
-static void patch_status(struct env *e, const char *name, const char *text)
-{
-        struct wait w = { 0 };
-
-        kl_client_patch(e->c, kl_ctrl_res("", "pods"), "default", name, "status",
-                        KL_API_PATCH_TYPE_MERGE, J(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "patch: %s", w.msg);
-        json_decref(w.obj);
+        kl_testenv_create(e, kl_ctrl_res(group, plural), ns, J(text), NULL);
 }
 
 /* A list (new) of `plural` in default with `selector`. */
-static json_t *list(struct env *e, const char *group, const char *plural, const char *selector)
+static json_t *list(struct kl_testenv *e, const char *group, const char *plural,
+                    const char *selector)
 {
         const struct kl_client_list_opts lo = { .label_selector = selector };
-        struct wait w = { 0 };
 
-        kl_client_list(e->c, kl_ctrl_res(group, plural), "default", &lo, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "list: %s", w.msg);
-        return w.obj;
+        return kl_testenv_list(e, kl_ctrl_res(group, plural), "default", &lo);
 }
 
-static json_t *get(struct env *e, const char *plural, const char *name)
+static json_t *get(struct kl_testenv *e, const char *plural, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("", plural), "default", name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get_or_null(e, kl_ctrl_res("", plural), "default", name);
 }
 
-static bool endpoints_ready(struct env *e)
+static bool endpoints_ready(struct kl_testenv *e)
 {
         json_auto_t *ep = get(e, "endpoints", "web");
 
@@ -820,7 +721,7 @@ static bool endpoints_ready(struct env *e)
                json_integer_value(G(ep, "subsets.0.ports.0.port")) == 8080;
 }
 
-static bool slice_ready(struct env *e)
+static bool slice_ready(struct kl_testenv *e)
 {
         json_auto_t *l =
                 list(e, "discovery.k8s.io", "endpointslices", "kubernetes.io/service-name=web");
@@ -832,17 +733,7 @@ static bool slice_ready(struct env *e)
                kl_streq_null(S(s, "endpoints.0.zone"), "zone-a");
 }
 
-static void wait_until(struct env *e, bool (*cond)(struct env *e), const char *what)
-{
-        for (int i = 0; i < 3000; i++) {
-                if (cond(e))
-                        return;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
-        }
-        cr_assert_fail("never reached: %s", what);
-}
-
-static bool pod_terminating_everywhere(struct env *e)
+static bool pod_terminating_everywhere(struct kl_testenv *e)
 {
         json_auto_t *ep = get(e, "endpoints", "web");
         json_auto_t *l =
@@ -855,7 +746,7 @@ static bool pod_terminating_everywhere(struct env *e)
                json_is_true(G(s, "endpoints.0.conditions.serving"));
 }
 
-static bool only_placeholder_left(struct env *e)
+static bool only_placeholder_left(struct kl_testenv *e)
 {
         json_auto_t *l =
                 list(e, "discovery.k8s.io", "endpointslices", "kubernetes.io/service-name=web");
@@ -865,23 +756,19 @@ static bool only_placeholder_left(struct env *e)
                json_array_size(G(s, "ports")) == 0;
 }
 
-static void delete_pod(struct env *e, json_t *opts)
+static void delete_pod(struct kl_testenv *e, json_t *opts)
 {
-        struct wait w = { 0 };
-
-        kl_client_delete(e->c, kl_ctrl_res("", "pods"), "default", "web-1", opts, NULL, on_write,
-                         &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "delete: %s", w.msg);
-        json_decref(w.obj);
+        kl_testenv_delete(e, kl_ctrl_res("", "pods"), "default", "web-1", opts, NULL);
 }
 
 Test(endpointslice, endpoints_and_slices_follow_a_pod_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *slices = NULL;
 
-        env_start(&e);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
         create(&e, "", "nodes", NULL,
                "{'metadata':{'name':'n1','labels':{'topology.kubernetes.io/zone':'zone-a'}}}");
         create(&e, "", "services", "default",
@@ -891,12 +778,14 @@ Test(endpointslice, endpoints_and_slices_follow_a_pod_against_a_real_api_server)
                "{'metadata':{'name':'web-1','labels':{'app':'web'}},'spec':{'nodeName':'n1',"
                "'containers':[{'name':'c','image':'nginx','ports':[{'name':'web',"
                "'containerPort':8080}]}]}}");
-        patch_status(&e, "web-1",
-                     "{'status':{'phase':'Running','podIP':'10.42.0.2','podIPs':[{'ip':"
-                     "'10.42.0.2'}],'conditions':[{'type':'Ready','status':'True',"
-                     "'lastTransitionTime':'2025-06-01T12:00:00Z'}]}}");
-        wait_until(&e, endpoints_ready, "Endpoints web lists the pod");
-        wait_until(&e, slice_ready, "one EndpointSlice of web lists the pod");
+        kl_testenv_patch(&e, kl_ctrl_res("", "pods"), "default", "web-1", "status",
+                         KL_API_PATCH_TYPE_MERGE,
+                         J("{'status':{'phase':'Running','podIP':'10.42.0.2','podIPs':[{'ip':"
+                           "'10.42.0.2'}],'conditions':[{'type':'Ready','status':'True',"
+                           "'lastTransitionTime':'2025-06-01T12:00:00Z'}]}}"),
+                         NULL);
+        kl_testenv_wait_until(&e, endpoints_ready, "Endpoints web lists the pod");
+        kl_testenv_wait_until(&e, slice_ready, "one EndpointSlice of web lists the pod");
         slices = list(&e, "discovery.k8s.io", "endpointslices", "kubernetes.io/service-name=web");
         cr_expect_str_eq(label(G(slices, "items.0"), "endpointslice.kubernetes.io/managed-by"),
                          "endpointslice-controller.k8s.io");
@@ -946,10 +835,11 @@ Test(endpointslice, endpoints_and_slices_follow_a_pod_against_a_real_api_server)
 
         /* Deleted with a grace period: terminating, out of Endpoints, still serving. */
         delete_pod(&e, NULL);
-        wait_until(&e, pod_terminating_everywhere, "the terminating pod is only in the slice");
+        kl_testenv_wait_until(&e, pod_terminating_everywhere,
+                              "the terminating pod is only in the slice");
         /* Gone: the slice becomes the placeholder (an update, not a delete and a create). */
         delete_pod(&e, J("{'gracePeriodSeconds':0}"));
-        wait_until(&e, only_placeholder_left, "an empty placeholder slice");
+        kl_testenv_wait_until(&e, only_placeholder_left, "an empty placeholder slice");
         {
                 json_auto_t *after = list(&e, "discovery.k8s.io", "endpointslices",
                                           "kubernetes.io/service-name=web");
@@ -957,5 +847,6 @@ Test(endpointslice, endpoints_and_slices_follow_a_pod_against_a_real_api_server)
                 cr_expect_str_eq(S(after, "items.0.metadata.name"),
                                  S(slices, "items.0.metadata.name"));
         }
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

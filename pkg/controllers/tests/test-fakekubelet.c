@@ -208,3 +208,47 @@ Test(fakekubelet, deleting_pod_is_confirmed_with_zero_grace)
         cr_expect_str_eq(str_at(a.v[0].obj, "preconditions.uid"), "u1");
         json_decref(pod);
 }
+
+/* ------------------------------------------------------------------------- */
+/* Against a real in-process API server, with the manager */
+
+#include "apiserver/tests/support/testenv.h"
+
+static bool is_running_and_ready(const json_t *pod)
+{
+        return pod && kl_streq_null(kl_ctrl_dig_str(pod, "status.phase"), "Running") &&
+               kl_ctrl_pod_is_ready(pod);
+}
+
+/*
+ * A pod bound to a simulated node before that node registers (a restart
+ * with pods in the store, or a pod made with spec.nodeName ahead of the
+ * node): registering the node queues the pods bound to it, so the pod
+ * runs rather than staying Pending.
+ */
+Test(fakekubelet, pods_bound_before_their_node_registers_are_run)
+{
+        static const char *const enabled[] = { "fakekubelet", NULL };
+        const struct kl_controllers_options co = { .enabled = enabled, .fake_nodes = 1 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl = NULL;
+        struct kl_err *err = NULL;
+        json_auto_t *pod = NULL;
+        const json_t *ready;
+
+        kl_testenv_start(&e, NULL);
+        kl_testenv_create(&e, kl_ctrl_res("", "pods"), "default",
+                          J("{\"metadata\":{\"name\":\"early\"},\"spec\":{\"nodeName\":"
+                            "\"fake-node-1\",\"containers\":[{\"name\":\"c\",\"image\":"
+                            "\"nginx\"}]}}"),
+                          NULL);
+        cr_assert_null(kl_testenv_get_or_null(&e, kl_ctrl_res("", "nodes"), NULL, "fake-node-1"));
+        cr_assert_eq(kl_controllers_start(e.client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        pod = kl_testenv_wait_for(&e, kl_ctrl_res("", "pods"), "default", "early",
+                                  is_running_and_ready);
+        ready = kl_ctrl_get_condition(pod, "Ready");
+        cr_assert(ready);
+        cr_expect_str_eq(str_at(ready, "status"), "True");
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
+}

@@ -384,137 +384,39 @@ Test(gc, deleting_owner_without_collector_finalizers_is_left_to_the_api_server)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with the manager and its informers */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controller */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "garbagecollector", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled };
+        const struct kl_controllers_options co = { .enabled = enabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        if (obj)
-                w->obj = json_deep_copy(obj);
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
 /* Create and return the uid given (new string). */
-static char *create(struct env *e, const char *plural, const char *text)
+static char *create(struct kl_testenv *e, const char *plural, const char *text)
 {
-        struct wait w = { 0 };
-        char *uid;
+        json_auto_t *obj = NULL;
 
-        kl_client_create(e->c, kl_ctrl_res("", plural), "default", J(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create: %s", w.msg);
-        uid = kl_strdup(kl_ctrl_meta_str(w.obj, "uid"));
-        json_decref(w.obj);
-        return uid;
+        kl_testenv_create(e, kl_ctrl_res("", plural), "default", J(text), &obj);
+        return kl_strdup(kl_ctrl_meta_str(obj, "uid"));
 }
 
 /* The object, or NULL once it is gone. */
-static json_t *get(struct env *e, const char *plural, const char *name)
+static json_t *get(struct kl_testenv *e, const char *plural, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("", plural), "default", name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get_or_null(e, kl_ctrl_res("", plural), "default", name);
 }
 
-/* Run the loop until `done(obj)` holds for the object (NULL: gone); bounded by iterations. */
-static void wait_for(struct env *e, const char *plural, const char *name,
+/* Run the loop until `done(obj)` holds for the object (NULL: gone). */
+static void wait_for(struct kl_testenv *e, const char *plural, const char *name,
                      bool (*done)(const json_t *obj))
 {
-        /* At least a tick (10 ms) a round: a safety net of minutes, not a deadline. */
-        for (int i = 0; i < 30000; i++) {
-                json_auto_t *obj = get(e, plural, name);
-
-                if (done(obj))
-                        return;
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
-        }
-        cr_assert_fail("%s '%s' never reached the state waited for", plural, name);
+        json_decref(kl_testenv_wait_for(e, kl_ctrl_res("", plural), "default", name, done));
 }
 
 static bool is_gone(const json_t *obj)
@@ -527,25 +429,22 @@ static bool has_one_owner(const json_t *obj)
         return obj && json_array_size(at(obj, "metadata.ownerReferences")) == 1;
 }
 
-static void delete (struct env *e, const char *plural, const char *name)
+static void delete (struct kl_testenv *e, const char *plural, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_delete(e->c, kl_ctrl_res("", plural), "default", name, NULL, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "delete: %s", w.msg);
-        json_decref(w.obj);
+        kl_testenv_delete(e, kl_ctrl_res("", plural), "default", name, NULL, NULL);
 }
 
 Test(gc, collects_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *owner_uid = NULL, *other_uid = NULL;
         kl_autofree char *dep = NULL, *two = NULL;
         json_auto_t *left = NULL;
         json_auto_t *kept = NULL;
 
-        env_start(&e);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
         owner_uid = create(&e, "configmaps", "{\"metadata\":{\"name\":\"owner\"}}");
         other_uid = create(&e, "configmaps", "{\"metadata\":{\"name\":\"other\"}}");
         dep = kl_asprintf("{\"metadata\":{\"name\":\"dep\",\"ownerReferences\":[{\"apiVersion\":"
@@ -578,5 +477,6 @@ Test(gc, collects_against_a_real_api_server)
         cr_expect_str_eq(json_string_value(at(left, "metadata.ownerReferences[0].name")), "other");
         kept = get(&e, "secrets", "widget-owned");
         cr_expect(kept != NULL);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

@@ -407,135 +407,45 @@ Test(localpath, statically_bound_claims_are_left_alone)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with the manager */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* wakes the loop up while waiting for the controllers */
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        (void)t;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "localpath", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled };
+        const struct kl_controllers_options co = { .enabled = enabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        if (obj)
-                w->obj = json_deep_copy(obj);
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void create(struct env *e, const char *group, const char *plural, const char *ns,
+static void create(struct kl_testenv *e, const char *group, const char *plural, const char *ns,
                    const char *text)
 {
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, kl_ctrl_res(group, plural), ns, J(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create %s: %s", plural, w.msg);
-        json_decref(w.obj);
+        kl_testenv_create(e, kl_ctrl_res(group, plural), ns, J(text), NULL);
 }
 
-static void delete (struct env *e, const char *plural, const char *name)
+static void delete (struct kl_testenv *e, const char *plural, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_delete(e->c, kl_ctrl_res("", plural), "default", name, NULL, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "delete: %s", w.msg);
-        json_decref(w.obj);
+        kl_testenv_delete(e, kl_ctrl_res("", plural), "default", name, NULL, NULL);
 }
 
 /* The object (new), or NULL when absent. `ns` NULL for cluster-scoped kinds. */
-static json_t *get(struct env *e, const char *group, const char *plural, const char *ns,
+static json_t *get(struct kl_testenv *e, const char *group, const char *plural, const char *ns,
                    const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res(group, plural), ns, name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get_or_null(e, kl_ctrl_res(group, plural), ns, name);
 }
 
-static bool class_created(struct env *e)
+static bool class_created(struct kl_testenv *e)
 {
         json_auto_t *sc = get(e, "storage.k8s.io", "storageclasses", NULL, "local-path");
 
         return sc && kl_streq_null(S(sc, "provisioner"), "rancher.io/local-path");
 }
 
-static bool claim_bound(struct env *e)
+static bool claim_bound(struct kl_testenv *e)
 {
         json_auto_t *pvc = get(e, "", "persistentvolumeclaims", "default", "data");
 
@@ -545,38 +455,30 @@ static bool claim_bound(struct env *e)
 
 static char *volume_name;
 
-static bool volume_bound(struct env *e)
+static bool volume_bound(struct kl_testenv *e)
 {
         json_auto_t *pv = get(e, "", "persistentvolumes", NULL, volume_name);
 
         return pv && kl_streq_null(S(pv, "status.phase"), "Bound");
 }
 
-static bool volume_gone(struct env *e)
+static bool volume_gone(struct kl_testenv *e)
 {
         json_auto_t *pv = get(e, "", "persistentvolumes", NULL, volume_name);
 
         return pv == NULL;
 }
 
-static void wait_until(struct env *e, bool (*cond)(struct env *e), const char *what)
-{
-        for (int i = 0; i < 3000; i++) {
-                if (cond(e))
-                        return;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
-        }
-        cr_assert_fail("never reached: %s", what);
-}
-
 Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *pvc = NULL, *pv = NULL;
         kl_autofree char *path = NULL;
 
-        env_start(&e);
-        wait_until(&e, class_created, "the local-path StorageClass exists");
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        kl_testenv_wait_until(&e, class_created, "the local-path StorageClass exists");
         create(&e, "", "persistentvolumeclaims", "default",
                "{'metadata':{'name':'data'},'spec':{'accessModes':['ReadWriteOnce'],"
                "'resources':{'requests':{'storage':'2Gi'}}}}");
@@ -584,7 +486,7 @@ Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
                "{'metadata':{'name':'app'},'spec':{'nodeName':'n1','containers':[{'name':'c',"
                "'image':'busybox'}],'volumes':[{'name':'d','persistentVolumeClaim':{"
                "'claimName':'data'}}]}}");
-        wait_until(&e, claim_bound, "the claim is Bound");
+        kl_testenv_wait_until(&e, claim_bound, "the claim is Bound");
         pvc = get(&e, "", "persistentvolumeclaims", "default", "data");
         cr_expect_str_eq(S(pvc, "spec.storageClassName"), "local-path");
         volume_name = kl_asprintf("pvc-%s", S(pvc, "metadata.uid"));
@@ -595,7 +497,7 @@ Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
         path = kl_asprintf("/var/lib/kube-lite/storage/%s_default_data", volume_name);
         cr_expect_str_eq(S(pv, "spec.hostPath.path"), path);
         cr_expect_str_eq(S(pv, "spec.claimRef.name"), "data");
-        wait_until(&e, volume_bound, "the volume is Bound");
+        kl_testenv_wait_until(&e, volume_bound, "the volume is Bound");
 
         /* Converged: the stored objects (after defaulting) ask for no further write. */
         {
@@ -624,9 +526,10 @@ Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
 
         delete (&e, "pods", "app");
         delete (&e, "persistentvolumeclaims", "data");
-        wait_until(&e, volume_gone, "the volume is deleted with its claim");
+        kl_testenv_wait_until(&e, volume_gone, "the volume is deleted with its claim");
         free(volume_name);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }
 
 /*
@@ -637,27 +540,21 @@ Test(localpath, provisions_binds_and_reclaims_against_a_real_api_server)
  */
 #include "scheduler/scheduler.h"
 
-static void add_node(struct env *e, const char *name)
+static void add_node(struct kl_testenv *e, const char *name)
 {
         kl_autofree char *text =
                 kl_asprintf("{'metadata':{'name':'%s','labels':{'kubernetes.io/hostname':'%s'}},"
                             "'status':{'allocatable':{'cpu':'4','memory':'8Gi','pods':'110'},"
                             "'conditions':[{'type':'Ready','status':'True'}]}}",
                             name, name);
-        struct wait w = { 0 };
-        json_t *n = J(text);
 
         create(e, "", "nodes", NULL, text);
-        kl_client_update(e->c, kl_ctrl_res("", "nodes"), NULL, name, "status", n, NULL, on_write,
-                         &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "node status: %s", w.msg);
-        json_decref(w.obj);
+        kl_testenv_update(e, kl_ctrl_res("", "nodes"), NULL, name, "status", J(text), NULL);
 }
 
 static const char *waited_pod; /* what pod_bound() looks at */
 
-static bool pod_bound(struct env *e)
+static bool pod_bound(struct kl_testenv *e)
 {
         json_auto_t *pod = get(e, "", "pods", "default", waited_pod);
 
@@ -665,7 +562,7 @@ static bool pod_bound(struct env *e)
 }
 
 /* A pod named `name` mounting claim "data". */
-static void add_claim_user(struct env *e, const char *name)
+static void add_claim_user(struct kl_testenv *e, const char *name)
 {
         kl_autofree char *text = kl_asprintf(
                 "{'metadata':{'name':'%s'},'spec':{'containers':[{'name':'c','image':'busybox'}],"
@@ -674,12 +571,13 @@ static void add_claim_user(struct env *e, const char *name)
 
         create(e, "", "pods", "default", text);
         waited_pod = name;
-        wait_until(e, pod_bound, name);
+        kl_testenv_wait_until(e, pod_bound, name);
 }
 
 Test(localpath, scheduler_selects_the_node_and_the_volume_pins_the_next_pod)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         struct kl_scheduler *sched = NULL;
         struct kl_client *sc = NULL;
         struct kl_err *err = NULL;
@@ -687,19 +585,20 @@ Test(localpath, scheduler_selects_the_node_and_the_volume_pins_the_next_pod)
         kl_autofree char *path = NULL;
         const char *node;
 
-        env_start(&e);
-        sc = kl_apiserver_client_new(e.s, "system:kube-scheduler");
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        sc = kl_apiserver_client_new(e.server, "system:kube-scheduler");
         cr_assert_eq(
                 kl_scheduler_start(sc, &(struct kl_scheduler_options){ .seed = 7 }, &sched, &err),
                 0, "%s", kl_err_msg(err));
         add_node(&e, "n1");
         add_node(&e, "n2");
-        wait_until(&e, class_created, "the local-path StorageClass exists");
+        kl_testenv_wait_until(&e, class_created, "the local-path StorageClass exists");
         create(&e, "", "persistentvolumeclaims", "default",
                "{'metadata':{'name':'data'},'spec':{'storageClassName':'local-path',"
                "'accessModes':['ReadWriteOnce'],'resources':{'requests':{'storage':'1Gi'}}}}");
         add_claim_user(&e, "first");
-        wait_until(&e, claim_bound, "the claim is Bound");
+        kl_testenv_wait_until(&e, claim_bound, "the claim is Bound");
 
         first = get(&e, "", "pods", "default", "first");
         node = S(first, "spec.nodeName");
@@ -727,5 +626,6 @@ Test(localpath, scheduler_selects_the_node_and_the_volume_pins_the_next_pod)
         volume_name = NULL;
         kl_scheduler_free(sched);
         kl_client_free(sc);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

@@ -263,128 +263,30 @@ Test(namespace, deletes_are_bounded_per_pass)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with the ServiceAccount controller */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controllers */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "namespace", "serviceaccount", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled };
+        const struct kl_controllers_options co = { .enabled = enabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void write_done(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
 /* The object, or NULL once it is gone. */
-static json_t *get(struct env *e, const char *plural, const char *ns, const char *name)
+static json_t *get(struct kl_testenv *e, const char *plural, const char *ns, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("", plural), ns, name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get_or_null(e, kl_ctrl_res("", plural), ns, name);
 }
 
-/* Run the loop until `done(obj)` holds (NULL: gone); bounded by iterations. */
-static void wait_for(struct env *e, const char *plural, const char *ns, const char *name,
+/* Run the loop until `done(obj)` holds (NULL: gone). */
+static void wait_for(struct kl_testenv *e, const char *plural, const char *ns, const char *name,
                      bool (*done)(const json_t *obj))
 {
-        /* At least a tick (10 ms) a round: a safety net of minutes, not a deadline. */
-        for (int i = 0; i < 30000; i++) {
-                json_auto_t *obj = get(e, plural, ns, name);
-
-                if (done(obj))
-                        return;
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
-        }
-        cr_assert_fail("%s '%s' never reached the state waited for", plural, name);
+        json_decref(kl_testenv_wait_for(e, kl_ctrl_res("", plural), ns, name, done));
 }
 
 static bool exists(const json_t *obj)
@@ -408,29 +310,24 @@ static bool reports_the_finalizer(const json_t *obj)
 
 Test(namespace, lifecycle_against_a_real_api_server)
 {
-        struct env e = { 0 };
-        struct wait w = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *ns = NULL;
         json_auto_t *sa = NULL;
         const json_t *c;
 
-        env_start(&e);
-        kl_client_create(e.c, kl_ctrl_res("", "namespaces"), NULL,
-                         J("{\"metadata\":{\"name\":\"team-a\"}}"), NULL, on_write, &w);
-        write_done(&e, &w, "create namespace");
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        kl_testenv_create(&e, kl_ctrl_res("", "namespaces"), NULL,
+                          J("{\"metadata\":{\"name\":\"team-a\"}}"), NULL);
         /* The ServiceAccount controller gives it its "default". */
         wait_for(&e, "serviceaccounts", "team-a", "default", exists);
 
-        w = (struct wait){ 0 };
-        kl_client_create(e.c, kl_ctrl_res("", "configmaps"), "team-a",
-                         J("{\"metadata\":{\"name\":\"held\",\"finalizers\":"
-                           "[\"example.com/hold\"]}}"),
-                         NULL, on_write, &w);
-        write_done(&e, &w, "create configmap");
-        w = (struct wait){ 0 };
-        kl_client_delete(e.c, kl_ctrl_res("", "namespaces"), NULL, "team-a", NULL, NULL, on_write,
-                         &w);
-        write_done(&e, &w, "delete namespace");
+        kl_testenv_create(&e, kl_ctrl_res("", "configmaps"), "team-a",
+                          J("{\"metadata\":{\"name\":\"held\",\"finalizers\":"
+                            "[\"example.com/hold\"]}}"),
+                          NULL);
+        kl_testenv_delete(&e, kl_ctrl_res("", "namespaces"), NULL, "team-a", NULL, NULL);
 
         /* Held by the ConfigMap's finalizer: Terminating, with upstream's conditions. */
         wait_for(&e, "namespaces", NULL, "team-a", reports_the_finalizer);
@@ -449,11 +346,9 @@ Test(namespace, lifecycle_against_a_real_api_server)
         cr_expect_null(sa);
 
         /* The finalizer goes: so do the ConfigMap and the namespace. */
-        w = (struct wait){ 0 };
-        kl_client_patch(e.c, kl_ctrl_res("", "configmaps"), "team-a", "held", NULL,
-                        KL_API_PATCH_TYPE_MERGE, J("{\"metadata\":{\"finalizers\":null}}"), NULL,
-                        on_write, &w);
-        write_done(&e, &w, "patch configmap");
+        kl_testenv_patch(&e, kl_ctrl_res("", "configmaps"), "team-a", "held", NULL,
+                         KL_API_PATCH_TYPE_MERGE, J("{\"metadata\":{\"finalizers\":null}}"), NULL);
         wait_for(&e, "namespaces", NULL, "team-a", is_gone);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

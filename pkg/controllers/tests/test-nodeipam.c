@@ -231,138 +231,43 @@ Test(nodeipam, cluster_cidr_is_checked)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with the manager */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* wakes the loop up while waiting for the controllers */
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-        const char *cluster_cidr;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        (void)t;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void ctrl_start(struct env *e)
+static struct kl_controllers *ctrl_start(struct kl_testenv *e, const char *cluster_cidr)
 {
         static const char *const enabled[] = { "nodeipam", NULL };
-        struct kl_controllers_options co = { .enabled = enabled, .cluster_cidr = e->cluster_cidr };
+        const struct kl_controllers_options co = { .enabled = enabled,
+                                                   .cluster_cidr = cluster_cidr };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_start(struct env *e, const char *cluster_cidr)
-{
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        e->cluster_cidr = cluster_cidr;
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        ctrl_start(e);
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        if (obj)
-                w->obj = json_deep_copy(obj);
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void add_node(struct env *e, const char *name, const char *cidr)
+static void add_node(struct kl_testenv *e, const char *name, const char *cidr)
 {
         kl_autofree char *text = cidr ? kl_asprintf("{'metadata':{'name':'%s'},'spec':{'podCIDR':"
                                                     "'%s','podCIDRs':['%s']}}",
                                                     name, cidr, cidr)
                                       : kl_asprintf("{'metadata':{'name':'%s'}}", name);
-        struct wait w = { 0 };
 
-        kl_client_create(e->c, kl_ctrl_res("", "nodes"), NULL, J(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create node %s: %s", name, w.msg);
-        json_decref(w.obj);
+        kl_testenv_create(e, kl_ctrl_res("", "nodes"), NULL, J(text), NULL);
 }
 
-static void delete_node(struct env *e, const char *name)
+static void delete_node(struct kl_testenv *e, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_delete(e->c, kl_ctrl_res("", "nodes"), NULL, name, NULL, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "delete node %s: %s", name, w.msg);
-        json_decref(w.obj);
+        kl_testenv_delete(e, kl_ctrl_res("", "nodes"), NULL, name, NULL, NULL);
 }
 
 /* The node's spec.podCIDR (new string), or NULL; checks podCIDRs agrees. */
-static char *pod_cidr(struct env *e, const char *name)
+static char *pod_cidr(struct kl_testenv *e, const char *name)
 {
-        struct wait w = { 0 };
+        json_auto_t *node = kl_testenv_get(e, kl_ctrl_res("", "nodes"), NULL, name);
         const json_t *spec;
         char *cidr = NULL;
 
-        kl_client_get(e->c, kl_ctrl_res("", "nodes"), NULL, name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "get node %s: %s", name, w.msg);
-        spec = json_object_get(w.obj, "spec");
+        spec = json_object_get(node, "spec");
         if (json_string_value(json_object_get(spec, "podCIDR"))) {
                 cidr = kl_strdup(json_string_value(json_object_get(spec, "podCIDR")));
                 cr_expect_str_eq(
@@ -370,30 +275,26 @@ static char *pod_cidr(struct env *e, const char *name)
                         cidr);
                 cr_expect_eq(json_array_size(json_object_get(spec, "podCIDRs")), 1);
         }
-        json_decref(w.obj);
         return cidr;
 }
 
 static const char *waited_node;
 
-static bool node_has_cidr(struct env *e)
+static bool node_has_cidr(struct kl_testenv *e)
 {
         kl_autofree char *c = pod_cidr(e, waited_node);
 
         return c != NULL;
 }
 
-static bool cidr_event(struct env *e)
+static bool cidr_event(struct kl_testenv *e)
 {
-        struct wait w = { 0 };
+        json_auto_t *events = kl_testenv_list(e, kl_ctrl_res("", "events"), "default", NULL);
         bool found = false;
         size_t i;
         json_t *ev;
 
-        kl_client_list(e->c, kl_ctrl_res("", "events"), "default", NULL, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "list events: %s", w.msg);
-        json_array_foreach(json_object_get(w.obj, "items"), i, ev) {
+        json_array_foreach(json_object_get(events, "items"), i, ev) {
                 const json_t *io = json_object_get(ev, "involvedObject");
 
                 found |= kl_streq_null(json_string_value(json_object_get(ev, "reason")),
@@ -405,30 +306,19 @@ static bool cidr_event(struct env *e)
                                                json_object_get(ev, "source"), "component")),
                                        "cidrAllocator");
         }
-        json_decref(w.obj);
         return found;
 }
 
-static void wait_until(struct env *e, bool (*cond)(struct env *e), const char *what)
-{
-        for (int i = 0; i < 3000; i++) {
-                if (cond(e))
-                        return;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
-        }
-        cr_assert_fail("never reached: %s", what);
-}
-
 /* Add a node and wait for its range; returns it (new). */
-static char *add_and_wait(struct env *e, const char *name)
+static char *add_and_wait(struct kl_testenv *e, const char *name)
 {
         add_node(e, name, NULL);
         waited_node = name;
-        wait_until(e, node_has_cidr, name);
+        kl_testenv_wait_until(e, node_has_cidr, name);
         return pod_cidr(e, name);
 }
 
-static void expect_cidr(struct env *e, const char *name, const char *want)
+static void expect_cidr(struct kl_testenv *e, const char *name, const char *want)
 {
         kl_autofree char *got = pod_cidr(e, name);
 
@@ -436,18 +326,20 @@ static void expect_cidr(struct env *e, const char *name, const char *want)
 }
 
 /* Let the loop run a while (the controller may act, or not: callers check after). */
-static void settle(struct env *e)
+static void settle(struct kl_testenv *e)
 {
         for (int i = 0; i < 50; i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                kl_testenv_tick(e);
 }
 
 Test(nodeipam, order_restart_and_release_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *c5 = NULL;
 
-        env_start(&e, NULL);
+        kl_testenv_start(&e, NULL);
+        ctrl = ctrl_start(&e, NULL);
         c1 = add_and_wait(&e, "n1");
         c2 = add_and_wait(&e, "n2");
         c3 = add_and_wait(&e, "n3");
@@ -456,9 +348,8 @@ Test(nodeipam, order_restart_and_release_against_a_real_api_server)
         cr_expect_str_eq(c3, "10.42.2.0/24");
 
         /* A new controller (a server restart) learns the ranges from the Nodes. */
-        kl_controllers_free(e.ctrl);
-        e.ctrl = NULL;
-        ctrl_start(&e);
+        kl_controllers_free(ctrl);
+        ctrl = ctrl_start(&e, NULL);
         c4 = add_and_wait(&e, "n4");
         cr_expect_str_eq(c4, "10.42.3.0/24", "the ranges held are not handed out again");
         expect_cidr(&e, "n1", "10.42.0.0/24");
@@ -469,39 +360,45 @@ Test(nodeipam, order_restart_and_release_against_a_real_api_server)
         delete_node(&e, "n2");
         c5 = add_and_wait(&e, "n5");
         cr_expect_str_eq(c5, "10.42.1.0/24");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }
 
 Test(nodeipam, exhaustion_waits_with_an_event_until_a_range_is_freed)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *c1 = NULL, *c2 = NULL, *none = NULL, *c3 = NULL;
 
-        env_start(&e, "10.42.0.0/23");
+        kl_testenv_start(&e, NULL);
+        ctrl = ctrl_start(&e, "10.42.0.0/23");
         c1 = add_and_wait(&e, "n1");
         c2 = add_and_wait(&e, "n2");
         cr_expect_str_eq(c1, "10.42.0.0/24");
         cr_expect_str_eq(c2, "10.42.1.0/24");
         add_node(&e, "n3", NULL);
         waited_node = "n3";
-        wait_until(&e, cidr_event, "the CIDRNotAvailable event on n3");
+        kl_testenv_wait_until(&e, cidr_event, "the CIDRNotAvailable event on n3");
         none = pod_cidr(&e, "n3");
         cr_expect_null(none, "no range left for n3");
 
         delete_node(&e, "n1");
-        wait_until(&e, node_has_cidr, "n3 gets the freed range");
+        kl_testenv_wait_until(&e, node_has_cidr, "n3 gets the freed range");
         c3 = pod_cidr(&e, "n3");
         cr_expect_str_eq(c3, "10.42.0.0/24");
         expect_cidr(&e, "n2", "10.42.1.0/24");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }
 
 Test(nodeipam, ranges_set_by_others_are_kept_and_respected)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *c = NULL;
 
-        env_start(&e, NULL);
+        kl_testenv_start(&e, NULL);
+        ctrl = ctrl_start(&e, NULL);
         /* Set at registration (as --fake-nodes and a kubelet's --pod-cidr do). */
         add_node(&e, "pinned", "10.42.0.0/24");
         add_node(&e, "outside", "10.99.0.0/24");
@@ -512,5 +409,6 @@ Test(nodeipam, ranges_set_by_others_are_kept_and_respected)
         expect_cidr(&e, "pinned", "10.42.0.0/24");
         expect_cidr(&e, "outside", "10.99.0.0/24");
         expect_cidr(&e, "twin", "10.42.0.0/24");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

@@ -461,136 +461,33 @@ Test(nodelifecycle, a_pod_marked_as_disruption_target_is_then_deleted)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with simulated kubelets */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controllers */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "nodelifecycle", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = {
+        const struct kl_controllers_options co = {
                 .enabled = enabled,
                 /* Past the simulated kubelet's 10 s lease renewals: only a stopped one is late. */
                 .node_monitor_grace = 11 * SEC,
                 .fake_nodes = 1,
         };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_stop(struct env *e)
+static json_t *get(struct kl_testenv *e, const char *plural, const char *ns, const char *name)
 {
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        return kl_testenv_get_or_null(e, kl_ctrl_res("", plural), ns, name);
 }
 
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void write_done(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
-}
-
-static json_t *get(struct env *e, const char *plural, const char *ns, const char *name)
-{
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("", plural), ns, name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
-        return w.obj;
-}
-
-static void wait_for(struct env *e, const char *plural, const char *ns, const char *name,
+static void wait_for(struct kl_testenv *e, const char *plural, const char *ns, const char *name,
                      bool (*done)(const json_t *obj))
 {
-        /* At least a tick (10 ms) a round: a safety net of minutes, not a deadline. */
-        kl_autofree char *last = NULL;
-
-        for (int i = 0; i < 30000; i++) {
-                json_auto_t *obj = get(e, plural, ns, name);
-
-                if (done(obj))
-                        return;
-                free(last);
-                last = obj ? json_dumps(json_object_get(obj, "status"), JSON_COMPACT) : NULL;
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
-        }
-        cr_assert_fail("%s '%s' never reached the state waited for; status: %s", plural, name,
-                       last ? last : "(gone)");
+        json_decref(kl_testenv_wait_for(e, kl_ctrl_res("", plural), ns, name, done));
 }
 
 static bool is_ready(const json_t *obj)
@@ -624,36 +521,32 @@ static bool is_evicted(const json_t *obj)
                                       "True"));
 }
 
-static void create_pod(struct env *e, const char *name, const char *tolerations)
+static void create_pod(struct kl_testenv *e, const char *name, const char *tolerations)
 {
-        struct wait w = { 0 };
         kl_autofree char *text = kl_asprintf(
                 "{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"nodeName\":\"fake-node-1\","
                 "\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}],\"tolerations\":%s}}",
                 name, tolerations);
 
-        kl_client_create(e->c, kl_ctrl_res("", "pods"), "default", J(text), NULL, on_write, &w);
-        write_done(e, &w, "create pod");
+        kl_testenv_create(e, kl_ctrl_res("", "pods"), "default", J(text), NULL);
 }
 
 Test(nodelifecycle, dead_kubelet_against_a_real_api_server)
 {
-        struct env e = { 0 };
-        struct wait w = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *slow = NULL;
 
-        env_start(&e);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
         /* Another node, Ready for good: the cluster is not all down, so NoExecute applies. */
-        kl_client_create(e.c, kl_ctrl_res("", "nodes"), NULL,
-                         J("{\"metadata\":{\"name\":\"steady\"}}"), NULL, on_write, &w);
-        write_done(&e, &w, "create node");
-        w = (struct wait){ 0 };
-        kl_client_update(e.c, kl_ctrl_res("", "nodes"), NULL, "steady", "status",
-                         J("{\"metadata\":{\"name\":\"steady\"},\"status\":{\"conditions\":[{"
-                           "\"type\":\"Ready\",\"status\":\"True\",\"lastHeartbeatTime\":"
-                           "\"2099-01-01T00:00:00Z\"}]}}"),
-                         NULL, on_write, &w);
-        write_done(&e, &w, "node status");
+        kl_testenv_create(&e, kl_ctrl_res("", "nodes"), NULL,
+                          J("{\"metadata\":{\"name\":\"steady\"}}"), NULL);
+        kl_testenv_update(&e, kl_ctrl_res("", "nodes"), NULL, "steady", "status",
+                          J("{\"metadata\":{\"name\":\"steady\"},\"status\":{\"conditions\":[{"
+                            "\"type\":\"Ready\",\"status\":\"True\",\"lastHeartbeatTime\":"
+                            "\"2099-01-01T00:00:00Z\"}]}}"),
+                          NULL);
         wait_for(&e, "nodes", NULL, "fake-node-1", is_ready);
 
         create_pod(&e, "quick",
@@ -663,13 +556,12 @@ Test(nodelifecycle, dead_kubelet_against_a_real_api_server)
         wait_for(&e, "pods", "default", "quick", is_ready);
         wait_for(&e, "pods", "default", "slow", is_ready);
 
-        w = (struct wait){ 0 };
-        kl_client_patch(e.c, kl_ctrl_res("", "nodes"), NULL, "fake-node-1", NULL,
-                        KL_API_PATCH_TYPE_MERGE,
-                        J("{\"metadata\":{\"annotations\":{\"kube-lite.io/fake-kubelet\":"
-                          "\"stopped\"}}}"),
-                        NULL, on_write, &w);
-        write_done(&e, &w, "stop the kubelet");
+        /* Stop the kubelet. */
+        kl_testenv_patch(&e, kl_ctrl_res("", "nodes"), NULL, "fake-node-1", NULL,
+                         KL_API_PATCH_TYPE_MERGE,
+                         J("{\"metadata\":{\"annotations\":{\"kube-lite.io/fake-kubelet\":"
+                           "\"stopped\"}}}"),
+                         NULL);
 
         wait_for(&e, "nodes", NULL, "fake-node-1", is_unreachable);
         /* tolerationSeconds 0: evicted at once; the default 300 s keeps the other. */
@@ -677,5 +569,6 @@ Test(nodelifecycle, dead_kubelet_against_a_real_api_server)
         wait_for(&e, "pods", "default", "slow", is_not_ready);
         slow = get(&e, "pods", "default", "slow");
         cr_expect(!kl_ctrl_is_deleting(slow));
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

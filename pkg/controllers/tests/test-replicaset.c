@@ -596,132 +596,39 @@ Test(replicaset, invalid_selector_fails_without_actions)
  * an orphan adopted and the excess deleted, a scale-down.
  */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits for the controllers */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static struct kl_controllers *start_controllers(struct kl_testenv *e)
 {
         static const char *const enabled[] = { "replicaset", "serviceaccount", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled, .fake_nodes = 1 };
+        const struct kl_controllers_options co = { .enabled = enabled, .fake_nodes = 1 };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void write_done(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
 /* The pods of "default" that are not being deleted (a new list). */
-static json_t *live_pods(struct env *e)
+static json_t *live_pods(struct kl_testenv *e)
 {
-        struct wait w = { 0 };
         json_t *live = json_array(), *p;
+        json_auto_t *list = kl_testenv_list(e, kl_ctrl_res("", "pods"), "default", NULL);
         size_t i;
 
-        kl_client_list(e->c, kl_ctrl_res("", "pods"), "default", NULL, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "list: %s", w.msg);
-        json_array_foreach(json_object_get(w.obj, "items"), i, p)
+        json_array_foreach(json_object_get(list, "items"), i, p)
                 if (!kl_ctrl_is_deleting(p))
                         json_array_append(live, p);
-        json_decref(w.obj);
         return live;
 }
 
-static json_t *get_rs(struct env *e)
+static json_t *get_rs(struct kl_testenv *e)
 {
-        struct wait w = { 0 };
-
-        kl_client_get(e->c, kl_ctrl_res("apps", "replicasets"), "default", "web", on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "get: %s", w.msg);
-        return w.obj;
+        return kl_testenv_get(e, kl_ctrl_res("apps", "replicasets"), "default", "web");
 }
 
 /* Wait for `n` live pods, all owned by the ReplicaSet, and a status saying n ready. */
-static void wait_settled(struct env *e, int64_t n)
+static void wait_settled(struct kl_testenv *e, int64_t n)
 {
         char seen[256] = "";
 
@@ -750,8 +657,7 @@ static void wait_settled(struct env *e, int64_t n)
                         (long long)kl_ctrl_dig_int(rs, "status.readyReplicas", 0),
                         (long long)kl_ctrl_dig_int(rs, "status.observedGeneration", 0),
                         (long long)kl_ctrl_dig_int(rs, "metadata.generation", -1));
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
+                kl_testenv_tick(e);
         }
         cr_assert_fail("the ReplicaSet never settled at %lld pods; last seen: %s", (long long)n,
                        seen);
@@ -759,20 +665,20 @@ static void wait_settled(struct env *e, int64_t n)
 
 Test(replicaset, heals_adopts_and_scales_against_a_real_api_server)
 {
-        struct env e = { 0 };
-        struct wait w = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         json_auto_t *pods = NULL;
         const char *victim;
 
-        env_start(&e);
-        kl_client_create(e.c, kl_ctrl_res("apps", "replicasets"), "default",
-                         J("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":3,"
-                           "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
-                           "\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"nodeName\":"
-                           "\"fake-node-1\",\"containers\":[{\"name\":\"c\",\"image\":"
-                           "\"nginx\"}]}}}}"),
-                         NULL, on_write, &w);
-        write_done(&e, &w, "create replicaset");
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e);
+        kl_testenv_create(&e, kl_ctrl_res("apps", "replicasets"), "default",
+                          J("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":3,"
+                            "\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
+                            "\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"nodeName\":"
+                            "\"fake-node-1\",\"containers\":[{\"name\":\"c\",\"image\":"
+                            "\"nginx\"}]}}}}"),
+                          NULL);
         wait_settled(&e, 3);
         pods = live_pods(&e);
         cr_expect_eq(strncmp(kl_ctrl_meta_str(json_array_get(pods, 0), "name"), "web-", 4), 0);
@@ -780,27 +686,21 @@ Test(replicaset, heals_adopts_and_scales_against_a_real_api_server)
 
         /* A pod deleted is replaced. */
         victim = kl_ctrl_meta_str(json_array_get(pods, 1), "name");
-        w = (struct wait){ 0 };
-        kl_client_delete(e.c, kl_ctrl_res("", "pods"), "default", victim, NULL, NULL, on_write, &w);
-        write_done(&e, &w, "delete pod");
+        kl_testenv_delete(&e, kl_ctrl_res("", "pods"), "default", victim, NULL, NULL);
         wait_settled(&e, 3);
 
         /* An orphan that matches is adopted, and one pod too many goes. */
-        w = (struct wait){ 0 };
-        kl_client_create(e.c, kl_ctrl_res("", "pods"), "default",
-                         J("{\"metadata\":{\"name\":\"stray\",\"labels\":{\"app\":\"web\"}},"
-                           "\"spec\":{\"nodeName\":\"fake-node-1\",\"containers\":[{\"name\":"
-                           "\"c\",\"image\":\"nginx\"}]}}"),
-                         NULL, on_write, &w);
-        write_done(&e, &w, "create orphan");
+        kl_testenv_create(&e, kl_ctrl_res("", "pods"), "default",
+                          J("{\"metadata\":{\"name\":\"stray\",\"labels\":{\"app\":\"web\"}},"
+                            "\"spec\":{\"nodeName\":\"fake-node-1\",\"containers\":[{\"name\":"
+                            "\"c\",\"image\":\"nginx\"}]}}"),
+                          NULL);
         wait_settled(&e, 3);
 
         /* Scaled down to 1. */
-        w = (struct wait){ 0 };
-        kl_client_patch(e.c, kl_ctrl_res("apps", "replicasets"), "default", "web", NULL,
-                        KL_API_PATCH_TYPE_MERGE, J("{\"spec\":{\"replicas\":1}}"), NULL, on_write,
-                        &w);
-        write_done(&e, &w, "scale");
+        kl_testenv_patch(&e, kl_ctrl_res("apps", "replicasets"), "default", "web", NULL,
+                         KL_API_PATCH_TYPE_MERGE, J("{\"spec\":{\"replicas\":1}}"), NULL);
         wait_settled(&e, 1);
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

@@ -233,182 +233,84 @@ Test(servicelb, ingress_table)
 /* ------------------------------------------------------------------------- */
 /* Against a real in-process API server, with the manager */
 
-#include "apiserver/apiserver.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 
-struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* wakes the loop up while waiting for the controllers */
-        struct kl_apiserver *s;
-        struct kl_client *c;
-        struct kl_controllers *ctrl;
-};
-
-struct wait {
-        bool done;
-        int r;
-        json_t *obj;
-        char msg[512];
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        (void)t;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e, const char *const *disabled)
+static struct kl_controllers *start_controllers(struct kl_testenv *e, const char *const *disabled)
 {
         static const char *const enabled[] = { "servicelb", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_controllers_options co = { .enabled = enabled, .disabled = disabled };
+        const struct kl_controllers_options co = { .enabled = enabled, .disabled = disabled };
+        struct kl_controllers *ctrl = NULL;
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-controller-manager");
-        cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
+        cr_assert_eq(kl_controllers_start(e->client, &co, &ctrl, &err), 0, "%s", kl_err_msg(err));
+        return ctrl;
 }
 
-static void env_stop(struct env *e)
+static void create(struct kl_testenv *e, const char *plural, const char *ns, const char *text)
 {
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
-        kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        if (obj)
-                w->obj = json_deep_copy(obj);
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        w->done = true;
-        w->r = r;
-        w->obj = obj;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void finish(struct env *e, struct wait *w, const char *what)
-{
-        run_until(&e->loop, &w->done);
-        cr_assert_eq(w->r, 0, "%s: %s", what, w->msg);
-        json_decref(w->obj);
-}
-
-static void create(struct env *e, const char *plural, const char *ns, const char *text)
-{
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, kl_ctrl_res("", plural), ns, J(text), NULL, on_write, &w);
-        finish(e, &w, plural);
+        kl_testenv_create(e, kl_ctrl_res("", plural), ns, J(text), NULL);
 }
 
 /* Register node `name` at `ip` and post its status (Ready `ready`). */
-static void add_node(struct env *e, const char *name, const char *ip, const char *ready)
+static void add_node(struct kl_testenv *e, const char *name, const char *ip, const char *ready)
 {
         kl_autofree char *text = kl_asprintf(
                 "{'metadata':{'name':'%s'},'status':{'conditions':[{'type':'Ready','status':'%s'}],"
                 "'addresses':[{'type':'InternalIP','address':'%s'}]}}",
                 name, ready, ip);
-        struct wait w = { 0 };
 
         create(e, "nodes", NULL, text);
-        kl_client_update(e->c, kl_ctrl_res("", "nodes"), NULL, name, "status", J(text), NULL,
-                         on_write, &w);
-        finish(e, &w, "node status");
+        kl_testenv_update(e, kl_ctrl_res("", "nodes"), NULL, name, "status", J(text), NULL);
 }
 
-static void patch(struct env *e, const char *plural, const char *ns, const char *name,
+static void patch(struct kl_testenv *e, const char *plural, const char *ns, const char *name,
                   const char *sub, const char *text)
 {
-        struct wait w = { 0 };
-
-        kl_client_patch(e->c, kl_ctrl_res("", plural), ns, name, sub, KL_API_PATCH_TYPE_MERGE,
-                        J(text), NULL, on_write, &w);
-        finish(e, &w, "patch");
+        kl_testenv_patch(e, kl_ctrl_res("", plural), ns, name, sub, KL_API_PATCH_TYPE_MERGE,
+                         J(text), NULL);
 }
 
-static void delete_node(struct env *e, const char *name)
+static void delete_node(struct kl_testenv *e, const char *name)
 {
-        struct wait w = { 0 };
-
-        kl_client_delete(e->c, kl_ctrl_res("", "nodes"), NULL, name, NULL, NULL, on_write, &w);
-        finish(e, &w, "delete node");
+        kl_testenv_delete(e, kl_ctrl_res("", "nodes"), NULL, name, NULL, NULL);
 }
 
 /* The Service's ingress IPs joined with ",", "" when none (new). */
-static char *ingress_of(struct env *e, const char *name)
+static char *ingress_of(struct kl_testenv *e, const char *name)
 {
-        struct wait w = { 0 };
+        json_auto_t *svc = kl_testenv_get(e, kl_ctrl_res("", "services"), "default", name);
         kl_autobuf struct kl_buf b = KL_BUF_INIT;
         size_t i;
         json_t *in;
 
-        kl_client_get(e->c, kl_ctrl_res("", "services"), "default", name, on_read, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "get service: %s", w.msg);
         json_array_foreach(
-                json_object_get(json_object_get(json_object_get(w.obj, "status"), "loadBalancer"),
+                json_object_get(json_object_get(json_object_get(svc, "status"), "loadBalancer"),
                                 "ingress"),
                 i, in) {
                 const char *ip = json_string_value(json_object_get(in, "ip"));
 
                 cr_assert_eq(kl_buf_printf(&b, "%s%s", i ? "," : "", ip ? ip : "?"), 0);
         }
-        json_decref(w.obj);
         return kl_buf_detach(&b, NULL);
 }
 
 static const char *waited_svc, *waited_ingress;
 
-static bool ingress_is(struct env *e)
+static bool ingress_is(struct kl_testenv *e)
 {
         kl_autofree char *got = ingress_of(e, waited_svc);
 
         return kl_streq(got, waited_ingress);
 }
 
-static void wait_ingress(struct env *e, const char *svc, const char *want)
+static void wait_ingress(struct kl_testenv *e, const char *svc, const char *want)
 {
         waited_svc = svc;
         waited_ingress = want;
         for (int i = 0; i < 3000; i++) {
                 if (ingress_is(e))
                         return;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                kl_testenv_tick(e);
         }
         {
                 kl_autofree char *got = ingress_of(e, svc);
@@ -418,10 +320,10 @@ static void wait_ingress(struct env *e, const char *svc, const char *want)
 }
 
 /* Let the loop run a while (the controller may act, or not: callers check after). */
-static void settle(struct env *e)
+static void settle(struct kl_testenv *e)
 {
         for (int i = 0; i < 50; i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                kl_testenv_tick(e);
 }
 
 #define LB_SERVICE(name, extra)                                                               \
@@ -430,10 +332,12 @@ static void settle(struct env *e)
 
 Test(servicelb, ingress_follows_the_nodes_against_a_real_api_server)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *other = NULL;
 
-        env_start(&e, NULL);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e, NULL);
         add_node(&e, "n1", "192.168.5.11", "True");
         create(&e, "services", "default", LB_SERVICE("web", ""));
         create(&e, "services", "default", LB_SERVICE("theirs", "'loadBalancerClass':'x.io/lb',"));
@@ -470,20 +374,24 @@ Test(servicelb, ingress_follows_the_nodes_against_a_real_api_server)
         settle(&e);
         other = ingress_of(&e, "theirs");
         cr_expect_str_eq(other, "");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }
 
 Test(servicelb, disabled_leaves_services_alone)
 {
         static const char *const disabled[] = { "servicelb", NULL };
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
+        struct kl_controllers *ctrl;
         kl_autofree char *got = NULL;
 
-        env_start(&e, disabled);
+        kl_testenv_start(&e, NULL);
+        ctrl = start_controllers(&e, disabled);
         add_node(&e, "n1", "192.168.5.11", "True");
         create(&e, "services", "default", LB_SERVICE("web", ""));
         settle(&e);
         got = ingress_of(&e, "web");
         cr_expect_str_eq(got, "", "--disable servicelb: no ingress");
-        env_stop(&e);
+        kl_controllers_free(ctrl);
+        kl_testenv_stop(&e);
 }

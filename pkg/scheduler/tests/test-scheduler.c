@@ -12,10 +12,9 @@
 
 #include <criterion/criterion.h>
 
-#include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "loop/loop.h"
 #include "scheduler/scheduler.h"
-#include "testing/testing.h"
 
 struct bound {
         char ns[64], name[64], node[64];
@@ -23,26 +22,12 @@ struct bound {
 };
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t; /* the client writes as the scheduler */
         struct kl_scheduler *sched;
         const struct kl_api_resource *pods, *nodes, *events;
         struct bound bound[32];
         size_t n_bound;
 };
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
 
 static void on_bound(void *arg, const char *ns, const char *name, const char *node, int r)
 {
@@ -59,56 +44,22 @@ static void on_bound(void *arg, const char *ns, const char *name, const char *no
 
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options to = { .user = "system:kube-scheduler" };
         struct kl_scheduler_options so = { .seed = 1, .on_bound = on_bound, .arg = e };
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-scheduler");
+        kl_testenv_start(&e->t, &to);
         e->pods = kl_api_resource_find("", "v1", "pods");
         e->nodes = kl_api_resource_find("", "v1", "nodes");
         e->events = kl_api_resource_find("", "v1", "events");
-        cr_assert_eq(kl_scheduler_start(e->c, &so, &e->sched, &err), 0, "%s", kl_err_msg(err));
+        cr_assert_eq(kl_scheduler_start(e->t.client, &so, &e->sched, &err), 0, "%s",
+                     kl_err_msg(err));
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
         kl_scheduler_free(e->sched);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-struct wait {
-        bool done;
-        int r;
-        char msg[512];
-};
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
-}
-
-static void create(struct env *e, const struct kl_api_resource *res, const char *ns, json_t *obj)
-{
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, res, ns, obj, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create: %s", w.msg);
+        kl_testenv_stop(&e->t);
 }
 
 static void add_node(struct env *e, const char *name, const char *cpu, const char *taints)
@@ -117,17 +68,14 @@ static void add_node(struct env *e, const char *name, const char *cpu, const cha
                               "Node", "metadata", "name", name, "labels", "kubernetes.io/hostname",
                               name, "status", "allocatable", "cpu", cpu, "memory", "8Gi", "pods",
                               "110", "conditions", "type", "Ready", "status", "True");
-        struct wait w = { 0 };
 
         if (taints)
                 (void)json_object_set_new(n, "spec",
                                           json_pack("{so}", "taints", json_loads(taints, 0, NULL)));
-        create(e, e->nodes, NULL, json_deep_copy(n));
+        kl_testenv_create(&e->t, e->nodes, NULL, json_deep_copy(n), NULL);
         /* The status as the kubelet reports it, in case create kept none. */
         (void)json_object_set_new(json_object_get(n, "metadata"), "resourceVersion", NULL);
-        kl_client_update(e->c, e->nodes, NULL, name, "status", n, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "node status: %s", w.msg);
+        kl_testenv_update(&e->t, e->nodes, NULL, name, "status", n, NULL);
 }
 
 static void add_pod(struct env *e, const char *name, const char *cpu, const char *extra)
@@ -143,7 +91,7 @@ static void add_pod(struct env *e, const char *name, const char *cpu, const char
                 cr_assert_eq(json_object_update_recursive(p, x), 0);
                 json_decref(x);
         }
-        create(e, e->pods, "default", p);
+        kl_testenv_create(&e->t, e->pods, "default", p, NULL);
 }
 
 static const struct bound *wait_bound(struct env *e, const char *name)
@@ -152,7 +100,7 @@ static const struct bound *wait_bound(struct env *e, const char *name)
                 for (size_t j = 0; j < e->n_bound; j++)
                         if (strcmp(e->bound[j].name, name) == 0)
                                 return &e->bound[j];
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("pod %s was never bound", name);
         return NULL;
@@ -160,12 +108,7 @@ static const struct bound *wait_bound(struct env *e, const char *name)
 
 static json_t *get_pod(struct env *e, const char *name)
 {
-        json_t *p = NULL;
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_apiserver_get(e->s, e->pods, "default", name, &p, &err), 0, "%s",
-                     kl_err_msg(err));
-        return p;
+        return kl_testenv_get(&e->t, e->pods, "default", name);
 }
 
 /* The message of the newest event with `reason` about pod `name`; waits for it. Owned. */
@@ -178,7 +121,8 @@ static char *wait_event(struct env *e, const char *name, const char *reason)
                 char *msg = NULL;
                 size_t k;
 
-                cr_assert_eq(kl_apiserver_list(e->s, e->events, "default", &o, &list, &err), 0);
+                cr_assert_eq(kl_apiserver_list(e->t.server, e->events, "default", &o, &list, &err),
+                             0);
                 json_array_foreach(json_object_get(list, "items"), k, it) {
                         const json_t *io = json_object_get(it, "involvedObject");
 
@@ -192,7 +136,7 @@ static char *wait_event(struct env *e, const char *name, const char *reason)
                 json_decref(list);
                 if (msg)
                         return msg;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("no %s event for %s", reason, name);
         return NULL;
@@ -217,7 +161,7 @@ static json_t *wait_condition(struct env *e, const char *name, const char *statu
                         }
                 }
                 json_decref(p);
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("pod %s never got PodScheduled=%s", name, status);
         return NULL;
@@ -302,7 +246,6 @@ Test(scheduler, binds_fails_then_schedules_on_a_new_node)
 Test(scheduler, leaves_other_pods_alone_and_frees_on_delete)
 {
         struct env *e = kl_new0(struct env);
-        struct wait w = { 0 };
         json_t *p;
 
         env_start(e);
@@ -320,10 +263,8 @@ Test(scheduler, leaves_other_pods_alone_and_frees_on_delete)
                           "%s bound", e->bound[i].name);
 
         /* Deleting the pinned pod frees its CPU: web-1 goes to n1. */
-        kl_client_delete(e->c, e->pods, "default", "pinned",
-                         json_pack("{si}", "gracePeriodSeconds", 0), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "%s", w.msg);
+        kl_testenv_delete(&e->t, e->pods, "default", "pinned",
+                          json_pack("{si}", "gracePeriodSeconds", 0), NULL);
         cr_expect_str_eq(wait_bound(e, "web-1")->node, "n1");
         p = get_pod(e, "other");
         cr_expect_null(json_object_get(json_object_get(p, "spec"), "nodeName"));
@@ -365,14 +306,10 @@ Test(scheduler, waits_for_a_node_to_become_ready)
                           "metadata", "name", "n1", "status", "allocatable", "cpu", "4", "memory",
                           "8Gi", "pods", "110", "conditions", "type", "Ready", "status", "False");
         kl_autofree char *ev = NULL;
-        struct wait w = { 0 };
 
         env_start(e);
-        create(e, e->nodes, NULL, json_deep_copy(n));
-        kl_client_update(e->c, e->nodes, NULL, "n1", "status", json_deep_copy(n), NULL, on_write,
-                         &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "%s", w.msg);
+        kl_testenv_create(&e->t, e->nodes, NULL, json_deep_copy(n), NULL);
+        kl_testenv_update(&e->t, e->nodes, NULL, "n1", "status", json_deep_copy(n), NULL);
         add_pod(e, "web-1", "100m", NULL);
         ev = wait_event(e, "web-1", "FailedScheduling");
         cr_expect_str_eq(ev, "0/1 nodes are available: 1 node(s) had untolerated taint "
@@ -384,10 +321,7 @@ Test(scheduler, waits_for_a_node_to_become_ready)
                                        0),
                         "status"),
                 "True");
-        w = (struct wait){ 0 };
-        kl_client_update(e->c, e->nodes, NULL, "n1", "status", n, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "%s", w.msg);
+        kl_testenv_update(&e->t, e->nodes, NULL, "n1", "status", n, NULL);
         cr_expect_str_eq(wait_bound(e, "web-1")->node, "n1");
         env_stop(e);
         free(e);

@@ -12,10 +12,9 @@
 
 #include <criterion/criterion.h>
 
-#include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "loop/loop.h"
 #include "scheduler/scheduler.h"
-#include "testing/testing.h"
 
 #include "sched-test.h"
 
@@ -192,26 +191,12 @@ Test(volumes, prefilter_message)
 /* ---- the scheduler with a real API server ------------------------------------------ */
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t; /* the client writes as the scheduler */
         struct kl_scheduler *sched;
         const struct kl_api_resource *pods, *nodes, *events, *pvcs, *scs;
         char bound[8][64];
         size_t n_bound;
 };
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
 
 static void on_bound(void *arg, const char *ns, const char *name, const char *node, int r)
 {
@@ -225,72 +210,38 @@ static void on_bound(void *arg, const char *ns, const char *name, const char *no
 
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options to = { .user = "system:kube-scheduler" };
         struct kl_scheduler_options so = { .seed = 1, .on_bound = on_bound, .arg = e };
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-scheduler");
+        kl_testenv_start(&e->t, &to);
         e->pods = kl_api_resource_find("", "v1", "pods");
         e->nodes = kl_api_resource_find("", "v1", "nodes");
         e->events = kl_api_resource_find("", "v1", "events");
         e->pvcs = kl_api_resource_find("", "v1", "persistentvolumeclaims");
         e->scs = kl_api_resource_find("storage.k8s.io", "v1", "storageclasses");
-        cr_assert_eq(kl_scheduler_start(e->c, &so, &e->sched, &err), 0, "%s", kl_err_msg(err));
+        cr_assert_eq(kl_scheduler_start(e->t.client, &so, &e->sched, &err), 0, "%s",
+                     kl_err_msg(err));
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
         kl_scheduler_free(e->sched);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-struct wait {
-        bool done;
-        int r;
-        char msg[512];
-};
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct wait *w = arg;
-
-        (void)obj;
-        w->done = true;
-        w->r = r;
-        if (err)
-                (void)snprintf(w->msg, sizeof(w->msg), "%s", kl_err_msg(err));
+        kl_testenv_stop(&e->t);
 }
 
 static void create(struct env *e, const struct kl_api_resource *res, const char *ns,
                    const char *text)
 {
-        struct wait w = { 0 };
-
-        kl_client_create(e->c, res, ns, test_json(text), NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "create: %s", w.msg);
+        kl_testenv_create(&e->t, res, ns, test_json(text), NULL);
 }
 
 static void add_node(struct env *e, const char *name)
 {
         json_t *n = test_node_json(name, NULL);
-        struct wait w = { 0 };
-        char *text = json_dumps(n, 0);
 
-        create(e, e->nodes, NULL, text);
-        free(text);
-        kl_client_update(e->c, e->nodes, NULL, name, "status", n, NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
-        cr_assert_eq(w.r, 0, "node status: %s", w.msg);
+        kl_testenv_create(&e->t, e->nodes, NULL, json_deep_copy(n), NULL);
+        kl_testenv_update(&e->t, e->nodes, NULL, name, "status", n, NULL);
 }
 
 static bool is_bound(const struct env *e, const char *name)
@@ -304,18 +255,13 @@ static bool is_bound(const struct env *e, const char *name)
 static void wait_bound(struct env *e, const char *name)
 {
         for (int i = 0; i < 200000 && !is_bound(e, name); i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         cr_assert(is_bound(e, name), "pod %s was never bound", name);
 }
 
 static json_t *get(struct env *e, const struct kl_api_resource *res, const char *name)
 {
-        json_t *o = NULL;
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_apiserver_get(e->s, res, "default", name, &o, &err), 0, "%s",
-                     kl_err_msg(err));
-        return o;
+        return kl_testenv_get(&e->t, res, "default", name);
 }
 
 static char *wait_event(struct env *e, const char *name, const char *reason)
@@ -327,7 +273,8 @@ static char *wait_event(struct env *e, const char *name, const char *reason)
                 char *msg = NULL;
                 size_t k;
 
-                cr_assert_eq(kl_apiserver_list(e->s, e->events, "default", &o, &list, &err), 0);
+                cr_assert_eq(kl_apiserver_list(e->t.server, e->events, "default", &o, &list, &err),
+                             0);
                 json_array_foreach(json_object_get(list, "items"), k, it) {
                         const json_t *io = json_object_get(it, "involvedObject");
 
@@ -340,7 +287,7 @@ static char *wait_event(struct env *e, const char *name, const char *reason)
                 json_decref(list);
                 if (msg)
                         return msg;
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("no %s event for %s", reason, name);
         return NULL;
