@@ -747,6 +747,93 @@ void kl_apiserver__list_async(struct kl_apiserver *s, const struct kl_api_resour
                               void *arg);
 
 /* ------------------------------------------------------------------------- */
+/* authz.c: who may do what (the one authorizer), and the review APIs asking it */
+
+#define KL_APISERVER_ADMIN_GROUP         "system:masters"
+#define KL_APISERVER_AUTHENTICATED_GROUP "system:authenticated"
+
+/* Who is asking. Strings borrowed from the request's pool, the token file or a certificate. */
+struct kl_apiserver__user {
+        const char *name;
+        const char *uid; /* NULL or "" when unknown */
+        const char *const *groups;
+        size_t n_groups;
+};
+
+/*
+ * What is asked (upstream's authorizer.Attributes). A resource request has
+ * `resource` set; a non-resource request has `path` instead. Empty strings
+ * and NULL mean the same: `ns` empty is the cluster scope (or, in a review,
+ * every namespace).
+ */
+struct kl_apiserver__attrs {
+        const char *verb; /* "get", "create", ...; non-resource: the lowercase method */
+        const char *group;
+        const char *resource;
+        const char *sub;
+        const char *ns;
+        const char *name;
+        const char *path;
+};
+
+/*
+ * One grant: `verbs` (NULL-terminated) on `plural` (subresource `sub`, NULL
+ * for the resource itself) of `group`, in namespace `ns` (NULL: every
+ * namespace and the cluster scope). Static data.
+ */
+struct kl_apiserver__rule {
+        const char *group;
+        const char *plural;
+        const char *sub;
+        const char *ns;
+        const char *const *verbs;
+};
+
+/** Whether `rule` grants the resource request `a` (exact names; "*" only matches "*"). */
+bool kl_apiserver__rule_allows(const struct kl_apiserver__rule *rule,
+                               const struct kl_apiserver__attrs *a);
+
+/**
+ * The authorizer, until RBAC exists: the request path and every review ask
+ * it, so their answers cannot disagree. Allowed: anything for members of
+ * system:masters; for nodes the rules of join.c; for every user in
+ * system:authenticated the self reviews (create) and GET of the discovery
+ * and health paths (upstream's system:basic-user, system:discovery and
+ * system:public-info-viewer roles). Everything else is denied (no opinion).
+ * `*ret_reason` (may be NULL) gets upstream's reason text or NULL (static).
+ */
+bool kl_apiserver__authorize(const struct kl_apiserver__user *u,
+                             const struct kl_apiserver__attrs *a, const char **ret_reason);
+
+/**
+ * Authenticate a bearer token as the request path does: the token file
+ * (when the server has one), then bootstrap tokens. Fills *ret (strings in
+ * `pool` or the token file) without system:authenticated. -ENOENT when the
+ * server has no token file and the token is not bootstrap-shaped (the
+ * caller may try other credentials), -KL_EUNAUTHORIZED when refused. Loop
+ * thread.
+ */
+int kl_apiserver__authenticate_token(struct kl_apiserver *s, const char *token,
+                                     struct kl_pool *pool, struct kl_apiserver__user *ret);
+
+/** Append system:authenticated to u's groups (a copy in `pool`) unless already there. */
+void kl_apiserver__user_add_authenticated(struct kl_apiserver__user *u, struct kl_pool *pool);
+
+/** Whether `res` is one of the review rows (authorization.k8s.io, authentication.k8s.io). */
+bool kl_apiserver__is_review(const struct kl_api_resource *res);
+
+/**
+ * Answer a POSTed review `body` (stolen) of row `res` for user `u` (already
+ * allowed to create it), `ns` the URL's namespace (NULL: none). 0 and
+ * *ret the review with its status (201); -KL_EINVALID and *ret upstream's
+ * 422 Status; another negative code with `err` (400 for malformed bodies).
+ * Never stores anything. Loop thread (TokenReview reads the watch cache).
+ */
+int kl_apiserver__review(struct kl_apiserver *s, const struct kl_apiserver__user *u,
+                         const struct kl_api_resource *res, const char *ns, json_t *body,
+                         struct kl_pool *pool, json_t **ret, struct kl_err **err);
+
+/* ------------------------------------------------------------------------- */
 /* join.c: joining nodes: bootstrap tokens, /cacerts, node certificates, nodes' rights */
 
 #define KL_APISERVER_CACERTS_PATH     "/cacerts"
@@ -778,6 +865,14 @@ int kl_apiserver__bootstrap_authenticate(struct kl_apiserver *s, const char *tok
 bool kl_apiserver__node_authorized(const char *user, const char *const *groups, size_t n_groups,
                                    const char *verb, const struct kl_api_resource *res,
                                    const char *ns, const char *sub);
+/** As kl_apiserver__node_authorized(), for a resource named by group and plural (any string). */
+bool kl_apiserver__node_allows(const char *user, const char *const *groups, size_t n_groups,
+                               const char *verb, const char *group, const char *resource,
+                               const char *ns, const char *sub);
+/** Whether the user is a node: named system:node:<name> and in group system:nodes. */
+bool kl_apiserver__is_node(const char *user, const char *const *groups, size_t n_groups);
+/** The rules a node is granted (static table; authz.c reports them in rules reviews). */
+const struct kl_apiserver__rule *kl_apiserver__node_rules(size_t *ret_n);
 
 /* GET /cacerts: the server CA as PEM; unauthenticated. */
 void kl_apiserver__serve_cacerts(struct kl_apiserver *s, struct kl_http_req *req);

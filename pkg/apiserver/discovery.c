@@ -189,7 +189,7 @@ json_t *kl_apiserver__discovery_group_list(void)
                         continue;
                 (void)json_array_append_new(groups, group_json(rows[i].group, false));
         }
-        return json_pack("{sssso}", "kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
+        return json_pack("{ssssso}", "kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
 }
 
 json_t *kl_apiserver__discovery_group(const char *group)

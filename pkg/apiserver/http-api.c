@@ -18,16 +18,6 @@
 #include "apiserver/evict-internal.h"
 #include "json/json.h"
 
-/* The group whose members may do everything until RBAC exists (issue 4 §3). */
-#define ADMIN_GROUP "system:masters"
-
-/* Who is asking. Strings borrowed from the request or the token file. */
-struct user {
-        const char *name;
-        const char *const *groups;
-        size_t n_groups;
-};
-
 /* ------------------------------------------------------------------------- */
 /* Responses */
 
@@ -85,40 +75,25 @@ static void respond_not_found(struct kl_http_req *req)
 /* ------------------------------------------------------------------------- */
 /* Authentication and authorization */
 
-static int authenticate(struct kl_apiserver *s, struct kl_http_req *req, struct user *ret)
+/*
+ * The token file and bootstrap tokens (authz.c, shared with TokenReview),
+ * else the client certificate; every user found is also in
+ * system:authenticated, as upstream's group adder makes it.
+ */
+static int authenticate_req(struct kl_apiserver *s, struct kl_http_req *req,
+                            struct kl_apiserver__user *ret)
 {
         const struct kl_http_client_cert *cert = kl_http_req_client_cert(req);
         const char *auth = kl_http_req_header(req, "Authorization");
+        const char *tok = auth ? kl_startswith(auth, "Bearer ") : NULL;
+        int r;
 
-        if (auth && s->tokens) {
-                const char *tok = kl_startswith(auth, "Bearer ");
-                const struct kl_pki_token_user *u;
-
-                if (!tok)
-                        return -KL_EUNAUTHORIZED;
-                while (*tok == ' ')
-                        tok++;
-                u = kl_pki_token_file_lookup(s->tokens, tok, strlen(tok));
-                if (!u) {
-                        int r = kl_apiserver__bootstrap_authenticate(s, tok, kl_http_req_pool(req),
-                                                                     &ret->name, &ret->groups,
-                                                                     &ret->n_groups);
-
-                        return r == 0 ? 0 : -KL_EUNAUTHORIZED;
-                }
-                ret->name = u->name;
-                ret->groups = u->groups;
-                ret->n_groups = kl_strv_length((char *const *)u->groups);
-                return 0;
-        }
+        if (auth && s->tokens && !tok)
+                return -KL_EUNAUTHORIZED;
         /* Without a token file, only bootstrap-shaped bearer tokens are looked at. */
-        if (auth && kl_startswith(auth, "Bearer ")) {
-                const char *tok = kl_startswith(auth, "Bearer ");
-                int r;
-
+        if (tok) {
                 tok += strspn(tok, " ");
-                r = kl_apiserver__bootstrap_authenticate(s, tok, kl_http_req_pool(req), &ret->name,
-                                                         &ret->groups, &ret->n_groups);
+                r = kl_apiserver__authenticate_token(s, tok, kl_http_req_pool(req), ret);
                 if (r != -ENOENT)
                         return r;
         }
@@ -131,12 +106,14 @@ static int authenticate(struct kl_apiserver *s, struct kl_http_req *req, struct 
         return -KL_EUNAUTHORIZED;
 }
 
-static bool is_admin(const struct user *u)
+static int authenticate(struct kl_apiserver *s, struct kl_http_req *req,
+                        struct kl_apiserver__user *ret)
 {
-        for (size_t i = 0; i < u->n_groups; i++)
-                if (kl_streq(u->groups[i], ADMIN_GROUP))
-                        return true;
-        return false;
+        int r = authenticate_req(s, req, ret);
+
+        if (r == 0)
+                kl_apiserver__user_add_authenticated(ret, kl_http_req_pool(req));
+        return r;
 }
 
 static const char *verb_of(const char *method, bool has_name, bool watch)
@@ -155,8 +132,9 @@ static const char *verb_of(const char *method, bool has_name, bool watch)
 }
 
 /* The 403 upstream's authorizer words (kubectl-contract §7). */
-static void respond_forbidden(struct kl_http_req *req, const struct user *u, const char *verb,
-                              const struct kl_api_resource *res, const char *ns, const char *name)
+static void respond_forbidden(struct kl_http_req *req, const struct kl_apiserver__user *u,
+                              const char *verb, const struct kl_api_resource *res, const char *ns,
+                              const char *name)
 {
         kl_autobuf struct kl_buf msg = KL_BUF_INIT;
         char q[128];
@@ -1171,8 +1149,47 @@ static bool sub_allows(const char *sub, const char *method)
         return false;
 }
 
-static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, const struct user *u,
-                           const struct kl_apiserver__route *rt,
+/* A review POST (authz.c): answered with the review, never stored; dryRun changes nothing. */
+static void serve_review(struct kl_apiserver *s, struct kl_http_req *req,
+                         const struct kl_apiserver__user *u, const struct kl_api_resource *res,
+                         const struct kl_apiserver__route *rt, const struct kl_apiserver__query *q)
+{
+        struct kl_apiserver_write_opts wo;
+        kl_autoerr struct kl_err *e = NULL;
+        json_auto_t *body = NULL;
+        json_auto_t *out = NULL;
+        int r;
+
+        if (!kl_streq(kl_http_req_method(req), "POST") || rt->name || rt->sub) {
+                respond_error(req, -KL_EMETHOD_NOT_ALLOWED,
+                              "the server does not allow this method on the requested resource",
+                              res, rt->name);
+                return;
+        }
+        r = write_opts(q, &wo, &e);
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, NULL);
+                return;
+        }
+        if (!write_opts_valid(req, "CreateOptions", q, false, false))
+                return;
+        r = decode_body(req, &body, &e);
+        if (r >= 0)
+                r = kl_apiserver__review(s, u, res, res->namespaced ? rt->ns : NULL,
+                                         KL_TAKE_PTR(body), kl_http_req_pool(req), &out, &e);
+        if (r == -KL_EINVALID && out) {
+                kl_apiserver__respond_json(req, 422, out, NULL);
+                return;
+        }
+        if (r < 0) {
+                respond_kl_err(req, r, e, res, NULL);
+                return;
+        }
+        kl_apiserver__respond_json(req, 201, out, NULL);
+}
+
+static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req,
+                           const struct kl_apiserver__user *u, const struct kl_apiserver__route *rt,
                            const struct kl_apiserver__query *q)
 {
         const struct kl_api_resource *res =
@@ -1180,6 +1197,7 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
         const char *method = kl_http_req_method(req);
         bool watch = kl_apiserver__query_bool(q, "watch");
         bool is_get = kl_streq(method, "GET") || kl_streq(method, "HEAD");
+        struct kl_apiserver__attrs a = { 0 };
         bool table;
 
         if (!res || (rt->ns && !res->namespaced && !kl_streq(res->plural, "namespaces")) ||
@@ -1197,12 +1215,18 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
                               res, rt->name);
                 return;
         }
-        if (!is_admin(u) &&
-            !kl_apiserver__node_authorized(u->name, u->groups, u->n_groups,
-                                           verb_of(method, rt->name, watch), res,
-                                           res->namespaced ? rt->ns : NULL, rt->sub)) {
-                respond_forbidden(req, u, verb_of(method, rt->name, watch), res,
-                                  res->namespaced ? rt->ns : NULL, rt->name);
+        a.verb = verb_of(method, rt->name, watch);
+        a.group = res->group;
+        a.resource = res->plural;
+        a.sub = rt->sub;
+        a.ns = res->namespaced ? rt->ns : NULL;
+        a.name = rt->name;
+        if (!kl_apiserver__authorize(u, &a, NULL)) {
+                respond_forbidden(req, u, a.verb, res, a.ns, rt->name);
+                return;
+        }
+        if (kl_apiserver__is_review(res)) {
+                serve_review(s, req, u, res, rt, q);
                 return;
         }
         /* Streaming pod subresources (proxy.c). */
@@ -1224,13 +1248,76 @@ static void serve_resource(struct kl_apiserver *s, struct kl_http_req *req, cons
         serve_write(s, req, res, rt, q);
 }
 
+/*
+ * Discovery and OpenAPI are non-resource requests: upstream's verb is the
+ * lowercase method (HEAD is asked as "get", which it serves the same). 403 in
+ * upstream's words when the authorizer refuses; false when it answered.
+ */
+static bool authorize_path(struct kl_http_req *req, const struct kl_apiserver__user *u)
+{
+        const char *method = kl_http_req_method(req);
+        struct kl_apiserver__attrs a = { .path = kl_http_req_path(req) };
+        char verb[16];
+        size_t i;
+
+        for (i = 0; method[i] && i < sizeof(verb) - 1; i++)
+                verb[i] = (char)(method[i] >= 'A' && method[i] <= 'Z' ? method[i] - 'A' + 'a'
+                                                                      : method[i]);
+        verb[i] = '\0';
+        a.verb = kl_streq(verb, "head") ? "get" : verb;
+        if (kl_apiserver__authorize(u, &a, NULL))
+                return true;
+        respond_error(req, -EACCES,
+                      kl_pool_printf(kl_http_req_pool(req),
+                                     "forbidden: User \"%s\" cannot %s path \"%s\"", u->name,
+                                     a.verb, a.path),
+                      NULL, NULL);
+        return false;
+}
+
+/*
+ * kube-lite does not impersonate (no RBAC to grant `impersonate`): a request
+ * asking to act as someone else is refused in the words of upstream's
+ * impersonation filter rather than silently run as the caller, which would
+ * make `kubectl auth can-i --as=...` answer for the wrong user. False when
+ * it answered.
+ */
+static bool refuse_impersonation(struct kl_http_req *req, const struct kl_apiserver__user *u)
+{
+        static const struct {
+                const char *header;
+                const char *plural;
+        } asks[] = {
+                { "Impersonate-User", "users" },
+                { "Impersonate-Group", "groups" },
+                { "Impersonate-Uid", "uids" },
+        };
+
+        for (size_t i = 0; i < KL_ARRAY_SIZE(asks); i++) {
+                const char *v = kl_http_req_header(req, asks[i].header);
+
+                if (!v)
+                        continue;
+                respond_error(req, -EACCES,
+                              kl_pool_printf(kl_http_req_pool(req),
+                                             "%s \"%s\" is forbidden: User \"%s\" cannot "
+                                             "impersonate resource \"%s\" in API group \"\" at "
+                                             "the cluster scope: impersonation is not supported "
+                                             "by kube-lite",
+                                             asks[i].plural, v, u->name, asks[i].plural),
+                              NULL, NULL);
+                return false;
+        }
+        return true;
+}
+
 void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
 {
         struct kl_apiserver *s = userdata;
         struct kl_pool *pool = kl_http_req_pool(req);
         struct kl_apiserver__route rt;
         struct kl_apiserver__query q;
-        struct user u = { 0 };
+        struct kl_apiserver__user u = { 0 };
         json_auto_t *doc = NULL;
 
         if (kl_apiserver__route_parse(kl_http_req_path(req), pool, &rt) < 0 ||
@@ -1257,6 +1344,8 @@ void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
                 respond_error(req, -KL_EUNAUTHORIZED, "Unauthorized", NULL, NULL);
                 return;
         }
+        if (!refuse_impersonation(req, &u))
+                return;
         if (kl_streq(kl_http_req_path(req), KL_APISERVER_NODE_CERT_PATH)) {
                 kl_apiserver__serve_node_certificate(s, req, u.name, u.groups, u.n_groups);
                 return;
@@ -1266,11 +1355,13 @@ void kl_apiserver__http_handler(struct kl_http_req *req, void *userdata)
         case KL_APISERVER_ROUTE_APIS:
         case KL_APISERVER_ROUTE_GROUP:
         case KL_APISERVER_ROUTE_GROUP_VERSION:
-                serve_discovery(s, req, &rt);
+                if (authorize_path(req, &u))
+                        serve_discovery(s, req, &rt);
                 return;
         case KL_APISERVER_ROUTE_OPENAPI_V3:
         case KL_APISERVER_ROUTE_OPENAPI_V3_GV:
-                serve_openapi(s, req, &rt);
+                if (authorize_path(req, &u))
+                        serve_openapi(s, req, &rt);
                 return;
         case KL_APISERVER_ROUTE_RESOURCE:
                 serve_resource(s, req, &u, &rt, &q);

@@ -202,14 +202,6 @@ out:
 /* ------------------------------------------------------------------------- */
 /* What system:nodes may do (until RBAC and the Node authorizer) */
 
-struct node_rule {
-        const char *group;
-        const char *plural;
-        const char *sub; /* NULL: the resource itself */
-        const char *ns;  /* NULL: any namespace */
-        const char *const *verbs;
-};
-
 static const char *const verbs_node[] = {
         "get", "list", "watch", "create", "update", "patch", NULL
 };
@@ -221,7 +213,7 @@ static const char *const verbs_lease[] = { "get",    "list",  "watch",  "create"
                                            "update", "patch", "delete", NULL };
 static const char *const verbs_create[] = { "create", NULL };
 
-static const struct node_rule node_rules[] = {
+static const struct kl_apiserver__rule node_rules[] = {
         { "", "nodes", NULL, NULL, verbs_node },
         { "", "nodes", "status", NULL, verbs_status },
         { "coordination.k8s.io", "leases", NULL, "kube-node-lease", verbs_lease },
@@ -247,27 +239,41 @@ static bool in_groups(const char *g, const char *const *groups, size_t n)
         return false;
 }
 
+const struct kl_apiserver__rule *kl_apiserver__node_rules(size_t *ret_n)
+{
+        *ret_n = KL_ARRAY_SIZE(node_rules);
+        return node_rules;
+}
+
+bool kl_apiserver__is_node(const char *user, const char *const *groups, size_t n_groups)
+{
+        const char *node = kl_startswith(user, KL_APISERVER_NODE_USER_PREFIX);
+
+        return !kl_isempty(node) && in_groups(KL_APISERVER_NODES_GROUP, groups, n_groups);
+}
+
+bool kl_apiserver__node_allows(const char *user, const char *const *groups, size_t n_groups,
+                               const char *verb, const char *group, const char *resource,
+                               const char *ns, const char *sub)
+{
+        const struct kl_apiserver__attrs a = {
+                .verb = verb, .group = group, .resource = resource, .sub = sub, .ns = ns
+        };
+
+        if (!kl_apiserver__is_node(user, groups, n_groups))
+                return false;
+        for (size_t i = 0; i < KL_ARRAY_SIZE(node_rules); i++)
+                if (kl_apiserver__rule_allows(&node_rules[i], &a))
+                        return true;
+        return false;
+}
+
 bool kl_apiserver__node_authorized(const char *user, const char *const *groups, size_t n_groups,
                                    const char *verb, const struct kl_api_resource *res,
                                    const char *ns, const char *sub)
 {
-        const char *node = kl_startswith(user, KL_APISERVER_NODE_USER_PREFIX);
-
-        if (kl_isempty(node) || !in_groups(KL_APISERVER_NODES_GROUP, groups, n_groups))
-                return false;
-        for (size_t i = 0; i < KL_ARRAY_SIZE(node_rules); i++) {
-                const struct node_rule *rule = &node_rules[i];
-
-                if (!kl_streq(rule->group, res->group) || !kl_streq(rule->plural, res->plural))
-                        continue;
-                if (!kl_streq_null(rule->sub, sub))
-                        continue;
-                if (rule->ns && !kl_streq_null(rule->ns, ns))
-                        continue;
-                if (kl_strv_contains((char *const *)rule->verbs, verb))
-                        return true;
-        }
-        return false;
+        return kl_apiserver__node_allows(user, groups, n_groups, verb, res->group, res->plural, ns,
+                                         sub);
 }
 
 /* ------------------------------------------------------------------------- */

@@ -7,6 +7,7 @@ apiserver_DEPS   := base json yaml loop store http pki api client
 apiserver_PKGS   := libuv jansson openssl sqlite3 yaml-0.1
 apiserver_TESTS  := $(sort $(notdir $(wildcard pkg/apiserver/tests/test-*.c)))
 apiserver_BENCH  := bench-apiserver.c
+apiserver_FUZZ   := $(sort $(notdir $(wildcard pkg/apiserver/fuzz/fuzz-*.c)))
 # The in-process API server fixture of the integration tests (tests/support/testenv.h),
 # linked into the tests and benchmarks of every module whose test closure has apiserver.
 apiserver_TEST_SUPPORT := support/testenv.c
