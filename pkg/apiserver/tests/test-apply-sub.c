@@ -13,87 +13,43 @@
 
 #include "api/patch.h"
 #include "apiserver/apiserver-internal.h"
-#include "loop/loop.h"
-#include "testing/testing.h"
+#include "apiserver/tests/support/testenv.h"
 #include "json/json.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
+        struct kl_testenv t;
         const struct kl_api_resource *res; /* apps/v1 deployments */
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
+        kl_testenv_start(&e->t, NULL);
         e->res = kl_api_resource_find("apps", "v1", "deployments");
         cr_assert_not_null(e->res);
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-struct result {
-        bool done;
-        int r;
-        int status;
-        json_t *obj; /* owned */
-        char msg[512];
-};
-
-static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
-                     const struct kl_err *err)
-{
-        struct result *out = arg;
-
-        out->done = true;
-        out->r = r;
-        out->status = res ? res->status : 0;
-        out->obj = res && res->obj ? json_deep_copy(res->obj) : NULL;
-        if (err)
-                (void)snprintf(out->msg, sizeof(out->msg), "%s", kl_err_msg(err));
+        kl_testenv_stop(&e->t);
 }
 
 /* PATCH deployments/d[/sub] with `type` as `manager`; *res is the answer (res->obj owned). */
 static void patch(struct env *e, const char *sub, int type, json_t *body, const char *manager,
-                  bool force, struct result *res)
+                  bool force, struct kl_testenv_call *res)
 {
         struct kl_apiserver_write_opts wo = { .field_manager = manager, .force = force };
 
-        *res = (struct result){ 0 };
-        kl_apiserver_patch(e->s, e->res, "default", "d", sub, type, body, &wo, on_write, res);
-        run_until(&e->loop, &res->done);
+        *res = (struct kl_testenv_call){ 0 };
+        kl_apiserver_patch(e->t.server, e->res, "default", "d", sub, type, body, &wo,
+                           kl_testenv_on_result, res);
+        kl_testenv_run_until(&e->t, &res->done);
 }
 
 /* Apply to deployments/d[/sub] as `manager`, expecting `want` (0 or -KL_ECONFLICT). */
 static void apply(struct env *e, const char *sub, json_t *body, const char *manager, bool force,
                   int want, char *ret_msg, size_t size)
 {
-        struct result res;
+        struct kl_testenv_call res;
 
         patch(e, sub, KL_API_PATCH_TYPE_APPLY_YAML, body, manager, force, &res);
         cr_assert_eq(res.r, want, "apply by %s to /%s: %d %s", manager, sub ? sub : "", res.r,
@@ -148,7 +104,7 @@ static json_t *stored(struct env *e)
 {
         json_t *obj = NULL;
 
-        cr_assert_eq(kl_apiserver_get(e->s, e->res, "default", "d", &obj, NULL), 0);
+        cr_assert_eq(kl_apiserver_get(e->t.server, e->res, "default", "d", &obj, NULL), 0);
         return obj;
 }
 
@@ -409,7 +365,7 @@ Test(apply_sub, scale_same_value_is_shared)
 Test(apply_sub, scale_apply_conflicts_with_scale_updater)
 {
         struct env e = { 0 };
-        struct result res;
+        struct kl_testenv_call res;
         json_auto_t *obj = NULL;
         const json_t *entry;
         char msg[512];
@@ -443,7 +399,7 @@ Test(apply_sub, scale_apply_conflicts_with_scale_updater)
 Test(apply_sub, absent_object_is_not_found)
 {
         struct env e = { 0 };
-        struct result res;
+        struct kl_testenv_call res;
 
         env_start(&e);
         patch(&e, "status", KL_API_PATCH_TYPE_APPLY_YAML, status_manifest(1, 1), "ctl", false,

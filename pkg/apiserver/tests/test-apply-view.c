@@ -36,27 +36,6 @@ static void env_stop(struct env *e)
         kl_testenv_stop(&e->t);
 }
 
-struct result {
-        bool done;
-        int r;
-        int status;
-        json_t *obj; /* owned */
-        char msg[512];
-};
-
-static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
-                     const struct kl_err *err)
-{
-        struct result *out = arg;
-
-        out->done = true;
-        out->r = r;
-        out->status = res ? res->status : 0;
-        out->obj = res && res->obj ? json_deep_copy(res->obj) : NULL;
-        if (err)
-                (void)snprintf(out->msg, sizeof(out->msg), "%s", kl_err_msg(err));
-}
-
 /* A v1 manifest as kubectl sends it: maxReplicas and the CPU target given. */
 static json_t *hpa_v1(int max, int cpu)
 {
@@ -69,15 +48,16 @@ static json_t *hpa_v1(int max, int cpu)
 
 /* Apply `config` through autoscaling/v1 as `manager`; the caller frees res->obj. */
 static void apply_v1(struct env *e, json_t *config, const char *manager, bool force,
-                     struct result *res)
+                     struct kl_testenv_call *res)
 {
         struct kl_apiserver_write_opts wo = { .field_manager = manager,
                                               .field_validation = KL_API_FIELD_VALIDATION_STRICT,
                                               .force = force };
 
-        *res = (struct result){ 0 };
+        *res = (struct kl_testenv_call){ 0 };
         kl_apiserver__patch_view(e->t.server, e->v1, "default", "h", NULL,
-                                 KL_API_PATCH_TYPE_APPLY_YAML, config, &wo, on_write, res);
+                                 KL_API_PATCH_TYPE_APPLY_YAML, config, &wo, kl_testenv_on_result,
+                                 res);
         kl_testenv_run_until(&e->t, &res->done);
 }
 
@@ -129,7 +109,7 @@ static bool owns(const json_t *entry, const char *spec_field)
 Test(apply_view, create_noop_change)
 {
         struct env e = { 0 };
-        struct result res;
+        struct kl_testenv_call res;
         json_auto_t *obj = NULL;
         json_auto_t *again = NULL;
         const json_t *entry;
@@ -191,7 +171,7 @@ Test(apply_view, conflict_with_v2_manager_and_force)
 {
         struct env e = { 0 };
         struct kl_apiserver_write_opts wo = { .field_manager = "editor" };
-        struct result res = { 0 };
+        struct kl_testenv_call res = { 0 };
         json_auto_t *obj = NULL;
         const json_t *cause;
         const json_t *entry;
@@ -201,12 +181,12 @@ Test(apply_view, conflict_with_v2_manager_and_force)
         cr_assert_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
 
-        res = (struct result){ 0 };
+        res = (struct kl_testenv_call){ 0 };
         kl_apiserver_patch(e.t.server, e.v2, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
                            json_pack("{s{s[{sss{sss{sssi}}}]}}", "spec", "metrics", "type",
                                      "Resource", "resource", "name", "cpu", "target", "type",
                                      "Utilization", "averageUtilization", 70),
-                           &wo, on_write, &res);
+                           &wo, kl_testenv_on_result, &res);
         kl_testenv_run_until(&e.t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         json_decref(res.obj);
@@ -263,7 +243,7 @@ Test(apply_view, conflict_with_v2_manager_and_force)
 Test(apply_view, conflict_between_v1_appliers)
 {
         struct env e = { 0 };
-        struct result res;
+        struct kl_testenv_call res;
         json_auto_t *obj = NULL;
 
         env_start(&e);
@@ -301,7 +281,7 @@ Test(apply_view, conflict_between_v1_appliers)
 Test(apply_view, strict_unknown_field)
 {
         struct env e = { 0 };
-        struct result res;
+        struct kl_testenv_call res;
         json_t *config = hpa_v1(3, 50);
 
         env_start(&e);

@@ -33,39 +33,20 @@ static void env_stop(struct env *e)
         kl_testenv_stop(&e->t);
 }
 
-struct result {
-        bool done;
-        int r;
-        json_t *obj; /* owned */
-        char msg[512];
-};
-
-static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
-                     const struct kl_err *err)
-{
-        struct result *out = arg;
-
-        out->done = true;
-        out->r = r;
-        out->obj = res && res->obj ? json_deep_copy(res->obj) : NULL;
-        if (err)
-                (void)snprintf(out->msg, sizeof(out->msg), "%s", kl_err_msg(err));
-}
-
-static void wait_ok(struct env *e, struct result *res, const char *what)
+static void wait_ok(struct env *e, struct kl_testenv_call *res, const char *what)
 {
         kl_testenv_run_until(&e->t, &res->done);
         cr_assert_eq(res->r, 0, "%s: %s", what, res->msg);
         json_decref(res->obj);
-        *res = (struct result){ 0 };
+        *res = (struct kl_testenv_call){ 0 };
 }
 
 static void create(struct env *e, const struct kl_api_resource *r, json_t *obj)
 {
         struct kl_apiserver_write_opts wo = { 0 };
-        struct result res = { 0 };
+        struct kl_testenv_call res = { 0 };
 
-        kl_apiserver_create(e->t.server, r, "default", obj, &wo, on_write, &res);
+        kl_apiserver_create(e->t.server, r, "default", obj, &wo, kl_testenv_on_result, &res);
         wait_ok(e, &res, "create");
 }
 
@@ -74,7 +55,7 @@ static void make_pod(struct env *e, const char *name, const char *phase, bool re
                      const char *app)
 {
         struct kl_apiserver_write_opts wo = { 0 };
-        struct result res = { 0 };
+        struct kl_testenv_call res = { 0 };
         json_t *st;
 
         create(e, e->pods,
@@ -84,8 +65,8 @@ static void make_pod(struct env *e, const char *name, const char *phase, bool re
         st = json_pack("{sssss{ssss}s{sss[{ssss}]}}", "apiVersion", "v1", "kind", "Pod", "metadata",
                        "name", name, "namespace", "default", "status", "phase", phase, "conditions",
                        "type", "Ready", "status", ready ? "True" : "False");
-        kl_apiserver_update(e->t.server, e->pods, "default", name, "status", st, &wo, on_write,
-                            &res);
+        kl_apiserver_update(e->t.server, e->pods, "default", name, "status", st, &wo,
+                            kl_testenv_on_result, &res);
         wait_ok(e, &res, "pod status");
 }
 
@@ -100,7 +81,7 @@ struct pdb_spec {
 static void make_pdb(struct env *e, const struct pdb_spec *p)
 {
         struct kl_apiserver_write_opts wo = { 0 };
-        struct result res = { 0 };
+        struct kl_testenv_call res = { 0 };
         json_t *spec = json_pack("{si s{s{ss}}}", "minAvailable", 1, "selector", "matchLabels",
                                  "app", "a");
         json_t *st;
@@ -116,8 +97,8 @@ static void make_pdb(struct env *e, const struct pdb_spec *p)
                        "status", "observedGeneration", p->observed_generation, "disruptionsAllowed",
                        p->allowed, "currentHealthy", p->current, "desiredHealthy", p->desired,
                        "expectedPods", 1);
-        kl_apiserver_update(e->t.server, e->pdbs, "default", p->name, "status", st, &wo, on_write,
-                            &res);
+        kl_apiserver_update(e->t.server, e->pdbs, "default", p->name, "status", st, &wo,
+                            kl_testenv_on_result, &res);
         wait_ok(e, &res, "pdb status");
 }
 
@@ -230,7 +211,7 @@ Test(evict, budgets)
                 const struct evict_case *c = &evict_cases[i];
                 struct kl_apiserver_write_opts wo = { .dry_run = c->dry_run };
                 struct env e = { 0 };
-                struct result res = { 0 };
+                struct kl_testenv_call res = { 0 };
                 json_auto_t *pod = NULL;
                 json_auto_t *pdb = NULL;
                 kl_autofree char *body = NULL;
@@ -243,7 +224,7 @@ Test(evict, budgets)
                         make_pdb(&e, &c->pdbs[j]);
                 kl_apiserver__evict(e.t.server, "default", "p",
                                     json_pack("{sss{}}", "kind", "Eviction", "metadata"), &wo,
-                                    on_write, &res);
+                                    kl_testenv_on_result, &res);
                 kl_testenv_run_until(&e.t, &res.done);
                 cr_expect_eq(res.r, c->want_r, "%s: r=%d %s", c->name, res.r, res.msg);
                 if (c->want_msg) {
@@ -285,15 +266,17 @@ Test(evict, racing_evictions_spend_the_budget_once)
 {
         struct kl_apiserver_write_opts wo = { 0 };
         struct pdb_spec b = BUDGET("b", 1);
-        struct result r1 = { 0 }, r2 = { 0 };
+        struct kl_testenv_call r1 = { 0 }, r2 = { 0 };
         struct env e = { 0 };
 
         env_start(&e);
         make_pod(&e, "p1", "Running", true, "a");
         make_pod(&e, "p2", "Running", true, "a");
         make_pdb(&e, &b);
-        kl_apiserver__evict(e.t.server, "default", "p1", json_object(), &wo, on_write, &r1);
-        kl_apiserver__evict(e.t.server, "default", "p2", json_object(), &wo, on_write, &r2);
+        kl_apiserver__evict(e.t.server, "default", "p1", json_object(), &wo, kl_testenv_on_result,
+                            &r1);
+        kl_apiserver__evict(e.t.server, "default", "p2", json_object(), &wo, kl_testenv_on_result,
+                            &r2);
         kl_testenv_run_until(&e.t, &r1.done);
         kl_testenv_run_until(&e.t, &r2.done);
         cr_expect((r1.r == 0) != (r2.r == 0), "r1=%d r2=%d", r1.r, r2.r);
@@ -311,7 +294,7 @@ Test(convert_hooks, hpa_v1_view)
         const struct kl_api_resource *v2 = kl_apiserver__storage_row(v1);
         struct kl_apiserver_write_opts wo = { 0 };
         kl_autoerr struct kl_err *err = NULL;
-        struct result res = { 0 };
+        struct kl_testenv_call res = { 0 };
         struct env e = { 0 };
         json_auto_t *stored = NULL;
         json_auto_t *view = NULL;
@@ -346,7 +329,7 @@ Test(convert_hooks, hpa_v1_view)
 
         kl_apiserver__patch_view(e.t.server, v1, "default", "h", NULL, KL_API_PATCH_TYPE_MERGE,
                                  json_pack("{s{si}}", "spec", "targetCPUUtilizationPercentage", 70),
-                                 &wo, on_write, &res);
+                                 &wo, kl_testenv_on_result, &res);
         kl_testenv_run_until(&e.t, &res.done);
         cr_assert_eq(res.r, 0, "%s", res.msg);
         cr_expect_str_eq(json_string_value(json_object_get(res.obj, "apiVersion")),

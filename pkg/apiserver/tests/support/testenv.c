@@ -100,6 +100,19 @@ void kl_testenv_on_write(void *arg, int r, const json_t *obj, const struct kl_er
                 (void)snprintf(call->msg, sizeof(call->msg), "%s", kl_err_msg(err));
 }
 
+void kl_testenv_on_result(void *arg, int r, const struct kl_apiserver_result *res,
+                          const struct kl_err *err)
+{
+        struct kl_testenv_call *call = arg;
+
+        call->done = true;
+        call->r = r;
+        call->status = res ? res->status : 0;
+        call->obj = res && res->obj ? json_deep_copy(res->obj) : NULL;
+        if (err)
+                (void)snprintf(call->msg, sizeof(call->msg), "%s", kl_err_msg(err));
+}
+
 int kl_testenv_wait(struct kl_testenv *e, struct kl_testenv_call *call)
 {
         kl_testenv_run_until(e, &call->done);

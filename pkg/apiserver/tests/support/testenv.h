@@ -70,12 +70,20 @@ void kl_testenv_tick(struct kl_testenv *e);
 struct kl_testenv_call {
         bool done;
         int r;         /* the call's result: 0 or a negative code */
+        int status;    /* kl_testenv_on_result() only: the HTTP status of the answer */
         json_t *obj;   /* owned: the object read, or a copy of the one written; NULL if none */
         char msg[512]; /* the server's message when r < 0 */
 };
 
 void kl_testenv_on_read(void *arg, int r, json_t *obj, const struct kl_err *err);
 void kl_testenv_on_write(void *arg, int r, const json_t *obj, const struct kl_err *err);
+/*
+ * For the handler layer's calls (kl_apiserver_patch() and the like on
+ * e->server): `obj` is a copy of the whole answer, the object or the
+ * failure's Status (details.causes and all).
+ */
+void kl_testenv_on_result(void *arg, int r, const struct kl_apiserver_result *res,
+                          const struct kl_err *err);
 /** Run the loop until `call` is done; returns its r (call->obj stays the caller's). */
 int kl_testenv_wait(struct kl_testenv *e, struct kl_testenv_call *call);
 
