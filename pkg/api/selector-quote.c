@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "api/selector-internal.h"
 #include "base/buf.h"
@@ -216,4 +217,12 @@ int kl_api_go_quote(struct kl_buf *out, const char *s, size_t len)
         if (r < 0)
                 kl_buf_truncate(out, start);
         return r;
+}
+
+char *kl_api_go_quoted(const char *s)
+{
+        struct kl_buf b = KL_BUF_INIT;
+
+        (void)kl_api_go_quote(&b, s ? s : "", s ? strlen(s) : 0);
+        return kl_buf_detach(&b, NULL);
 }

@@ -11,7 +11,7 @@
  *                                  matched through a per-kind field getter
  *   kl_api_validate_*()            qualified names, label values, DNS-1123
  *                                  labels and subdomains, DNS-1035 labels
- *   kl_api_go_quote()              Go's %q, which upstream's field errors use
+ *   kl_api_go_quote(), _quoted()   Go's %q, which upstream's field errors use
  *
  * Behaviour and messages follow kube-apiserver v1.32, because kubectl shows
  * the server's text to users: a bad `-l` prints "unable to parse requirement:
@@ -321,5 +321,7 @@ size_t kl_api_validate_dns1035_label(const char *value, char ***msgs);
  * other code points are printed. 0 or -E2BIG (`out` unchanged).
  */
 int kl_api_go_quote(struct kl_buf *out, const char *s, size_t len);
+/* kl_api_go_quote() of the string `s` (NULL: ""), as a new string owned by the caller. */
+char *kl_api_go_quoted(const char *s);
 
 #endif

@@ -189,7 +189,7 @@ void kl_api__validate_deployment(struct kl_api__vctx *v, const json_t *obj, cons
                         }
                 } else {
                         /* Upstream passes the whole strategy struct as the value. */
-                        kl_autofree char *t = kl_api__go_str(type);
+                        kl_autofree char *t = kl_api_go_quoted(type);
 
                         kl_api__v_add_take(
                                 v, KL_API_FIELD_ERR_NOT_SUPPORTED, NULL,

@@ -52,7 +52,7 @@ static int cron_int(const char *expr, int64_t *ret, char **ret_msg)
 {
         const char *digits = expr;
         int64_t n;
-        kl_autofree char *q = kl_api__go_str(expr);
+        kl_autofree char *q = kl_api_go_quoted(expr);
 
         if (*digits == '+' || *digits == '-')
                 digits++;
@@ -149,7 +149,7 @@ static int cron_range(const char *expr, const struct cron_bounds *b, char **ret_
 static char *go_duration_error(const char *s)
 {
         kl_autoerr struct kl_err *e = NULL;
-        kl_autofree char *q = kl_api__go_str(s);
+        kl_autofree char *q = kl_api_go_quoted(s);
         int64_t ns;
 
         if (kl_duration_parse_ns(s, &ns, &e) >= 0)
@@ -166,7 +166,7 @@ static char *go_duration_error(const char *s)
 
                         if (end)
                                 *end = '\0';
-                        uq = kl_api__go_str(unit);
+                        uq = kl_api_go_quoted(unit);
                         return kl_asprintf("time: unknown unit %s in duration %s", uq, q);
                 }
         }

@@ -52,7 +52,7 @@ static bool is_headless(const json_t *spec)
 /* The %#v of the core.ServicePort key upstream puts in a duplicate-port error. */
 static char *go_service_port_key(const char *protocol, int64_t port)
 {
-        kl_autofree char *p = kl_api__go_str(protocol);
+        kl_autofree char *p = kl_api_go_quoted(protocol);
 
         return kl_asprintf(
                 "core.ServicePort{Name:\"\", Protocol:%s, AppProtocol:(*string)(nil), "
@@ -88,7 +88,7 @@ static void v_service_ports(struct kl_api__vctx *v, const json_t *spec, const ch
                         (void)kl_api_validate_dns1123_label(name, &msgs);
                         kl_api__v_msgs(v, "name", name, msgs);
                         if (json_object_get(names, name))
-                                kl_api__v_duplicate_take(v, "name", kl_api__go_str(name));
+                                kl_api__v_duplicate_take(v, "name", kl_api_go_quoted(name));
                         else
                                 kl_assert(json_object_set_new(names, name, json_true()) == 0);
                 }
@@ -273,7 +273,7 @@ void kl_api__validate_service(struct kl_api__vctx *v, const json_t *obj, const j
                         if (!kl_streq(f, "IPv4") && !kl_streq(f, "IPv6"))
                                 kl_api__v_not_supported(v, NULL, f, families);
                         else if (json_object_get(seen, f))
-                                kl_api__v_duplicate_take(v, NULL, kl_api__go_str(f));
+                                kl_api__v_duplicate_take(v, NULL, kl_api_go_quoted(f));
                         else
                                 kl_assert(json_object_set_new(seen, f, json_true()) == 0);
                         kl_api__vpop(v, m2);

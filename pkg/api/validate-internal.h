@@ -80,15 +80,14 @@ size_t kl_api__name_dns1123_label(const char *name, bool prefix, char ***msgs);
 size_t kl_api__name_dns1035_label(const char *name, bool prefix, char ***msgs);
 
 /*
- * Renderers of bad values as upstream prints them; all return owned text.
- *   go_str        Go's %q
+ * Renderers of bad values as upstream prints them; all return owned text
+ * (Go's %q of a string is selector.h's kl_api_go_quoted()).
  *   go_json       strings %q, integers, reals, booleans, null; an object of
  *                 strings as map[string]string{"k":"v"}; an array of strings
  *                 as []string{"a", "b"}; anything else as compact JSON
  *   go_selector   (*metav1.LabelSelector).String() of the generated code
  *   go_intstr     IntOrString.String(): the string, or the integer
  */
-char *kl_api__go_str(const char *s);
 char *kl_api__go_json(const json_t *value);
 char *kl_api__go_selector(const json_t *selector);
 char *kl_api__go_intstr(const json_t *value);

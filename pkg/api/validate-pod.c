@@ -244,7 +244,7 @@ static void v_volumes(struct kl_api__vctx *v, const json_t *volumes, json_t *nam
                 else
                         v_dns1123_label(v, "name", name);
                 if (json_object_get(seen, name))
-                        kl_api__v_duplicate_take(v, "name", kl_api__go_str(name));
+                        kl_api__v_duplicate_take(v, "name", kl_api_go_quoted(name));
                 /* Upstream keeps a volume for the mount checks only when it had no error. */
                 if (v->errs->n + v->errs->dropped == before) {
                         (void)set_add(seen, name);
@@ -273,7 +273,7 @@ static void v_container_ports(struct kl_api__vctx *v, const json_t *ports)
                         if (kl_api__port_name_msgs(name, &msgs) > 0)
                                 kl_api__v_msgs(v, "name", name, msgs);
                         else if (!set_add(names, name))
-                                kl_api__v_duplicate_take(v, "name", kl_api__go_str(name));
+                                kl_api__v_duplicate_take(v, "name", kl_api_go_quoted(name));
                         else
                                 kl_strv_free(msgs);
                 }
@@ -737,7 +737,7 @@ static void v_host_ports(struct kl_api__vctx *v, const char *child, const json_t
                                 (void)kl_api__vpush_index(v, i);
                                 (void)kl_api__vpush(v, "ports");
                                 (void)kl_api__vpush_index(v, j);
-                                kl_api__v_duplicate_take(v, "hostPort", kl_api__go_str(key));
+                                kl_api__v_duplicate_take(v, "hostPort", kl_api_go_quoted(key));
                                 kl_api__vpop(v, mark);
                         }
                 }
@@ -764,7 +764,7 @@ static void v_containers(struct kl_api__vctx *v, const json_t *spec, const json_
                         (void)kl_api__vpush_index(v, i);
                         v_container_common(v, c, volumes);
                         if (!set_add(names, name))
-                                kl_api__v_duplicate_take(v, "name", kl_api__go_str(name));
+                                kl_api__v_duplicate_take(v, "name", kl_api_go_quoted(name));
                         v_probe(v, "livenessProbe", kl_api__jobj(c, "livenessProbe"), true);
                         v_probe(v, "readinessProbe", kl_api__jobj(c, "readinessProbe"), false);
                         v_probe(v, "startupProbe", kl_api__jobj(c, "startupProbe"), true);
@@ -788,7 +788,7 @@ static void v_containers(struct kl_api__vctx *v, const json_t *spec, const json_
                         (void)kl_api__vpush_index(v, i);
                         v_container_common(v, c, volumes);
                         if (!set_add(names, name))
-                                kl_api__v_duplicate_take(v, "name", kl_api__go_str(name));
+                                kl_api__v_duplicate_take(v, "name", kl_api_go_quoted(name));
                         if (rp && !sidecar) {
                                 static const char *const always[] = { "Always", NULL };
 
@@ -857,10 +857,10 @@ static void v_tolerations(struct kl_api__vctx *v, const json_t *tolerations)
                         if (*value) {
                                 int64_t secs = 0;
                                 bool has_secs = kl_api__jint(t, "tolerationSeconds", &secs);
-                                kl_autofree char *kq = kl_api__go_str(key);
-                                kl_autofree char *oq = kl_api__go_str(op);
-                                kl_autofree char *vq = kl_api__go_str(value);
-                                kl_autofree char *eq = kl_api__go_str(effect);
+                                kl_autofree char *kq = kl_api_go_quoted(key);
+                                kl_autofree char *oq = kl_api_go_quoted(op);
+                                kl_autofree char *vq = kl_api_go_quoted(value);
+                                kl_autofree char *eq = kl_api_go_quoted(effect);
                                 kl_autofree char *sq =
                                         has_secs ? kl_asprintf("(*int64)(%lld)", (long long)secs)
                                                  : kl_strdup("(*int64)(nil)");

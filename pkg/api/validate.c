@@ -279,7 +279,7 @@ void kl_api__v_too_long(struct kl_api__vctx *v, const char *child, size_t max)
 void kl_api__v_invalid_str(struct kl_api__vctx *v, const char *child, const char *value,
                            const char *detail)
 {
-        kl_api__v_add_take(v, KL_API_FIELD_ERR_INVALID, child, kl_api__go_str(value), detail);
+        kl_api__v_add_take(v, KL_API_FIELD_ERR_INVALID, child, kl_api_go_quoted(value), detail);
 }
 
 void kl_api__v_invalid_int(struct kl_api__vctx *v, const char *child, int64_t value,
@@ -302,7 +302,7 @@ void kl_api__v_duplicate_take(struct kl_api__vctx *v, const char *child, char *v
 
 void kl_api__v_not_found_str(struct kl_api__vctx *v, const char *child, const char *value)
 {
-        kl_api__v_add_take(v, KL_API_FIELD_ERR_NOT_FOUND, child, kl_api__go_str(value), NULL);
+        kl_api__v_add_take(v, KL_API_FIELD_ERR_NOT_FOUND, child, kl_api_go_quoted(value), NULL);
 }
 
 void kl_api__v_not_supported(struct kl_api__vctx *v, const char *child, const char *value,
@@ -314,7 +314,7 @@ void kl_api__v_not_supported(struct kl_api__vctx *v, const char *child, const ch
                 (void)kl_buf_puts(&detail, i == 0 ? "supported values: " : ", ");
                 (void)kl_api_go_quote(&detail, valid[i], strlen(valid[i]));
         }
-        kl_api__v_add_take(v, KL_API_FIELD_ERR_NOT_SUPPORTED, child, kl_api__go_str(value),
+        kl_api__v_add_take(v, KL_API_FIELD_ERR_NOT_SUPPORTED, child, kl_api_go_quoted(value),
                            detail.buf);
 }
 
@@ -393,14 +393,6 @@ size_t kl_api__name_dns1035_label(const char *name, bool prefix, char ***msgs)
  * ---------------------------------------------------------------------------
  * Value renderers
  */
-
-char *kl_api__go_str(const char *s)
-{
-        struct kl_buf b = KL_BUF_INIT;
-
-        (void)kl_api_go_quote(&b, s ? s : "", s ? strlen(s) : 0);
-        return kl_buf_detach(&b, NULL);
-}
 
 char *kl_api__json_compact(const json_t *value)
 {
@@ -484,7 +476,7 @@ char *kl_api__go_json(const json_t *value)
         if (!value || json_is_null(value))
                 return kl_strdup("null");
         if (json_is_string(value))
-                return kl_api__go_str(json_string_value(value));
+                return kl_api_go_quoted(json_string_value(value));
         if (json_is_integer(value))
                 return kl_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(value));
         if (json_is_real(value))

@@ -240,15 +240,6 @@ static bool is_zero(const json_t *v)
         }
 }
 
-/* Go's %q of a string, owned. */
-static char *go_quote(const char *s)
-{
-        struct kl_buf b = KL_BUF_INIT;
-
-        (void)kl_api_go_quote(&b, s, strlen(s));
-        return kl_buf_detach(&b, NULL);
-}
-
 /* The %#v upstream prints for an internal NonResourceAttributes, owned. */
 static char *non_resource_value(const json_t *nra)
 {
@@ -281,13 +272,13 @@ static void validate_spec(const json_t *spec, bool subject, struct kl_api_field_
                                              "resourceAttributes");
         if (!ra && !nra)
                 kl_api_field_errors_add_take(errs, KL_API_FIELD_ERR_INVALID,
-                                             "spec.resourceAttributes", go_quote("null"),
+                                             "spec.resourceAttributes", kl_api_go_quoted("null"),
                                              "exactly one of nonResourceAttributes or "
                                              "resourceAttributes must be specified");
         if (subject && kl_isempty(str_of(spec, "user")) &&
             json_array_size(json_object_get(spec, "groups")) == 0)
                 kl_api_field_errors_add_take(errs, KL_API_FIELD_ERR_INVALID, "spec.user",
-                                             go_quote(str_of(spec, "user")),
+                                             kl_api_go_quoted(str_of(spec, "user")),
                                              "at least one of user or group must be specified");
 }
 
@@ -431,7 +422,7 @@ static int subject_access_review(const struct kl_api_resource *res, const char *
                 if (ra && !kl_streq(str_of(ra, "namespace"), ns))
                         kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_INVALID,
                                                      "spec.resourceAttributes.namespace",
-                                                     go_quote(str_of(ra, "namespace")),
+                                                     kl_api_go_quoted(str_of(ra, "namespace")),
                                                      "must match metadata.namespace");
                 if (nra)
                         kl_api_field_errors_add_take(

@@ -913,14 +913,12 @@ static bool write_opts_valid(struct kl_http_req *req, const char *kind,
                 bool c1 = c == 0xc2 && i + 1 < len && (unsigned char)manager[i + 1] >= 0x80 &&
                           (unsigned char)manager[i + 1] <= 0x9f;
                 kl_autofree char *field = NULL;
-                struct kl_buf value = KL_BUF_INIT;
 
                 if (c >= 0x20 && c != 0x7f && !c1)
                         continue;
                 field = kl_asprintf("fieldManager[%zu]", i);
-                (void)kl_api_go_quote(&value, manager, len);
                 kl_api_field_errors_add_take(&errs, KL_API_FIELD_ERR_INVALID, field,
-                                             kl_buf_detach(&value, NULL),
+                                             kl_api_go_quoted(manager),
                                              "all characters must be printable");
         }
         if (errs.n == 0)
