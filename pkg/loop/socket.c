@@ -49,7 +49,7 @@ int kl_loop_bind_udp_tcp(const struct sockaddr *addr, int *ret_udp, int *ret_tcp
         any_port = port_of(addr) == 0;
         for (unsigned attempt = 1;; attempt++) {
                 kl_autoclose int udp = bound_socket(SOCK_DGRAM, addr, len);
-                struct sockaddr_storage got;
+                struct sockaddr_storage got = { 0 };
                 socklen_t got_len = sizeof(got);
                 int tcp;
 

@@ -200,7 +200,7 @@ Test(loop, finish_reports_a_leaked_handle)
 
 static unsigned local_port(int fd, int type)
 {
-        struct sockaddr_in a;
+        struct sockaddr_in a = { 0 };
         socklen_t len = sizeof(a);
         int got = 0;
         socklen_t got_len = sizeof(got);
