@@ -859,13 +859,10 @@ int kl_apiserver__bootstrap_authenticate(struct kl_apiserver *s, const char *tok
 
 /**
  * Whether a node (user system:node:<name> in group system:nodes) may do
- * `verb` on `res` (subresource `sub`, NULL for none) in `ns` (NULL: cluster
- * scope): what a kubelet needs, nothing else (join.c has the table).
+ * `verb` on the resource `group`/`resource` (subresource `sub`, NULL for
+ * none) in `ns` (NULL: cluster scope): what a kubelet needs, nothing else
+ * (join.c has the table).
  */
-bool kl_apiserver__node_authorized(const char *user, const char *const *groups, size_t n_groups,
-                                   const char *verb, const struct kl_api_resource *res,
-                                   const char *ns, const char *sub);
-/** As kl_apiserver__node_authorized(), for a resource named by group and plural (any string). */
 bool kl_apiserver__node_allows(const char *user, const char *const *groups, size_t n_groups,
                                const char *verb, const char *group, const char *resource,
                                const char *ns, const char *sub);

@@ -268,14 +268,6 @@ bool kl_apiserver__node_allows(const char *user, const char *const *groups, size
         return false;
 }
 
-bool kl_apiserver__node_authorized(const char *user, const char *const *groups, size_t n_groups,
-                                   const char *verb, const struct kl_api_resource *res,
-                                   const char *ns, const char *sub)
-{
-        return kl_apiserver__node_allows(user, groups, n_groups, verb, res->group, res->plural, ns,
-                                         sub);
-}
-
 /* ------------------------------------------------------------------------- */
 /* GET /cacerts */
 

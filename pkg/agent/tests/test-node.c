@@ -13,6 +13,7 @@
 #include "agent/agent-internal.h"
 #include "api/selector.h"
 #include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "controllers/controllers.h"
 #include "loop/loop.h"
 #include "testing/testing.h"
@@ -447,11 +448,7 @@ Test(node, start_rejects_bad_options)
 /* Against a real in-process API server */
 
 struct env {
-        uv_loop_t loop;
-        uv_timer_t tick; /* paces the waits */
-        bool ticked;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t; /* the server, the client (writing as the node) and the tick */
         struct kl_controllers *ctrl;
         struct kl_agent_node *node;
 };
@@ -463,36 +460,13 @@ struct wait {
         char msg[512];
 };
 
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        struct env *e = t->data;
-
-        e->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
 static void env_start(struct env *e, bool with_nodelifecycle)
 {
         static const char *const enabled[] = { "nodelifecycle", NULL };
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .user = "system:node:n1" };
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:node:n1");
+        kl_testenv_start(&e->t, &opts);
         if (with_nodelifecycle) {
                 struct kl_controllers_options co = {
                         .enabled = enabled,
@@ -500,25 +474,16 @@ static void env_start(struct env *e, bool with_nodelifecycle)
                         .node_monitor_grace = 2 * SEC,
                 };
 
-                cr_assert_eq(kl_controllers_start(e->c, &co, &e->ctrl, &err), 0, "%s",
+                cr_assert_eq(kl_controllers_start(e->t.client, &co, &e->ctrl, &err), 0, "%s",
                              kl_err_msg(err));
         }
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
         kl_agent_node_stop(e->node);
         kl_controllers_free(e->ctrl);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
@@ -553,8 +518,8 @@ static json_t *get(struct env *e, const char *group, const char *plural, const c
 {
         struct wait w = { 0 };
 
-        kl_client_get(e->c, res(group, plural), ns, name, on_read, &w);
-        run_until(&e->loop, &w.done);
+        kl_client_get(e->t.client, res(group, plural), ns, name, on_read, &w);
+        kl_testenv_run_until(&e->t, &w.done);
         cr_assert(w.r == 0 || w.r == -ENOENT, "get: %s", w.msg);
         return w.obj;
 }
@@ -581,8 +546,7 @@ static json_t *wait_for(struct env *e, json_t *(*getter)(struct env *e), done_fn
                 if (done(obj, arg))
                         return obj;
                 json_decref(obj);
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
+                kl_testenv_tick(&e->t);
         }
         cr_assert_fail("never reached the state waited for");
         return NULL;
@@ -625,7 +589,7 @@ static void start_node(struct env *e, struct kl_agent_node_options *o)
         o->node_name = "n1";
         o->data_dir = kl_test_tmpdir();
         o->version = "0.1.0-test";
-        cr_assert_eq(kl_agent_node_start(e->c, o, &e->node, &err), 0, "%s", kl_err_msg(err));
+        cr_assert_eq(kl_agent_node_start(e->t.client, o, &e->node, &err), 0, "%s", kl_err_msg(err));
 }
 
 /* Wait for `n` renewals of the Lease. */
@@ -723,12 +687,12 @@ Test(node_api, an_existing_node_is_adopted_with_its_labels_merged)
         json_auto_t *node = NULL;
 
         env_start(&e, false);
-        kl_client_create(e.c, res("", "nodes"), NULL,
+        kl_client_create(e.t.client, res("", "nodes"), NULL,
                          J("{\"metadata\":{\"name\":\"n1\",\"labels\":{\"keep\":\"me\","
                            "\"tier\":\"core\",\"kubernetes.io/os\":\"windows\"}},"
                            "\"spec\":{\"taints\":[{\"key\":\"admin\",\"effect\":\"NoExecute\"}]}}"),
                          NULL, on_write, &w);
-        run_until(&e.loop, &w.done);
+        kl_testenv_run_until(&e.t, &w.done);
         cr_assert_eq(w.r, 0, "%s", w.msg);
         json_decref(w.obj);
 
@@ -824,8 +788,8 @@ Test(node_api, a_deleted_node_is_registered_again)
         start_node(&e, &o);
         node = wait_for(&e, get_node, is_ready, NULL);
         uid = kl_strdup(str(node, "metadata.uid"));
-        kl_client_delete(e.c, res("", "nodes"), NULL, "n1", NULL, NULL, on_write, &w);
-        run_until(&e.loop, &w.done);
+        kl_client_delete(e.t.client, res("", "nodes"), NULL, "n1", NULL, NULL, on_write, &w);
+        kl_testenv_run_until(&e.t, &w.done);
         cr_assert_eq(w.r, 0, "%s", w.msg);
         json_decref(w.obj);
         for (;;) {
@@ -835,8 +799,7 @@ Test(node_api, a_deleted_node_is_registered_again)
                         again = KL_TAKE_PTR(n);
                         break;
                 }
-                e.ticked = false;
-                run_until(&e.loop, &e.ticked);
+                kl_testenv_tick(&e.t);
         }
         cr_expect_str_eq(str(again, "status.capacity.pods"), "110");
         env_stop(&e);
@@ -869,11 +832,10 @@ Test(node_api, node_lifecycle_sees_a_running_and_a_stopped_agent)
                 json_auto_t *lease = wait_for(&e, get_lease, exists, NULL);
                 kl_autofree char *t = kl_strdup(str(lease, "spec.renewTime"));
                 json_auto_t *n = NULL;
-                kl_usec_t until = uv_now(&e.loop) + 1000;
+                kl_usec_t until = uv_now(&e.t.loop) + 1000;
 
-                while (uv_now(&e.loop) < until) {
-                        e.ticked = false;
-                        run_until(&e.loop, &e.ticked);
+                while (uv_now(&e.t.loop) < until) {
+                        kl_testenv_tick(&e.t);
                 }
                 json_decref(wait_for(&e, get_lease, renewed_after, t));
                 n = get_node(&e);
@@ -898,10 +860,10 @@ Test(node_api, stopping_with_requests_in_flight)
         env_start(&e, false);
         start_node(&e, &o);
         /* The timers are due at once: the first create and get are in flight after this. */
-        (void)kl_loop_run(&e.loop, UV_RUN_NOWAIT);
+        (void)kl_loop_run(&e.t.loop, UV_RUN_NOWAIT);
         kl_agent_node_stop(KL_TAKE_PTR(e.node));
         /* Their callbacks come after the stop (or as -ECANCELED from kl_client_free()). */
         for (int i = 0; i < 10; i++)
-                (void)kl_loop_run(&e.loop, UV_RUN_NOWAIT);
+                (void)kl_loop_run(&e.t.loop, UV_RUN_NOWAIT);
         env_stop(&e);
 }

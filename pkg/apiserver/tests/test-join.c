@@ -15,119 +15,33 @@
 #include <openssl/evp.h>
 
 #include "apiserver/apiserver-internal.h"
-#include "http/http.h"
-#include "loop/loop.h"
+#include "apiserver/tests/support/testenv.h"
 #include "pki/pki.h"
 #include "testing/testing.h"
 #include "json/json.h"
 
-struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        char *url;       /* owned: https://127.0.0.1:<port> */
-        char *ca_pem;    /* owned: the server CA */
-        char *admin_pem; /* owned */
-        char *admin_key; /* owned */
-};
-
-struct call {
-        bool done;
-        int r;
-        int status;
-        char *body; /* owned */
-};
-
-static void on_closed(void *arg)
+static void env_start_with(struct kl_testenv *e, const char *token_file)
 {
-        *(bool *)arg = true;
+        const struct kl_apiserver_options so = { .token_file = token_file,
+                                                 .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .server = &so };
+
+        kl_testenv_start(e, &opts);
 }
 
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 1000000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start_with(struct env *e, const char *token_file)
-{
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .token_file = token_file,
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        memset(e, 0, sizeof(*e));
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->url = kl_asprintf("https://127.0.0.1:%d", kl_apiserver_port(e->s));
-        e->ca_pem = kl_test_read_file(kl_pki_server_path(e->s->pki, KL_PKI_SERVER_CA_CERT));
-        e->admin_pem = kl_test_read_file(kl_pki_server_path(e->s->pki, KL_PKI_ADMIN_CERT));
-        e->admin_key = kl_test_read_file(kl_pki_server_path(e->s->pki, KL_PKI_ADMIN_KEY));
-}
-
-static void env_start(struct env *e)
+static void env_start(struct kl_testenv *e)
 {
         env_start_with(e, NULL);
 }
 
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-        free(e->url);
-        free(e->ca_pem);
-        free(e->admin_pem);
-        free(e->admin_key);
-}
-
-static void call_done(void *arg, int r, int status, const char *body, size_t len,
-                      const struct kl_err *err)
-{
-        struct call *c = arg;
-
-        (void)err;
-        c->done = true;
-        c->r = r;
-        c->status = status;
-        c->body = body ? kl_strndup(body, len) : NULL;
-}
-
 /* One request with the given credentials (cert+key, or a bearer token, or none). */
-static void request(struct env *e, const char *cert, const char *key, const char *token,
-                    const char *method, const char *path, const char *body, struct call *out)
+static void request(struct kl_testenv *e, const char *cert, const char *key, const char *token,
+                    const char *method, const char *path, const char *body,
+                    struct kl_testenv_reply *out)
 {
-        const struct kl_http_client_opts co = {
-                .ca_pem = e->ca_pem, .cert_pem = cert, .key_pem = key, .bearer_token = token
-        };
-        struct kl_http_client *c = NULL;
-        struct kl_err *err = NULL;
-        kl_autofree char *url = kl_asprintf("%s%s", e->url, path);
-        const struct kl_http_call_opts o = {
-                .method = method,
-                .url = url,
-                .content_type = body ? "application/json" : NULL,
-                .body = body,
-                .body_len = body ? strlen(body) : 0,
-                .done = call_done,
-                .arg = out,
-        };
+        const struct kl_testenv_creds who = { .token = token, .cert_pem = cert, .key_pem = key };
 
-        memset(out, 0, sizeof(*out));
-        cr_assert_eq(kl_http_client_new(&e->loop, &co, &c, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(kl_http_call_start(c, &o, NULL, &err), 0, "%s", kl_err_msg(err));
-        run_until(&e->loop, &out->done);
-        kl_http_client_free(c);
-        cr_assert_eq(out->r, 0, "%s %s: transport error %d", method, path, out->r);
-}
-
-static void call_release(struct call *c)
-{
-        free(c->body);
-        memset(c, 0, sizeof(*c));
+        kl_testenv_https(e, &who, method, path, body, NULL, out);
 }
 
 static char *b64(const char *s)
@@ -156,7 +70,7 @@ static void on_created(void *arg, int r, const struct kl_apiserver_result *res,
 }
 
 /* A bootstrap-token Secret as kubeadm writes it; NULL values are left out. */
-static void add_token(struct env *e, const char *id, const char *secret, const char *type,
+static void add_token(struct kl_testenv *e, const char *id, const char *secret, const char *type,
                       const char *expiration, const char *usage_auth, const char *extra_groups)
 {
         const struct kl_api_resource *res = kl_api_resource_find("", "v1", "secrets");
@@ -178,12 +92,12 @@ static void add_token(struct env *e, const char *id, const char *secret, const c
 
                         cr_assert_eq(json_object_set_new(data, keys[i], json_string(v)), 0);
                 }
-        kl_apiserver_create(e->s, res, "kube-system",
+        kl_apiserver_create(e->server, res, "kube-system",
                             json_pack("{sssss{ssss}ssso}", "apiVersion", "v1", "kind", "Secret",
                                       "metadata", "name", name, "namespace", "kube-system", "type",
                                       type, "data", data),
                             &wo, on_created, &c);
-        run_until(&e->loop, &c.done);
+        kl_testenv_run_until(e, &c.done);
         cr_assert_eq(c.r, 0);
 }
 
@@ -198,16 +112,6 @@ static const char *past(char buf[KL_RFC3339_MAX])
         return kl_rfc3339_format(kl_now_realtime() - 60 * KL_USEC_PER_SEC, 0, buf, KL_RFC3339_MAX);
 }
 
-static json_t *decode(const struct call *c)
-{
-        json_t *v = NULL;
-
-        cr_assert_not_null(c->body);
-        cr_assert_eq(kl_json_decode(c->body, strlen(c->body), KL_JSON_DEFAULT_MAX, &v, NULL), 0,
-                     "body: %s", c->body);
-        return v;
-}
-
 static const char *message_of(const json_t *st)
 {
         return json_string_value(json_object_get(st, "message"));
@@ -217,8 +121,8 @@ static const char *message_of(const json_t *st)
 
 Test(join, cacerts_without_credentials_hash_to_the_k10_hash)
 {
-        struct env e;
-        struct call c;
+        struct kl_testenv e;
+        struct kl_testenv_reply c;
         kl_cleanup(X509_freep) X509 *ca = NULL;
         char hash[KL_PKI_SHA256_HEX_SIZE];
 
@@ -227,16 +131,16 @@ Test(join, cacerts_without_credentials_hash_to_the_k10_hash)
         cr_expect_eq(c.status, 200);
         cr_assert_eq(kl_pki_cert_from_pem(c.body, strlen(c.body), &ca, NULL), 0);
         cr_assert_eq(kl_pki_cert_hash(ca, hash, NULL), 0);
-        cr_expect_str_eq(hash, kl_pki_server_ca_hash(e.s->pki));
-        call_release(&c);
+        cr_expect_str_eq(hash, kl_pki_server_ca_hash(e.server->pki));
+        kl_testenv_reply_release(&c);
         /* Anything else still needs credentials. */
         request(&e, NULL, NULL, NULL, "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 401);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, NULL, NULL, NULL, "POST", "/cacerts", "{}", &c);
         cr_expect_eq(c.status, 405);
-        call_release(&c);
-        env_stop(&e);
+        kl_testenv_reply_release(&c);
+        kl_testenv_stop(&e);
 }
 
 struct bootstrap_case {
@@ -275,13 +179,13 @@ static const struct bootstrap_case bootstrap_cases[] = {
 
 Test(join, bootstrap_tokens_authenticate_as_upstream)
 {
-        struct env e;
+        struct kl_testenv e;
 
         env_start(&e);
         for (size_t i = 0; i < KL_ARRAY_SIZE(bootstrap_cases); i++) {
                 const struct bootstrap_case *bc = &bootstrap_cases[i];
                 char when[KL_RFC3339_MAX];
-                struct call c;
+                struct kl_testenv_reply c;
 
                 add_token(&e, bc->id, bc->secret,
                           bc->type ? bc->type : "bootstrap.kubernetes.io/token",
@@ -292,7 +196,7 @@ Test(join, bootstrap_tokens_authenticate_as_upstream)
                 request(&e, NULL, NULL, bc->presented, "GET", "/api/v1/nodes", NULL, &c);
                 cr_expect_eq(c.status, (int)bc->want, "%s: got %d: %s", bc->name, c.status, c.body);
                 if (c.status == 403) {
-                        json_auto_t *st = decode(&c);
+                        json_auto_t *st = kl_testenv_reply_json(&c);
                         kl_autofree char *want = kl_asprintf(
                                 "nodes is forbidden: User \"system:bootstrap:%s\" cannot list "
                                 "resource \"nodes\" in API group \"\" at the cluster scope",
@@ -300,17 +204,17 @@ Test(join, bootstrap_tokens_authenticate_as_upstream)
 
                         cr_expect_str_eq(message_of(st), want, "%s", bc->name);
                 }
-                call_release(&c);
+                kl_testenv_reply_release(&c);
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(join, bootstrap_tokens_work_beside_a_token_file)
 {
         kl_autofree char *file = kl_test_write_file(kl_test_tmpdir(), "tokens.csv",
                                                     "admintoken,admin,1,system:masters\n");
-        struct env e;
-        struct call c;
+        struct kl_testenv e;
+        struct kl_testenv_reply c;
         char when[KL_RFC3339_MAX];
 
         env_start_with(&e, file);
@@ -318,21 +222,21 @@ Test(join, bootstrap_tokens_work_beside_a_token_file)
                   "true", NULL);
         request(&e, NULL, NULL, "admintoken", "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, NULL, NULL, "abcdef.0123456789abcdef", "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 403, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, NULL, NULL, "abcdef.0123456789abcdee", "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 401, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, NULL, NULL, "unknown", "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 401, "%s", c.body);
-        call_release(&c);
-        env_stop(&e);
+        kl_testenv_reply_release(&c);
+        kl_testenv_stop(&e);
 }
 
-static void node_cert(struct env *e, const char *token, const char *node, const char *password,
-                      struct call *out)
+static void node_cert(struct kl_testenv *e, const char *token, const char *node,
+                      const char *password, struct kl_testenv_reply *out)
 {
         kl_autofree char *body =
                 kl_asprintf("{\"nodeName\":\"%s\",\"nodePassword\":\"%s\"}", node, password);
@@ -342,8 +246,8 @@ static void node_cert(struct env *e, const char *token, const char *node, const 
 
 Test(join, node_certificate_is_issued_and_accepted_for_kubelet_work_only)
 {
-        struct env e;
-        struct call c;
+        struct kl_testenv e;
+        struct kl_testenv_reply c;
         json_auto_t *got = NULL;
         kl_cleanup(X509_freep) X509 *cert = NULL;
         kl_autofree char *cn = NULL;
@@ -357,8 +261,8 @@ Test(join, node_certificate_is_issued_and_accepted_for_kubelet_work_only)
                   "true", "system:bootstrappers:kube-lite:default-node-token");
         node_cert(&e, "abcdef.0123456789abcdef", "node-1", "pw-one", &c);
         cr_assert_eq(c.status, 200, "%s", c.body);
-        got = decode(&c);
-        call_release(&c);
+        got = kl_testenv_reply_json(&c);
+        kl_testenv_reply_release(&c);
         cert_pem = json_string_value(json_object_get(got, "certificate"));
         key_pem = json_string_value(json_object_get(got, "key"));
         client_ca = json_string_value(json_object_get(got, "clientCA"));
@@ -379,19 +283,19 @@ Test(join, node_certificate_is_issued_and_accepted_for_kubelet_work_only)
         /* What a kubelet does is allowed. */
         request(&e, cert_pem, key_pem, NULL, "GET", "/api/v1/nodes", NULL, &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, cert_pem, key_pem, NULL, "POST", "/api/v1/nodes",
                 "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-1\"}}", &c);
         cr_expect_eq(c.status, 201, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, cert_pem, key_pem, NULL, "GET", "/api/v1/namespaces/default/configmaps", NULL,
                 &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
         request(&e, cert_pem, key_pem, NULL, "GET",
                 "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", NULL, &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
+        kl_testenv_reply_release(&c);
 
         /* Anything else is upstream's 403. */
         {
@@ -427,11 +331,11 @@ Test(join, node_certificate_is_issued_and_accepted_for_kubelet_work_only)
                                 denied[i].body, &c);
                         cr_expect_eq(c.status, 403, "%s %s: %d %s", denied[i].method,
                                      denied[i].path, c.status, c.body);
-                        st = decode(&c);
+                        st = kl_testenv_reply_json(&c);
                         cr_expect_str_eq(message_of(st), denied[i].message);
                         cr_expect_str_eq(json_string_value(json_object_get(st, "reason")),
                                          "Forbidden");
-                        call_release(&c);
+                        kl_testenv_reply_release(&c);
                 }
         }
         /* The node renews its own certificate, not another's. */
@@ -441,19 +345,19 @@ Test(join, node_certificate_is_issued_and_accepted_for_kubelet_work_only)
 
                 request(&e, cert_pem, key_pem, NULL, "POST", KL_APISERVER_NODE_CERT_PATH, body, &c);
                 cr_expect_eq(c.status, 200, "%s", c.body);
-                call_release(&c);
+                kl_testenv_reply_release(&c);
                 request(&e, cert_pem, key_pem, NULL, "POST", KL_APISERVER_NODE_CERT_PATH,
                         "{\"nodeName\":\"node-2\",\"nodePassword\":\"pw\"}", &c);
                 cr_expect_eq(c.status, 403, "%s", c.body);
-                call_release(&c);
+                kl_testenv_reply_release(&c);
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(join, node_password_is_stored_first_and_must_match_later)
 {
-        struct env e;
-        struct call c;
+        struct kl_testenv e;
+        struct kl_testenv_reply c;
         char when[KL_RFC3339_MAX];
         json_auto_t *st = NULL, *secret = NULL;
         const char *tok = "abcdef.0123456789abcdef";
@@ -463,9 +367,9 @@ Test(join, node_password_is_stored_first_and_must_match_later)
                   "true", NULL);
         node_cert(&e, tok, "box", "first-password", &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
-        cr_assert_eq(kl_apiserver_get(e.s, kl_api_resource_find("", "v1", "secrets"), "kube-system",
-                                      "box.node-password.kube-lite", &secret, NULL),
+        kl_testenv_reply_release(&c);
+        cr_assert_eq(kl_apiserver_get(e.server, kl_api_resource_find("", "v1", "secrets"),
+                                      "kube-system", "box.node-password.kube-lite", &secret, NULL),
                      0);
         cr_expect_str_eq(json_string_value(json_object_get(secret, "type")),
                          "kube-lite.io/node-password");
@@ -479,14 +383,14 @@ Test(join, node_password_is_stored_first_and_must_match_later)
 
         node_cert(&e, tok, "box", "second-password", &c);
         cr_expect_eq(c.status, 403, "%s", c.body);
-        st = decode(&c);
+        st = kl_testenv_reply_json(&c);
         cr_expect_str_eq(message_of(st), "node password mismatch");
-        call_release(&c);
+        kl_testenv_reply_release(&c);
 
         node_cert(&e, tok, "box", "first-password", &c);
         cr_expect_eq(c.status, 200, "%s", c.body);
-        call_release(&c);
-        env_stop(&e);
+        kl_testenv_reply_release(&c);
+        kl_testenv_stop(&e);
 }
 
 Test(join, node_certificate_refuses_bad_requests)
@@ -505,21 +409,21 @@ Test(join, node_certificate_refuses_bad_requests)
                 { "POST", "abcdef.0123456789abcdef", "{\"nodeName\":\"n\",\"nodePassword\":\"\"}",
                   400 },
         };
-        struct env e;
+        struct kl_testenv e;
         char when[KL_RFC3339_MAX];
 
         env_start(&e);
         add_token(&e, "abcdef", "0123456789abcdef", "bootstrap.kubernetes.io/token", future(when),
                   "true", NULL);
         for (size_t i = 0; i < KL_ARRAY_SIZE(cases); i++) {
-                struct call c;
+                struct kl_testenv_reply c;
 
                 request(&e, NULL, NULL, cases[i].token, cases[i].method,
                         KL_APISERVER_NODE_CERT_PATH, cases[i].body, &c);
                 cr_expect_eq(c.status, cases[i].want, "case %zu: %d %s", i, c.status, c.body);
-                call_release(&c);
+                kl_testenv_reply_release(&c);
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(join, node_rules_are_what_a_kubelet_needs)
@@ -558,17 +462,15 @@ Test(join, node_rules_are_what_a_kubelet_needs)
                         kl_api_resource_find(cases[i].group, cases[i].version, cases[i].plural);
 
                 cr_assert_not_null(res, "%s", cases[i].plural);
-                cr_expect_eq(kl_apiserver__node_authorized("system:node:n1", node_groups, 2,
-                                                           cases[i].verb, res, cases[i].ns,
-                                                           cases[i].sub),
+                cr_expect_eq(kl_apiserver__node_allows("system:node:n1", node_groups, 2,
+                                                       cases[i].verb, res->group, res->plural,
+                                                       cases[i].ns, cases[i].sub),
                              cases[i].want, "%s %s/%s", cases[i].verb, cases[i].plural,
                              cases[i].sub ? cases[i].sub : "");
         }
         /* The identity must be a node's: both the user name and the group. */
-        cr_expect_not(kl_apiserver__node_authorized("alice", node_groups, 2, "get",
-                                                    kl_api_resource_find("", "v1", "nodes"), NULL,
-                                                    NULL));
-        cr_expect_not(kl_apiserver__node_authorized("system:node:n1", node_groups + 1, 1, "get",
-                                                    kl_api_resource_find("", "v1", "nodes"), NULL,
-                                                    NULL));
+        cr_expect_not(
+                kl_apiserver__node_allows("alice", node_groups, 2, "get", "", "nodes", NULL, NULL));
+        cr_expect_not(kl_apiserver__node_allows("system:node:n1", node_groups + 1, 1, "get", "",
+                                                "nodes", NULL, NULL));
 }

@@ -10,78 +10,19 @@
 #include <criterion/criterion.h>
 
 #include "apiserver/apiserver-internal.h"
+#include "apiserver/tests/support/testenv.h"
 #include "client/client.h"
 #include "loop/loop.h"
 #include "testing/testing.h"
 
-struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
-};
-
-struct result {
-        bool done;
-        int r;
-        json_t *obj; /* owned */
-        char msg[256];
-};
-
-static void on_closed(void *arg)
+static void env_start(struct kl_testenv *e, const char *dir, const char *dns)
 {
-        *(bool *)arg = true;
-}
+        const struct kl_apiserver_options so = { .data_dir = dir,
+                                                 .cluster_dns = dns,
+                                                 .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .user = "system:admin", .server = &so };
 
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 100000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e, const char *dir, const char *dns)
-{
-        struct kl_apiserver_options opts = { .data_dir = dir,
-                                             .bind_address = "127.0.0.1",
-                                             .cluster_dns = dns,
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
-
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:admin");
-}
-
-static void env_stop(struct env *e)
-{
-        bool closed = false;
-
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-}
-
-static void on_write(void *arg, int r, const json_t *obj, const struct kl_err *err)
-{
-        struct result *res = arg;
-
-        res->done = true;
-        res->r = r;
-        res->obj = obj ? json_deep_copy(obj) : NULL;
-        if (err)
-                (void)snprintf(res->msg, sizeof(res->msg), "%s", kl_err_msg(err));
-}
-
-static void on_read(void *arg, int r, json_t *obj, const struct kl_err *err)
-{
-        struct result *res = arg;
-
-        res->done = true;
-        res->r = r;
-        res->obj = obj;
-        if (err)
-                (void)snprintf(res->msg, sizeof(res->msg), "%s", kl_err_msg(err));
+        kl_testenv_start(e, &opts);
 }
 
 static const struct kl_api_resource *services(void)
@@ -90,42 +31,27 @@ static const struct kl_api_resource *services(void)
 }
 
 /* The Service (new), or NULL when absent. */
-static json_t *get_service(struct env *e, const char *ns, const char *name)
+static json_t *get_service(struct kl_testenv *e, const char *ns, const char *name)
 {
-        struct result res = { 0 };
-
-        kl_client_get(e->c, services(), ns, name, on_read, &res);
-        run_until(&e->loop, &res.done);
-        cr_assert(res.r == 0 || res.r == -ENOENT, "get: %s", res.msg);
-        return res.obj;
-}
-
-/* Every Service of the cluster, as a list object (new). */
-static json_t *list_services(struct env *e)
-{
-        struct result res = { 0 };
-
-        kl_client_list(e->c, services(), NULL, NULL, on_read, &res);
-        run_until(&e->loop, &res.done);
-        cr_assert_eq(res.r, 0, "list: %s", res.msg);
-        return res.obj;
+        return kl_testenv_get_or_null(e, services(), ns, name);
 }
 
 /* Create a ClusterIP Service asking for `ip` ("" for any); the result code. */
-static int create_service(struct env *e, const char *name, const char *ip, char *msg, size_t size)
+static int create_service(struct kl_testenv *e, const char *name, const char *ip, char *msg,
+                          size_t size)
 {
-        struct result res = { 0 };
+        struct kl_testenv_call call = { 0 };
         json_t *svc = json_pack("{s{ss}s{sss[{sssi}]}}", "metadata", "name", name, "spec",
                                 "clusterIP", ip, "ports", "protocol", "TCP", "port", 80);
 
         if (!*ip)
                 json_object_del(json_object_get(svc, "spec"), "clusterIP");
-        kl_client_create(e->c, services(), "default", svc, NULL, on_write, &res);
-        run_until(&e->loop, &res.done);
+        kl_client_create(e->client, services(), "default", svc, NULL, kl_testenv_on_write, &call);
+        (void)kl_testenv_wait(e, &call);
         if (msg)
-                (void)snprintf(msg, size, "%s", res.msg);
-        json_decref(res.obj);
-        return res.r;
+                (void)snprintf(msg, size, "%s", call.msg);
+        json_decref(call.obj);
+        return call.r;
 }
 
 static const char *str_at(const json_t *obj, const char *a, const char *b)
@@ -153,7 +79,7 @@ static size_t count_named(const json_t *list, const char *ns, const char *name)
 
 Test(kube_dns, created_at_start_as_k3s_has_it)
 {
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
         json_auto_t *svc = NULL;
         const json_t *labels, *spec;
         static const struct {
@@ -192,19 +118,19 @@ Test(kube_dns, created_at_start_as_k3s_has_it)
 
                 cr_expect_str_eq(str_at(k, "spec", "clusterIP"), "10.43.0.1");
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(kube_dns, second_start_neither_duplicates_nor_fails)
 {
         const char *dir = kl_test_tmpdir();
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
         json_auto_t *first = NULL, *again = NULL, *list = NULL;
 
         env_start(&e, dir, "10.43.0.10");
         first = get_service(&e, "kube-system", "kube-dns");
         cr_assert(first);
-        env_stop(&e);
+        kl_testenv_stop(&e);
 
         memset(&e, 0, sizeof(e));
         env_start(&e, dir, "10.43.0.10");
@@ -214,23 +140,23 @@ Test(kube_dns, second_start_neither_duplicates_nor_fails)
                          "the same object, not a new one");
         cr_expect_str_eq(str_at(again, "metadata", "resourceVersion"),
                          str_at(first, "metadata", "resourceVersion"), "not written again");
-        list = list_services(&e);
+        list = kl_testenv_list(&e, services(), NULL, NULL);
         cr_expect_eq(count_named(list, "kube-system", "kube-dns"), 1);
         cr_expect_eq(count_named(list, "default", "kubernetes"), 1);
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(kube_dns, address_is_taken_in_the_allocator)
 {
         const char *dir = kl_test_tmpdir();
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
         char msg[256];
 
         /* An older data directory: the allocator already has a RangeAllocation, no kube-dns. */
         env_start(&e, dir, NULL);
         cr_assert_eq(create_service(&e, "web", "", msg, sizeof(msg)), 0, "%s", msg);
         cr_expect_null(get_service(&e, "kube-system", "kube-dns"), "no --cluster-dns: none");
-        env_stop(&e);
+        kl_testenv_stop(&e);
 
         memset(&e, 0, sizeof(e));
         env_start(&e, dir, "10.43.0.10");
@@ -240,26 +166,26 @@ Test(kube_dns, address_is_taken_in_the_allocator)
         cr_expect_eq(create_service(&e, "kube-api-clash", "10.43.0.1", msg, sizeof(msg)),
                      -KL_EINVALID);
         cr_expect_eq(create_service(&e, "fine", "10.43.0.11", msg, sizeof(msg)), 0, "%s", msg);
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(kube_dns, an_address_held_by_a_user_service_is_left_to_it)
 {
         const char *dir = kl_test_tmpdir();
-        struct env e = { 0 };
+        struct kl_testenv e = { 0 };
         json_auto_t *mine = NULL;
         char msg[256];
 
         env_start(&e, dir, NULL);
         cr_assert_eq(create_service(&e, "mine", "10.43.0.10", msg, sizeof(msg)), 0, "%s", msg);
-        env_stop(&e);
+        kl_testenv_stop(&e);
 
         memset(&e, 0, sizeof(e));
         env_start(&e, dir, "10.43.0.10");
         cr_expect_null(get_service(&e, "kube-system", "kube-dns"));
         mine = get_service(&e, "default", "mine");
         cr_expect_str_eq(str_at(mine, "spec", "clusterIP"), "10.43.0.10");
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(kube_dns, outside_the_service_cidr_refuses_to_start)

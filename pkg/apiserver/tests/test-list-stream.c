@@ -20,6 +20,7 @@
 
 #include "api/selector.h"
 #include "apiserver/apiserver-internal.h"
+#include "apiserver/tests/support/testenv.h"
 #include "http/http.h"
 #include "loop/loop.h"
 #include "pki/pki.h"
@@ -404,27 +405,6 @@ Test(list_stream, server_shutdown_mid_stream_releases_the_references)
 /* ------------------------------------------------------------------------- */
 /* Through the API server over HTTPS */
 
-struct call {
-        bool done;
-        int r;
-        int status;
-        char *body; /* owned */
-        size_t len;
-};
-
-static void on_call(void *arg, int r, int status, const char *body, size_t len,
-                    const struct kl_err *err)
-{
-        struct call *c = arg;
-
-        (void)err;
-        c->done = true;
-        c->r = r;
-        c->status = status;
-        c->body = body ? kl_memdup(body, len + 1) : NULL;
-        c->len = len;
-}
-
 static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
                      const struct kl_err *err)
 {
@@ -433,59 +413,33 @@ static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
         *(int *)arg = r == 0 ? 1 : r;
 }
 
-static void on_closed(void *arg)
+/* GET as the admin; asserts 200. */
+static void get(struct kl_testenv *e, const char *path, struct kl_testenv_reply *out)
 {
-        *(bool *)arg = true;
-}
+        const struct kl_testenv_creds admin = { .cert_pem = e->admin_pem, .key_pem = e->admin_key };
 
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 1000000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void get(uv_loop_t *loop, struct kl_http_client *c, const char *url, struct call *out)
-{
-        const struct kl_http_call_opts o = {
-                .method = "GET", .url = url, .done = on_call, .arg = out
-        };
-
-        memset(out, 0, sizeof(*out));
-        cr_assert_eq(kl_http_call_start(c, &o, NULL, NULL), 0);
-        run_until(loop, &out->done);
-        cr_assert_eq(out->r, 0);
+        kl_testenv_https(e, &admin, "GET", path, NULL, NULL, out);
         cr_assert_eq(out->status, 200, "%s", out->body);
 }
 
 Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
         const struct kl_api_resource *res = configmaps();
         struct kl_apiserver_write_opts wo = { .field_manager = "test" };
-        struct kl_apiserver *s = NULL;
-        struct kl_http_client *hc = NULL;
+        struct kl_testenv e;
+        struct kl_apiserver *s;
         struct kl_apiserver__cache *c;
-        struct kl_err *err = NULL;
-        kl_autofree char *ca = NULL;
-        kl_autofree char *cert = NULL;
-        kl_autofree char *key = NULL;
         kl_autofree char *fill = kl_malloc(3001);
-        kl_autofree char *url = NULL;
         kl_autofree char *token = NULL;
         kl_autofree char *prefix = kl_api_storage_key(res, "default", NULL);
         struct items view;
-        struct call call;
+        struct kl_testenv_reply call;
         size_t pages = 0, seen = 0;
-        bool closed = false;
-        uv_loop_t loop;
 
         memset(fill, 'z', 3000);
         fill[3000] = '\0';
-        cr_assert_eq(kl_loop_init(&loop), 0);
-        cr_assert_eq(kl_apiserver_new(&loop, &opts, &s, &err), 0, "%s", err ? kl_err_msg(err) : "");
+        kl_testenv_start(&e, NULL);
+        s = e.server;
         for (int i = 0; i < 150; i++) {
                 char name[32];
                 int done = 0;
@@ -497,24 +451,14 @@ Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
                                               "app", i % 2 ? "odd" : "even", "data", "k", fill),
                                     &wo, on_write, &done);
                 for (int j = 0; j < 100000 && !done; j++)
-                        (void)kl_loop_run(&loop, UV_RUN_ONCE);
+                        (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
                 cr_assert_eq(done, 1);
         }
-        ca = kl_test_read_file(kl_pki_server_path(s->pki, KL_PKI_SERVER_CA_CERT));
-        cert = kl_test_read_file(kl_pki_server_path(s->pki, KL_PKI_ADMIN_CERT));
-        key = kl_test_read_file(kl_pki_server_path(s->pki, KL_PKI_ADMIN_KEY));
-        cr_assert_eq(kl_http_client_new(&loop,
-                                        &(struct kl_http_client_opts){
-                                                .ca_pem = ca, .cert_pem = cert, .key_pem = key },
-                                        &hc, &err),
-                     0);
         c = kl_apiserver__cache_of(s, res);
         view = (struct items){ .v = c->items, .n = c->n };
 
         /* The whole list: several slices, the bytes of the decoded and encoded list. */
-        url = kl_asprintf("https://127.0.0.1:%d/api/v1/namespaces/default/configmaps",
-                          kl_apiserver_port(s));
-        get(&loop, hc, url, &call);
+        get(&e, "/api/v1/namespaces/default/configmaps", &call);
         {
                 kl_autofree char *ref = reference_text(
                         &view, &(struct kl_apiserver__page){ .rev = s->rev, .prefix = prefix });
@@ -522,14 +466,14 @@ Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
                 cr_expect_gt(call.len, (size_t)3 * 128 * 1024);
                 expect_same(call.body, call.len, ref, "list");
         }
-        free(call.body);
-        free(url);
+        kl_testenv_reply_release(&call);
 
         /* Pages of 40 with a selector-free count of what remains, then a selected one. */
         do {
                 struct kl_apiserver__page pg = { .rev = s->rev, .prefix = prefix, .limit = 40 };
                 kl_autofree char *start = NULL;
                 kl_autofree char *ref = NULL;
+                kl_autofree char *url = NULL;
                 json_auto_t *doc = NULL;
                 int64_t rev;
 
@@ -539,11 +483,9 @@ Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
                                      0);
                         pg.start = start;
                 }
-                url = kl_asprintf("https://127.0.0.1:%d/api/v1/namespaces/default/"
-                                  "configmaps?limit=40%s%s",
-                                  kl_apiserver_port(s), token ? "&continue=" : "",
-                                  token ? token : "");
-                get(&loop, hc, url, &call);
+                url = kl_asprintf("/api/v1/namespaces/default/configmaps?limit=40%s%s",
+                                  token ? "&continue=" : "", token ? token : "");
+                get(&e, url, &call);
                 ref = reference_text(&view, &pg);
                 expect_same(call.body, call.len, ref, "page");
                 doc = json_loadb(call.body, call.len, 0, NULL);
@@ -556,17 +498,13 @@ Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
 
                         token = next ? kl_strdup(next) : NULL;
                 }
-                free(call.body);
-                free(url);
+                kl_testenv_reply_release(&call);
                 pages++;
         } while (token && pages < 10);
         cr_expect_eq(pages, 4);
         cr_expect_eq(seen, 150);
 
-        url = kl_asprintf("https://127.0.0.1:%d/api/v1/namespaces/default/"
-                          "configmaps?labelSelector=app%%3Dodd&limit=30",
-                          kl_apiserver_port(s));
-        get(&loop, hc, url, &call);
+        get(&e, "/api/v1/namespaces/default/configmaps?labelSelector=app%3Dodd&limit=30", &call);
         {
                 kl_cleanup(kl_api_label_selector_freep) struct kl_api_label_selector *ls = NULL;
                 kl_autofree char *ref = NULL;
@@ -577,10 +515,7 @@ Test(list_stream, api_server_lists_and_pages_as_the_whole_built_text)
                                        .rev = s->rev, .prefix = prefix, .limit = 30, .ls = ls });
                 expect_same(call.body, call.len, ref, "selected");
         }
-        free(call.body);
+        kl_testenv_reply_release(&call);
 
-        kl_http_client_free(hc);
-        kl_apiserver_close(s, 0, on_closed, &closed);
-        run_until(&loop, &closed);
-        cr_expect_eq(kl_loop_finish(&loop), 0);
+        kl_testenv_stop(&e);
 }

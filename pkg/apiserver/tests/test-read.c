@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "apiserver/apiserver-internal.h"
-#include "loop/loop.h"
+#include "apiserver/tests/support/testenv.h"
 #include "testing/testing.h"
 
 struct wait {
@@ -49,34 +49,31 @@ static void on_write(void *arg, int r, const struct kl_apiserver_result *res,
         w->r = r;
 }
 
-static void on_closed(void *arg)
+/* The server with the store's default syncs, not the fixture's relaxed ones. */
+static void env_start(struct kl_testenv *e)
 {
-        *(bool *)arg = true;
+        const struct kl_apiserver_options so = { 0 };
+        const struct kl_testenv_options opts = { .server = &so };
+
+        kl_testenv_start(e, &opts);
 }
 
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 10000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void create_cm(struct kl_apiserver *s, uv_loop_t *loop, const char *name)
+static void create_cm(struct kl_testenv *e, const char *name)
 {
         const struct kl_api_resource *res = kl_api_resource_find("", "v1", "configmaps");
         struct kl_apiserver_write_opts o = { .field_manager = "test" };
         struct wait w = { 0 };
 
-        kl_apiserver_create(s, res, "default",
+        kl_apiserver_create(e->server, res, "default",
                             json_pack("{sssss{ss}}", "apiVersion", "v1", "kind", "ConfigMap",
                                       "metadata", "name", name),
                             &o, on_write, &w);
-        run_until(loop, &w.done);
+        kl_testenv_run_until(e, &w.done);
         cr_assert_eq(w.r, 0, "create %s: %d", name, w.r);
 }
 
-static struct wait list(struct kl_apiserver *s, uv_loop_t *loop, const char *rv, const char *match,
-                        int64_t limit, const char *token, bool as_text)
+static struct wait list(struct kl_testenv *e, const char *rv, const char *match, int64_t limit,
+                        const char *token, bool as_text)
 {
         const struct kl_api_resource *res = kl_api_resource_find("", "v1", "configmaps");
         struct kl_apiserver_list_opts o = { .resource_version = rv,
@@ -84,8 +81,8 @@ static struct wait list(struct kl_apiserver *s, uv_loop_t *loop, const char *rv,
                                             .limit = limit };
         struct wait w = { 0 };
 
-        kl_apiserver__list_async(s, res, "default", &o, match, as_text, on_list, &w);
-        run_until(loop, &w.done);
+        kl_apiserver__list_async(e->server, res, "default", &o, match, as_text, on_list, &w);
+        kl_testenv_run_until(e, &w.done);
         return w;
 }
 
@@ -105,31 +102,27 @@ static const char *names(const json_t *list, char *buf, size_t size)
 
 Test(read, store_at_a_revision_then_410_once_compacted)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1" };
-        struct kl_apiserver *s = NULL;
-        struct kl_err *err = NULL;
-        uv_loop_t loop;
+        struct kl_testenv e;
+        struct kl_apiserver *s;
         struct wait w;
         char buf[128], rv[24];
         kl_autofree char *token = NULL;
-        bool closed = false;
 
-        cr_assert_eq(kl_loop_init(&loop), 0);
-        cr_assert_eq(kl_apiserver_new(&loop, &opts, &s, &err), 0, "%s", err ? kl_err_msg(err) : "");
-        create_cm(s, &loop, "a");
-        create_cm(s, &loop, "b");
+        env_start(&e);
+        s = e.server;
+        create_cm(&e, "a");
+        create_cm(&e, "b");
         (void)snprintf(rv, sizeof(rv), "%lld", (long long)s->rev);
-        w = list(s, &loop, NULL, NULL, 1, NULL, false);
+        w = list(&e, NULL, NULL, 1, NULL, false);
         cr_assert_eq(w.r, 0);
         token = kl_strdup(json_string_value(
                 json_object_get(json_object_get(w.list, "metadata"), "continue")));
         json_decref(w.list);
-        create_cm(s, &loop, "c");
+        create_cm(&e, "c");
 
         /* Exact: the store at that revision, in both output forms. */
         for (int text = 0; text < 2; text++) {
-                w = list(s, &loop, rv, "Exact", 0, NULL, text);
+                w = list(&e, rv, "Exact", 0, NULL, text);
                 cr_assert_eq(w.r, 0, "%s", w.msg);
                 cr_expect_str_eq(names(w.list, buf, sizeof(buf)), "a b");
                 cr_expect_str_eq(json_string_value(json_object_get(
@@ -138,56 +131,50 @@ Test(read, store_at_a_revision_then_410_once_compacted)
                 json_decref(w.list);
         }
         /* The second page at the first page's revision: c is not in it. */
-        w = list(s, &loop, NULL, NULL, 1, token, true);
+        w = list(&e, NULL, NULL, 1, token, true);
         cr_assert_eq(w.r, 0, "%s", w.msg);
         cr_expect_str_eq(names(w.list, buf, sizeof(buf)), "b");
         cr_expect_null(json_object_get(json_object_get(w.list, "metadata"), "continue"));
         json_decref(w.list);
         /* NotOlderThan: the newest state from the cache. */
-        w = list(s, &loop, rv, "NotOlderThan", 0, NULL, true);
+        w = list(&e, rv, "NotOlderThan", 0, NULL, true);
         cr_expect_str_eq(names(w.list, buf, sizeof(buf)), "a b c");
         json_decref(w.list);
 
         cr_assert_eq(kl_store_compact(s->store, s->rev, KL_STORE_COMPACT_WAIT, NULL), 0);
-        w = list(s, &loop, rv, "Exact", 0, NULL, true);
+        w = list(&e, rv, "Exact", 0, NULL, true);
         cr_expect_eq(w.r, -KL_EEXPIRED);
         cr_expect_str_eq(w.msg, "The resourceVersion for the provided list is too old.");
-        w = list(s, &loop, NULL, NULL, 1, token, false);
+        w = list(&e, NULL, NULL, 1, token, false);
         cr_expect_eq(w.r, -KL_EEXPIRED);
         cr_expect(strstr(w.msg, "The provided continue parameter is too old") == w.msg, "%s",
                   w.msg);
         /* Refused combinations, worded as upstream. */
-        w = list(s, &loop, NULL, "Exact", 0, NULL, true);
+        w = list(&e, NULL, "Exact", 0, NULL, true);
         cr_expect_eq(w.r, -KL_EINVALID);
-        w = list(s, &loop, "0", "Exact", 0, NULL, true);
+        w = list(&e, "0", "Exact", 0, NULL, true);
         cr_expect_eq(w.r, -KL_EINVALID);
-        w = list(s, &loop, "5", NULL, 0, token, true);
+        w = list(&e, "5", NULL, 0, token, true);
         cr_expect_eq(w.r, -EINVAL);
         cr_expect_str_eq(w.msg, "specifying resource version is not allowed when using continue");
 
-        kl_apiserver_close(s, 0, on_closed, &closed);
-        run_until(&loop, &closed);
-        cr_expect_eq(kl_loop_finish(&loop), 0);
+        kl_testenv_stop(&e);
 }
 
 Test(read, handler_layer_list_pages_like_http)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1" };
         const struct kl_api_resource *res = kl_api_resource_find("", "v1", "configmaps");
         struct kl_apiserver_list_opts lo = { .limit = 1 };
-        struct kl_apiserver *s = NULL;
-        struct kl_err *err = NULL;
+        struct kl_testenv e;
+        struct kl_apiserver *s;
         json_auto_t *page1 = NULL, *page2 = NULL;
         kl_autofree char *token = NULL;
-        uv_loop_t loop;
         char buf[128];
-        bool closed = false;
 
-        cr_assert_eq(kl_loop_init(&loop), 0);
-        cr_assert_eq(kl_apiserver_new(&loop, &opts, &s, &err), 0, "%s", err ? kl_err_msg(err) : "");
-        create_cm(s, &loop, "a");
-        create_cm(s, &loop, "b");
+        env_start(&e);
+        s = e.server;
+        create_cm(&e, "a");
+        create_cm(&e, "b");
         cr_assert_eq(kl_apiserver_list(s, res, "default", &lo, &page1, NULL), 0);
         cr_expect_str_eq(names(page1, buf, sizeof(buf)), "a");
         token = kl_strdup(
@@ -196,10 +183,8 @@ Test(read, handler_layer_list_pages_like_http)
         cr_assert_eq(kl_apiserver_list(s, res, "default", &lo, &page2, NULL), 0);
         cr_expect_str_eq(names(page2, buf, sizeof(buf)), "b");
         /* After a write the cache no longer holds the token's revision. */
-        create_cm(s, &loop, "c");
+        create_cm(&e, "c");
         cr_expect_eq(kl_apiserver_list(s, res, "default", &lo, NULL, NULL), -KL_EEXPIRED);
 
-        kl_apiserver_close(s, 0, on_closed, &closed);
-        run_until(&loop, &closed);
-        cr_expect_eq(kl_loop_finish(&loop), 0);
+        kl_testenv_stop(&e);
 }

@@ -16,8 +16,7 @@
 #include <criterion/criterion.h>
 
 #include "apiserver/apiserver-internal.h"
-#include "http/http.h"
-#include "loop/loop.h"
+#include "apiserver/tests/support/testenv.h"
 #include "testing/testing.h"
 #include "json/json.h"
 
@@ -172,17 +171,16 @@ Test(review, authorizer_decides_as_documented)
         }
 }
 
-Test(review, node_authorized_is_the_same_decision)
+Test(review, node_rules_are_the_same_decision)
 {
         size_t n;
         const struct kl_apiserver__rule *rules = kl_apiserver__node_rules(&n);
-        const struct kl_api_resource *pods = kl_api_resource_find("", "v1", "pods");
 
         cr_assert_gt(n, 0);
-        cr_expect(kl_apiserver__node_authorized("system:node:n1", node_groups, 2, "delete", pods,
-                                                "default", NULL));
-        cr_expect(!kl_apiserver__node_authorized("system:node:n1", node_groups, 2, "create", pods,
-                                                 "default", NULL));
+        cr_expect(kl_apiserver__node_allows("system:node:n1", node_groups, 2, "delete", "", "pods",
+                                            "default", NULL));
+        cr_expect(!kl_apiserver__node_allows("system:node:n1", node_groups, 2, "create", "", "pods",
+                                             "default", NULL));
         /* Every rule of the table allows its verbs to a node, and nothing to a non-node. */
         for (size_t i = 0; i < n; i++)
                 for (size_t v = 0; rules[i].verbs[v]; v++) {
@@ -207,94 +205,23 @@ Test(review, node_authorized_is_the_same_decision)
         "nodetoken,system:node:n1,2,system:nodes\n"  \
         "alicetoken,alice,3\n"
 
-struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        char *url;    /* owned: https://127.0.0.1:<port> */
-        char *ca_pem; /* owned: the server CA */
-};
-
-struct call {
-        bool done;
-        int r;
-        int status;
-        char *body; /* owned */
-};
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 1000000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
-
-static void env_start(struct env *e)
+static void env_start(struct kl_testenv *e)
 {
         kl_autofree char *file = kl_test_write_file(kl_test_tmpdir(), "tokens.csv", TOKENS);
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .token_file = file,
-                                             .sync = KL_STORE_SYNC_RELAXED };
-        struct kl_err *err = NULL;
+        const struct kl_apiserver_options so = { .token_file = file,
+                                                 .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .server = &so };
 
-        memset(e, 0, sizeof(*e));
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->url = kl_asprintf("https://127.0.0.1:%d", kl_apiserver_port(e->s));
-        e->ca_pem = kl_test_read_file(kl_pki_server_path(e->s->pki, KL_PKI_SERVER_CA_CERT));
+        kl_testenv_start(e, &opts);
 }
 
-static void env_stop(struct env *e)
+/* One request with a bearer token. */
+static void request(struct kl_testenv *e, const char *token, const char *method, const char *path,
+                    const char *body, struct kl_testenv_reply *out)
 {
-        bool closed = false;
+        const struct kl_testenv_creds who = { .token = token };
 
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
-        free(e->url);
-        free(e->ca_pem);
-}
-
-static void call_done(void *arg, int r, int status, const char *body, size_t len,
-                      const struct kl_err *err)
-{
-        struct call *c = arg;
-
-        (void)err;
-        c->done = true;
-        c->r = r;
-        c->status = status;
-        c->body = body ? kl_strndup(body, len) : NULL;
-}
-
-static void request(struct env *e, const char *token, const char *method, const char *path,
-                    const char *body, struct call *out)
-{
-        const struct kl_http_client_opts co = { .ca_pem = e->ca_pem, .bearer_token = token };
-        struct kl_http_client *c = NULL;
-        struct kl_err *err = NULL;
-        kl_autofree char *url = kl_asprintf("%s%s", e->url, path);
-        const struct kl_http_call_opts o = {
-                .method = method,
-                .url = url,
-                .content_type = body ? "application/json" : NULL,
-                .body = body,
-                .body_len = body ? strlen(body) : 0,
-                .done = call_done,
-                .arg = out,
-        };
-
-        memset(out, 0, sizeof(*out));
-        cr_assert_eq(kl_http_client_new(&e->loop, &co, &c, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(kl_http_call_start(c, &o, NULL, &err), 0, "%s", kl_err_msg(err));
-        run_until(&e->loop, &out->done);
-        kl_http_client_free(c);
-        cr_assert_eq(out->r, 0, "%s %s: transport error %d", method, path, out->r);
+        kl_testenv_https(e, &who, method, path, body, NULL, out);
 }
 
 /* The value at a dotted path ("status.allowed", "items.0"), or NULL. */
@@ -650,13 +577,13 @@ static const struct http_case http_cases[] = {
 
 Test(review, reviews_answer_as_upstream)
 {
-        struct env e;
+        struct kl_testenv e;
 
         env_start(&e);
         for (size_t i = 0; i < KL_ARRAY_SIZE(http_cases); i++) {
                 const struct http_case *hc = &http_cases[i];
                 json_auto_t *got = NULL;
-                struct call c;
+                struct kl_testenv_reply c;
 
                 request(&e, hc->token, hc->method, hc->url, hc->body, &c);
                 cr_expect_eq(c.status, hc->status, "%s: got %d: %s", hc->name, c.status, c.body);
@@ -674,15 +601,15 @@ Test(review, reviews_answer_as_upstream)
                         cr_expect(v ? json_equal(v, want) : json_is_null(want),
                                   "%s: %s: want %s in %s", hc->name, x->path, x->json, c.body);
                 }
-                free(c.body);
+                kl_testenv_reply_release(&c);
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }
 
 Test(review, self_subject_review_is_stamped_and_nothing_is_stored)
 {
-        struct env e;
-        struct call c;
+        struct kl_testenv e;
+        struct kl_testenv_reply c;
         json_auto_t *got = NULL;
         const char *ts;
         int64_t when;
@@ -694,15 +621,15 @@ Test(review, self_subject_review_is_stamped_and_nothing_is_stored)
         ts = json_string_value(at(got, "metadata.creationTimestamp"));
         cr_assert_not_null(ts, "%s", c.body);
         cr_expect_eq(kl_rfc3339_parse(ts, &when), 0, "%s", ts);
-        free(c.body);
+        kl_testenv_reply_release(&c);
         /* The store has no key of the review groups. */
         {
                 kl_cleanup(kl_store_list_freep) struct kl_store_list *l = NULL;
 
-                cr_assert_eq(kl_store_list(e.s->store, "/registry/authorization.k8s.io/", 0, 0,
+                cr_assert_eq(kl_store_list(e.server->store, "/registry/authorization.k8s.io/", 0, 0,
                                            NULL, &l, NULL),
                              0);
                 cr_expect_eq(l->n, 0);
         }
-        env_stop(&e);
+        kl_testenv_stop(&e);
 }

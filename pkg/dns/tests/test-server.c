@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "dns-test.h"
 #include "loop/loop.h"
 #include "testing/testing.h"
@@ -30,10 +31,7 @@ struct upstream {
 };
 
 struct env {
-        uv_loop_t loop;
-        uv_timer_t tick;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t; /* the server, the client (writing as the DNS server) and the tick */
         struct kl_informer *svcs, *slices;
         struct kl_dns *dns;
         struct upstream up;
@@ -195,11 +193,6 @@ static int upstream_start(uv_loop_t *loop, struct upstream *u)
 static void ask_udp(struct env *e, const char *name, uint16_t type, uint16_t edns,
                     struct test_resp *r);
 
-static void on_tick(uv_timer_t *t)
-{
-        (void)t;
-}
-
 static void run_until(uv_loop_t *loop, const bool *flag)
 {
         for (int i = 0; i < 200000 && !*flag; i++)
@@ -214,9 +207,7 @@ static void on_synced(void *arg)
 
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .user = "system:kube-lite:dns" };
         struct kl_err *err = NULL;
         static const char *listen[] = { "127.0.0.1:0" };
         char up[64];
@@ -225,19 +216,18 @@ static void env_start(struct env *e)
         int synced = 0;
         bool done;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-lite:dns");
-        cr_assert_eq(kl_informer_new(e->c, kl_api_resource_find("", "v1", "services"), NULL, NULL,
-                                     NULL, &e->svcs, &err),
+        kl_testenv_start(&e->t, &opts);
+        cr_assert_eq(kl_informer_new(e->t.client, kl_api_resource_find("", "v1", "services"), NULL,
+                                     NULL, NULL, &e->svcs, &err),
                      0);
-        cr_assert_eq(kl_informer_new(
-                             e->c, kl_api_resource_find("discovery.k8s.io", "v1", "endpointslices"),
-                             NULL, NULL, NULL, &e->slices, &err),
-                     0);
-        e->up_port = upstream_start(&e->loop, &e->up);
+        cr_assert_eq(
+                kl_informer_new(e->t.client,
+                                kl_api_resource_find("discovery.k8s.io", "v1", "endpointslices"),
+                                NULL, NULL, NULL, &e->slices, &err),
+                0);
+        e->up_port = upstream_start(&e->t.loop, &e->up);
         (void)snprintf(up, sizeof(up), "127.0.0.1:%d", e->up_port);
-        cfg.loop = &e->loop;
+        cfg.loop = &e->t.loop;
         cfg.services = e->svcs;
         cfg.slices = e->slices;
         cfg.upstreams = ups;
@@ -260,10 +250,8 @@ static void env_start(struct env *e)
         kl_informer_on_synced(e->slices, on_synced, &synced);
         cr_assert_eq(kl_informer_start(e->svcs, &err), 0);
         cr_assert_eq(kl_informer_start(e->slices, &err), 0);
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
         for (int i = 0; i < 200000 && synced < 2; i++)
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         done = synced == 2;
         cr_assert(done);
 }
@@ -275,21 +263,17 @@ static void on_closed(void *arg)
 
 static void env_stop(struct env *e)
 {
-        bool dns_closed = false, closed = false;
+        bool dns_closed = false;
 
         kl_dns_close(e->dns, on_closed, &dns_closed);
         kl_informer_free(e->svcs);
         kl_informer_free(e->slices);
-        run_until(&e->loop, &dns_closed);
-        uv_close((uv_handle_t *)&e->tick, NULL);
+        run_until(&e->t.loop, &dns_closed);
         uv_close((uv_handle_t *)&e->up.udp, NULL);
         uv_close((uv_handle_t *)&e->up.tcp, NULL);
         if (e->up.conn_open)
                 uv_close((uv_handle_t *)&e->up.conn, up_conn_closed);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct wait {
@@ -316,9 +300,9 @@ static void create(struct env *e, const char *group, const char *plural, const c
         json_t *obj = json_loads(text, 0, NULL);
 
         cr_assert(obj, "%s", text);
-        kl_client_create(e->c, kl_api_resource_find(group, "v1", plural), ns, obj, NULL, on_write,
-                         &w);
-        run_until(&e->loop, &w.done);
+        kl_client_create(e->t.client, kl_api_resource_find(group, "v1", plural), ns, obj, NULL,
+                         on_write, &w);
+        run_until(&e->t.loop, &w.done);
         cr_assert_eq(w.r, 0, "create %s: %s", plural, w.msg);
 }
 
@@ -369,14 +353,14 @@ static void ask_udp(struct env *e, const char *name, uint16_t type, uint16_t edn
         uv_buf_t b = uv_buf_init((char *)q, (unsigned)n);
 
         cr_assert_eq(uv_ip4_addr("127.0.0.1", e->port, &to), 0);
-        cr_assert_eq(uv_udp_init(&e->loop, &c->h), 0);
+        cr_assert_eq(uv_udp_init(&e->t.loop, &c->h), 0);
         cr_assert_eq(uv_udp_recv_start(&c->h, client_alloc, client_read), 0);
         cr_assert(uv_udp_try_send(&c->h, &b, 1, (const struct sockaddr *)&to) > 0);
-        run_until(&e->loop, &c->done);
+        run_until(&e->t.loop, &c->done);
         test_decode(c->resp, c->len, r);
         cr_expect_eq(r->id, 0x5151);
         uv_close((uv_handle_t *)&c->h, client_closed);
-        run_until(&e->loop, &c->closed);
+        run_until(&e->t.loop, &c->closed);
         free(c);
 }
 
@@ -389,7 +373,7 @@ static void wait_answers(struct env *e, const char *name, uint16_t type, size_t 
                 if (r->n_an == want)
                         return;
                 /* Let the watch deliver (the 10 ms tick keeps the loop turning). */
-                (void)kl_loop_run(&e->loop, UV_RUN_ONCE);
+                (void)kl_loop_run(&e->t.loop, UV_RUN_ONCE);
         }
         cr_assert_fail("%s: %zu answers, want %zu", name, r->n_an, want);
 }
@@ -506,17 +490,17 @@ Test(server, cluster_names_over_udp_and_tcp_follow_the_api)
                         n += 2 + l;
                 }
                 cr_assert_eq(uv_ip4_addr("127.0.0.1", e.port, &to), 0);
-                cr_assert_eq(uv_tcp_init(&e.loop, &c->h), 0);
+                cr_assert_eq(uv_tcp_init(&e.t.loop, &c->h), 0);
                 cr_assert_eq(uv_tcp_connect(&c->conn, &c->h, (const struct sockaddr *)&to,
                                             tcp_client_connected),
                              0);
-                run_until(&e.loop, &c->connected);
+                run_until(&e.t.loop, &c->connected);
                 b = uv_buf_init((char *)q, (unsigned)n);
                 cr_assert_eq(uv_try_write((uv_stream_t *)&c->h, &b, 1), (int)n);
                 cr_assert_eq(uv_read_start((uv_stream_t *)&c->h, tcp_client_alloc, tcp_client_read),
                              0);
                 for (int i = 0; i < 200000 && c->got < 3; i++)
-                        (void)kl_loop_run(&e.loop, UV_RUN_ONCE);
+                        (void)kl_loop_run(&e.t.loop, UV_RUN_ONCE);
                 cr_assert_eq(c->got, 3);
                 for (size_t i = 0; i < 3; i++) {
                         size_t l = kl_dns__get16(c->rbuf + pos);
@@ -528,7 +512,7 @@ Test(server, cluster_names_over_udp_and_tcp_follow_the_api)
                         pos += 2 + l;
                 }
                 uv_close((uv_handle_t *)&c->h, tcp_client_closed);
-                run_until(&e.loop, &c->closed);
+                run_until(&e.t.loop, &c->closed);
                 free(c);
         }
         free(r);
@@ -610,11 +594,11 @@ static struct tcp_client *tcp_connect(struct env *e)
         struct sockaddr_in to;
 
         cr_assert_eq(uv_ip4_addr("127.0.0.1", e->port, &to), 0);
-        cr_assert_eq(uv_tcp_init(&e->loop, &c->h), 0);
+        cr_assert_eq(uv_tcp_init(&e->t.loop, &c->h), 0);
         cr_assert_eq(
                 uv_tcp_connect(&c->conn, &c->h, (const struct sockaddr *)&to, tcp_client_connected),
                 0);
-        run_until(&e->loop, &c->connected);
+        run_until(&e->t.loop, &c->connected);
         cr_assert_eq(uv_read_start((uv_stream_t *)&c->h, tcp_client_alloc, tcp_client_read), 0);
         return c;
 }
@@ -622,7 +606,7 @@ static struct tcp_client *tcp_connect(struct env *e)
 static void tcp_free(struct env *e, struct tcp_client *c)
 {
         uv_close((uv_handle_t *)&c->h, tcp_client_closed);
-        run_until(&e->loop, &c->closed);
+        run_until(&e->t.loop, &c->closed);
         free(c);
 }
 
@@ -635,11 +619,11 @@ Test(server, tcp_connections_are_bounded_and_idle_ones_closed)
         a = tcp_connect(&e);
         /* The second connection is over the limit: accepted, then closed at once. */
         b = tcp_connect(&e);
-        run_until(&e.loop, &b->eof);
+        run_until(&e.t.loop, &b->eof);
         cr_expect_not(a->eof);
         tcp_free(&e, b);
         /* The first says nothing: closed after the idle time-out. */
-        run_until(&e.loop, &a->eof);
+        run_until(&e.t.loop, &a->eof);
         tcp_free(&e, a);
         env_stop(&e);
 }

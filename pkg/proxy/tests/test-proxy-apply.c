@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apiserver/apiserver.h"
+#include "apiserver/tests/support/testenv.h"
 #include "client/client.h"
 #include "loop/loop.h"
 #include "nft/nft.h"
@@ -32,34 +33,13 @@
 #include "json/json.h"
 
 struct env {
-        uv_loop_t loop;
-        struct kl_apiserver *s;
-        struct kl_client *c;
+        struct kl_testenv t; /* the server, the client (writing as kube-proxy) and the tick */
         struct kl_informer *services, *slices;
         struct kl_proxy *proxy;
-        uv_timer_t tick;
-        bool ticked;
         kl_usec_t last_event;           /* kl_now_monotonic() of the last informer event */
         struct kl_proxy_sync_info last; /* the last apply */
         uint64_t resyncs;
 };
-
-static void on_closed(void *arg)
-{
-        *(bool *)arg = true;
-}
-
-static void on_tick(uv_timer_t *t)
-{
-        ((struct env *)t->data)->ticked = true;
-}
-
-static void run_until(uv_loop_t *loop, const bool *flag)
-{
-        for (int i = 0; i < 200000 && !*flag; i++)
-                (void)kl_loop_run(loop, UV_RUN_ONCE);
-        cr_assert(*flag);
-}
 
 static void on_event(struct env *e)
 {
@@ -99,19 +79,16 @@ static void wait_applied(struct env *e)
         for (int i = 0; i < 30000; i++) {
                 if (e->last.syncs > 0 && !e->last.resync && e->last.built_at >= e->last_event)
                         return;
-                e->ticked = false;
-                run_until(&e->loop, &e->ticked);
+                kl_testenv_tick(&e->t);
         }
         cr_assert_fail("the proxy never applied the change");
 }
 
 static void env_start(struct env *e)
 {
-        struct kl_apiserver_options opts = { .data_dir = kl_test_tmpdir(),
-                                             .bind_address = "127.0.0.1",
-                                             .sync = KL_STORE_SYNC_RELAXED };
+        const struct kl_testenv_options opts = { .user = "system:kube-proxy" };
         struct kl_proxy_config cfg = {
-                .loop = &e->loop,
+                .loop = &e->t.loop,
                 .net = { .node_name = "n1", .cluster_cidr = "10.42.0.0/16" },
                 .resync_ms = 100,
                 .on_applied = on_applied,
@@ -122,16 +99,15 @@ static void env_start(struct env *e)
         };
         struct kl_err *err = NULL;
 
-        cr_assert_eq(kl_loop_init(&e->loop), 0);
-        cr_assert_eq(kl_apiserver_new(&e->loop, &opts, &e->s, &err), 0, "%s", kl_err_msg(err));
-        e->c = kl_apiserver_client_new(e->s, "system:kube-proxy");
-        cr_assert_eq(kl_informer_new(e->c, kl_api_resource_find("", "v1", "services"), NULL, NULL,
-                                     NULL, &e->services, &err),
+        kl_testenv_start(&e->t, &opts);
+        cr_assert_eq(kl_informer_new(e->t.client, kl_api_resource_find("", "v1", "services"), NULL,
+                                     NULL, NULL, &e->services, &err),
                      0);
-        cr_assert_eq(kl_informer_new(
-                             e->c, kl_api_resource_find("discovery.k8s.io", "v1", "endpointslices"),
-                             NULL, NULL, NULL, &e->slices, &err),
-                     0);
+        cr_assert_eq(
+                kl_informer_new(e->t.client,
+                                kl_api_resource_find("discovery.k8s.io", "v1", "endpointslices"),
+                                NULL, NULL, NULL, &e->slices, &err),
+                0);
         kl_informer_add_handler(e->services, &h);
         kl_informer_add_handler(e->slices, &h);
         cfg.services = e->services;
@@ -140,23 +116,14 @@ static void env_start(struct env *e)
         cr_assert_eq(kl_informer_start(e->services, NULL), 0);
         cr_assert_eq(kl_informer_start(e->slices, NULL), 0);
         cr_assert_eq(kl_proxy_start(e->proxy, &err), 0, "%s", kl_err_msg(err));
-        cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
-        e->tick.data = e;
-        cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
 }
 
 static void env_stop(struct env *e)
 {
-        bool closed = false;
-
-        uv_close((uv_handle_t *)&e->tick, NULL);
         kl_informer_free(e->services);
         kl_informer_free(e->slices);
         kl_proxy_close(e->proxy);
-        kl_client_free(e->c);
-        kl_apiserver_close(e->s, 0, on_closed, &closed);
-        run_until(&e->loop, &closed);
-        cr_expect_eq(kl_loop_finish(&e->loop), 0);
+        kl_testenv_stop(&e->t);
 }
 
 struct wait {
@@ -182,9 +149,9 @@ static void create(struct env *e, const char *group, const char *plural, const c
         json_t *obj = NULL;
 
         cr_assert_eq(kl_json_decode(text, strlen(text), KL_JSON_DEFAULT_MAX, &obj, NULL), 0);
-        kl_client_create(e->c, kl_api_resource_find(group, "v1", plural), "default", obj, NULL,
-                         on_write, &w);
-        run_until(&e->loop, &w.done);
+        kl_client_create(e->t.client, kl_api_resource_find(group, "v1", plural), "default", obj,
+                         NULL, on_write, &w);
+        kl_testenv_run_until(&e->t, &w.done);
         cr_assert_eq(w.r, 0, "create %s: %s", plural, w.msg);
 }
 
@@ -192,9 +159,9 @@ static void delete (struct env *e, const char *group, const char *plural, const 
 {
         struct wait w = { 0 };
 
-        kl_client_delete(e->c, kl_api_resource_find(group, "v1", plural), "default", name, NULL,
-                         NULL, on_write, &w);
-        run_until(&e->loop, &w.done);
+        kl_client_delete(e->t.client, kl_api_resource_find(group, "v1", plural), "default", name,
+                         NULL, NULL, on_write, &w);
+        kl_testenv_run_until(&e->t, &w.done);
         cr_assert_eq(w.r, 0, "delete %s: %s", name, w.msg);
 }
 
@@ -351,8 +318,7 @@ Test(proxy_apply, follows_the_api_and_repairs)
                 cr_assert_eq(run(flush, false, &out), 0);
                 free(out);
                 for (int i = 0; i < 30000 && e.resyncs == before; i++) {
-                        e.ticked = false;
-                        run_until(&e.loop, &e.ticked);
+                        kl_testenv_tick(&e.t);
                 }
                 cr_assert_gt(e.resyncs, before);
                 expect_kernel_is_render(&e);

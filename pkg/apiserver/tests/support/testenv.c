@@ -7,12 +7,17 @@
 #include "apiserver/tests/support/testenv.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "apiserver/apiserver-internal.h"
 #include "base/base.h"
+#include "http/http.h"
 #include "loop/loop.h"
+#include "pki/pki.h"
 #include "testing/testing.h"
+#include "json/json.h"
 
 /* Loop iterations before a wait for a flag gives up: far beyond any real wait. */
 #define RUN_LIMIT 200000
@@ -47,6 +52,10 @@ void kl_testenv_start(struct kl_testenv *e, const struct kl_testenv_options *opt
         cr_assert_eq(kl_apiserver_new(&e->loop, &so, &e->server, &err), 0, "start the server: %s",
                      kl_err_msg(err));
         e->client = kl_apiserver_client_new(e->server, user);
+        e->url = kl_asprintf("https://127.0.0.1:%d", kl_apiserver_port(e->server));
+        e->ca_pem = kl_test_read_file(kl_pki_server_path(e->server->pki, KL_PKI_SERVER_CA_CERT));
+        e->admin_pem = kl_test_read_file(kl_pki_server_path(e->server->pki, KL_PKI_ADMIN_CERT));
+        e->admin_key = kl_test_read_file(kl_pki_server_path(e->server->pki, KL_PKI_ADMIN_KEY));
         cr_assert_eq(uv_timer_init(&e->loop, &e->tick), 0);
         e->tick.data = e;
         cr_assert_eq(uv_timer_start(&e->tick, on_tick, 10, 10), 0);
@@ -63,6 +72,11 @@ void kl_testenv_stop(struct kl_testenv *e)
         kl_testenv_run_until(e, &closed);
         e->server = NULL;
         cr_assert_eq(kl_loop_finish(&e->loop), 0, "the loop did not finish clean");
+        free(e->url);
+        free(e->ca_pem);
+        free(e->admin_pem);
+        free(e->admin_key);
+        e->url = e->ca_pem = e->admin_pem = e->admin_key = NULL;
 }
 
 void kl_testenv_run_until(struct kl_testenv *e, const bool *flag)
@@ -117,6 +131,74 @@ int kl_testenv_wait(struct kl_testenv *e, struct kl_testenv_call *call)
 {
         kl_testenv_run_until(e, &call->done);
         return call->r;
+}
+
+/* An HTTPS request in flight: the reply and whether it is done. */
+struct https_call {
+        bool done;
+        int r;
+        struct kl_testenv_reply *out;
+};
+
+static void https_done(void *arg, int r, int status, const char *body, size_t len,
+                       const struct kl_err *err)
+{
+        struct https_call *c = arg;
+
+        (void)err;
+        c->done = true;
+        c->r = r;
+        c->out->status = status;
+        c->out->body = body ? kl_memdup(body, len + 1) : NULL; /* body is NUL-terminated */
+        c->out->len = body ? len : 0;
+}
+
+void kl_testenv_https(struct kl_testenv *e, const struct kl_testenv_creds *who, const char *method,
+                      const char *path, const char *body, const char *content_type,
+                      struct kl_testenv_reply *out)
+{
+        const struct kl_http_client_opts co = {
+                .ca_pem = e->ca_pem,
+                .cert_pem = who ? who->cert_pem : NULL,
+                .key_pem = who ? who->key_pem : NULL,
+                .bearer_token = who ? who->token : NULL,
+        };
+        struct https_call call = { .out = out };
+        struct kl_http_client *c = NULL;
+        struct kl_err *err = NULL;
+        kl_autofree char *url = kl_asprintf("%s%s", e->url, path);
+        const struct kl_http_call_opts o = {
+                .method = method,
+                .url = url,
+                .content_type = body ? (content_type ? content_type : "application/json") : NULL,
+                .body = body,
+                .body_len = body ? strlen(body) : 0,
+                .done = https_done,
+                .arg = &call,
+        };
+
+        memset(out, 0, sizeof(*out));
+        cr_assert_eq(kl_http_client_new(&e->loop, &co, &c, &err), 0, "%s", kl_err_msg(err));
+        cr_assert_eq(kl_http_call_start(c, &o, NULL, &err), 0, "%s", kl_err_msg(err));
+        kl_testenv_run_until(e, &call.done);
+        kl_http_client_free(c);
+        cr_assert_eq(call.r, 0, "%s %s: transport error %d", method, path, call.r);
+}
+
+json_t *kl_testenv_reply_json(const struct kl_testenv_reply *r)
+{
+        json_t *v = NULL;
+
+        cr_assert_not_null(r->body, "status %d: no body", r->status);
+        cr_assert_eq(kl_json_decode(r->body, strlen(r->body), KL_JSON_DEFAULT_MAX, &v, NULL), 0,
+                     "status %d: body is not JSON: %s", r->status, r->body);
+        return v;
+}
+
+void kl_testenv_reply_release(struct kl_testenv_reply *r)
+{
+        free(r->body);
+        memset(r, 0, sizeof(*r));
 }
 
 /* Wait for a write, assert it succeeded, hand its object to `ret_obj` or drop it. */

@@ -45,6 +45,11 @@ struct kl_testenv {
         struct kl_client *client;    /* owned; in-process, writing as the options' user */
         uv_timer_t tick;             /* owned; fires every 10 ms while started */
         bool ticked;                 /* set by each tick; kl_testenv_tick() clears it */
+        /* Read from e->server at start, for kl_testenv_https(); all owned. */
+        char *url;       /* https://127.0.0.1:<port> (bound there or on all addresses) */
+        char *ca_pem;    /* the server CA */
+        char *admin_pem; /* the admin client certificate (system:admin, system:masters) */
+        char *admin_key; /* its key */
 };
 
 /** Start the loop, the server, the client and the tick. `opts` may be NULL. */
@@ -111,6 +116,39 @@ void kl_testenv_patch(struct kl_testenv *e, const struct kl_api_resource *res, c
                       json_t **ret_obj);
 void kl_testenv_delete(struct kl_testenv *e, const struct kl_api_resource *res, const char *ns,
                        const char *name, json_t *delete_opts, json_t **ret_obj);
+
+/*
+ * Requests over real HTTPS to the server's port, trusting its CA, as
+ * whoever `who` says: a bearer token, a client certificate and key (PEM),
+ * or nobody (`who` NULL or all NULL). The answer's body is kept as text
+ * (the tests read PEM and Status messages alike); kl_testenv_reply_json()
+ * decodes it when a test wants JSON.
+ */
+struct kl_testenv_creds {
+        const char *token;
+        const char *cert_pem;
+        const char *key_pem;
+};
+
+struct kl_testenv_reply {
+        int status; /* the HTTP status */
+        char *body; /* owned: the body answered, NUL-terminated; NULL if none */
+        size_t len; /* its length (without the NUL) */
+};
+
+/**
+ * Send one request and run the loop until it is answered; asserts there was
+ * no transport error. `body` may be NULL; `content_type` NULL means
+ * "application/json" when there is a body. `out` is overwritten (release it
+ * with kl_testenv_reply_release() before reuse).
+ */
+void kl_testenv_https(struct kl_testenv *e, const struct kl_testenv_creds *who, const char *method,
+                      const char *path, const char *body, const char *content_type,
+                      struct kl_testenv_reply *out);
+/** The body decoded as JSON (new reference); asserts there is one and it decodes. */
+json_t *kl_testenv_reply_json(const struct kl_testenv_reply *r);
+/** Free the body and zero `r`. */
+void kl_testenv_reply_release(struct kl_testenv_reply *r);
 
 /*
  * Polling waits, a 10 ms tick a round and at most 30000 rounds: a safety
