@@ -700,16 +700,25 @@ static int compute_update(struct op *op, json_t *old, int64_t mod_rev, json_t **
 
         if (scale) {
                 json_t *replicas = json_object_get(json_object_get(input, "spec"), "replicas");
+                /*
+                 * The Scale's replicas is a plain int32 upstream: absent or null
+                 * decodes to 0 (an applier that stops applying it, a merge patch
+                 * that deletes it: scaled to zero).
+                 */
+                json_int_t n = json_is_integer(replicas) ? json_integer_value(replicas) : 0;
 
-                if (!json_is_integer(replicas) || json_integer_value(replicas) < 0)
+                if ((replicas && !json_is_null(replicas) && !json_is_integer(replicas)) || n < 0) {
+                        kl_autofree char *v = json_dumps(replicas, JSON_COMPACT | JSON_ENCODE_ANY);
+
                         return kl_err_set_msg(err, -KL_EINVALID,
                                               "Scale.autoscaling \"%s\" is invalid: spec.replicas: "
                                               "Invalid value: %s: must be greater than or equal "
                                               "to 0",
-                                              op->name, json_is_integer(replicas) ? "-1" : "null");
+                                              op->name, v ? v : "null");
+                }
                 next = json_deep_copy(old);
                 (void)json_object_set_new(json_object_get(next, "spec"), "replicas",
-                                          json_integer(json_integer_value(replicas)));
+                                          json_integer(n));
                 if (applied_sub(op))
                         take_entries(next, input);
                 r = kl_apiserver__object_prepare_update(op->res, old, next, true, err);

@@ -358,6 +358,50 @@ Test(apply_sub, scale_same_value_is_shared)
 }
 
 /*
+ * The Scale's replicas is a plain int32 upstream: an applier that owned it
+ * alone and stops applying it leaves none, which is 0 — scaled to zero; a
+ * merge patch that deletes it does the same. A negative value is refused
+ * with the value named.
+ */
+Test(apply_sub, scale_replicas_given_up_are_zero)
+{
+        struct env e = { 0 };
+        struct kl_testenv_call res;
+        json_auto_t *obj = NULL;
+        json_t *none = scale_manifest(0);
+
+        env_start(&e);
+        apply(&e, NULL, deployment(-1), "mgr-a", false, 0, NULL, 0);
+        apply(&e, "scale", scale_manifest(4), "scaler", false, 0, NULL, 0);
+        obj = stored(&e);
+        cr_expect_eq(member_int(obj, "spec", "replicas"), 4);
+        json_decref(obj);
+
+        (void)json_object_del(json_object_get(none, "spec"), "replicas");
+        apply(&e, "scale", none, "scaler", false, 0, NULL, 0);
+        obj = stored(&e);
+        cr_expect_eq(member_int(obj, "spec", "replicas"), 0);
+        cr_expect_null(entry_of(obj, "scaler", "scale"), "the scaler owns nothing any more");
+        json_decref(obj);
+
+        apply(&e, "scale", scale_manifest(2), "scaler", false, 0, NULL, 0);
+        patch(&e, "scale", KL_API_PATCH_TYPE_MERGE, json_pack("{s{sn}}", "spec", "replicas"), "ops",
+              false, &res);
+        cr_assert_eq(res.r, 0, "%s", res.msg);
+        json_decref(res.obj);
+        obj = stored(&e);
+        cr_expect_eq(member_int(obj, "spec", "replicas"), 0);
+
+        patch(&e, "scale", KL_API_PATCH_TYPE_MERGE, json_pack("{s{si}}", "spec", "replicas", -7),
+              "ops", false, &res);
+        cr_expect_eq(res.r, -KL_EINVALID);
+        cr_expect_str_eq(res.msg, "Scale.autoscaling \"d\" is invalid: spec.replicas: Invalid "
+                                  "value: -7: must be greater than or equal to 0");
+        json_decref(res.obj);
+        env_stop(&e);
+}
+
+/*
  * An ordinary write to /scale (kubectl scale's patch) records an Update
  * entry with subresource scale; a Scale applier of another value conflicts
  * with it, named with its version as upstream prints Update managers.
