@@ -17,23 +17,6 @@ teardown() {
         kl_server_teardown
 }
 
-# A Deployment manifest with replicas $1 and image $2, and any extra spec line $3.
-deployment_yaml() {
-        cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: $1
-$3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: nginx, image: "$2"}]
-YAML
-}
-
 # A pod named $1 in namespace $3 (default), bound to node $2 when given
 # (through pods/binding).
 make_pod() {
@@ -51,7 +34,7 @@ make_pod() {
         [ "$status" -ne 0 ]
         kl_assert_contains "$output" 'Deployment.apps "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'
 
-        deployment_yaml -1 "" "" >"$KL_TEST_DIR/d.yaml"
+        kl_deployment_yaml -1 "" "" >"$KL_TEST_DIR/d.yaml"
         run kubectl create -f "$KL_TEST_DIR/d.yaml"
         [ "$status" -ne 0 ]
         kl_assert_contains "$output" 'The Deployment "web" is invalid:'
@@ -67,7 +50,7 @@ make_pod() {
 }
 
 @test "validation applies to updates and patches too" {
-        deployment_yaml 1 nginx "" >"$KL_TEST_DIR/d.yaml"
+        kl_deployment_yaml 1 nginx "" >"$KL_TEST_DIR/d.yaml"
         kubectl create -f "$KL_TEST_DIR/d.yaml"
         run kubectl patch deploy web --type merge -p '{"spec":{"replicas":-3}}'
         [ "$status" -ne 0 ]
@@ -79,7 +62,7 @@ make_pod() {
 }
 
 @test "defaulting: deployment strategy, pod status and QoS, job selector" {
-        deployment_yaml 1 nginx:1.27 "" >"$KL_TEST_DIR/d.yaml"
+        kl_deployment_yaml 1 nginx:1.27 "" >"$KL_TEST_DIR/d.yaml"
         kubectl create -f "$KL_TEST_DIR/d.yaml"
         run kubectl get deploy web -o jsonpath='{.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.template.spec.containers[0].imagePullPolicy}'
         [ "$output" = "RollingUpdate 25% IfNotPresent" ]
@@ -94,7 +77,7 @@ make_pod() {
 }
 
 @test "fieldValidation: Strict fails, Warn warns, Ignore is quiet" {
-        deployment_yaml 1 nginx "  foo: 1" >"$KL_TEST_DIR/d.yaml"
+        kl_deployment_yaml 1 nginx "  foo: 1" >"$KL_TEST_DIR/d.yaml"
         run kubectl create -f "$KL_TEST_DIR/d.yaml"
         [ "$status" -ne 0 ]
         kl_assert_contains "$output" 'Error from server (BadRequest): error when creating'
@@ -385,7 +368,7 @@ YAML
 }
 
 @test "server-side apply after client-side apply migrates, keyed lists conflict by key" {
-        deployment_yaml 2 nginx:1.25 "" >"$KL_TEST_DIR/d.yaml"
+        kl_deployment_yaml 2 nginx:1.25 "" >"$KL_TEST_DIR/d.yaml"
         run kubectl apply -f "$KL_TEST_DIR/d.yaml"
         kl_assert_contains "$output" 'deployment.apps/web created'
         run kubectl apply --server-side -f "$KL_TEST_DIR/d.yaml"

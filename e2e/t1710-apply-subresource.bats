@@ -53,18 +53,7 @@ apply_scale() {
 }
 
 deployment() {
-        kubectl apply --server-side -f - <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: $1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: nginx, image: nginx}]
-YAML
+        kl_deployment_yaml "$1" nginx "" | kubectl apply --server-side -f -
 }
 
 @test "apply --subresource=status: status ownership, conflicts, --force-conflicts" {

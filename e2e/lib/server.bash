@@ -56,3 +56,21 @@ kl_server_teardown() {
         kl_teardown
         return "$rc"
 }
+
+# kl_deployment_yaml REPLICAS IMAGE EXTRA: the manifest of a Deployment "web"
+# (app=web, one container "nginx" of IMAGE), with EXTRA as one more spec line.
+kl_deployment_yaml() {
+        cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: $1
+$3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "$2"}]
+YAML
+}
